@@ -9,21 +9,13 @@ derived from numerator and denominator in Python, so every engine gives identica
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
 
-
-@dataclass(frozen=True)
-class Period:
-    """An inclusive date range with its CareStat identifier (``2024-25``, ``2024-25-Q2``)."""
-
-    label: str
-    start: dt.date
-    end: dt.date
+from carestat.analytics.periods import Period
 
 
 @dataclass(frozen=True)
