@@ -1,0 +1,56 @@
+# CareStat's two commands:
+#   make demo   install everything and start CareStat on SQLite with the demo council
+#   make test   install what the tests need and run every test (browser and Spark included)
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := $(CURDIR)/.tools/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
+export PYSPARK_PYTHON := $(CURDIR)/.venv/bin/python
+
+.PHONY: demo test install install-test assets chromium check lint bench
+
+$(UV):
+	@echo "Installing uv $(UV_VERSION) into .tools/ (a private copy; nothing system-wide)"
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+carestat/static/build/carestat.css: node_modules/.package-lock.json frontend/build.mjs $(wildcard frontend/scss/*.scss frontend/js/*)
+	npm run build --silent
+
+assets: carestat/static/build/carestat.css
+
+install: $(UV) assets
+	$(UV) sync --frozen --no-dev
+
+install-test: $(UV) assets chromium
+	$(UV) sync --frozen --all-extras
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium package for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+demo: install
+	$(UV) run --frozen --no-dev carestat demo
+
+test: install-test
+	$(UV) run --frozen --all-extras pytest -o addopts="-ra --strict-markers" -p no:cacheprovider
+
+# The quick loop while developing: no browser or Spark tests.
+check: $(UV)
+	$(UV) run --frozen pytest
+
+lint: $(UV)
+	$(UV) run ruff check carestat tests bench
+
+bench: install-test
+	$(UV) run python bench/run_all.py

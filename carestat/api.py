@@ -1,0 +1,78 @@
+"""The JSON API under /api/v1/, with its OpenAPI document at /api/v1/openapi.json.
+
+Every endpoint authenticates with a personal API token (``Authorization: Bearer cst_...``)
+or the browser session, and reaches records through the same scoped getters and service
+functions as the pages, so the API can never allow what the UI refuses.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.security import HttpBearer, django_auth
+
+from carestat.core.errors import Conflict, InvalidInput, NotAllowed
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "A personal API token from ‘API tokens’ in CareStat, sent as a bearer token."
+
+    def authenticate(self, request, token):
+        from carestat.core.services import user_for_token
+
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="CareStat API",
+    version="1.0.0",
+    description="Plans, measures, case data and reports for social care directorates.",
+    auth=[TokenAuth(), django_auth],
+    docs_url=None,
+)
+
+
+@api.exception_handler(NotAllowed)
+def _not_allowed(request, exc):
+    return api.create_response(request, {"detail": exc.message}, status=403)
+
+
+@api.exception_handler(InvalidInput)
+def _invalid(request, exc):
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+
+
+@api.exception_handler(Conflict)
+def _conflict(request, exc):
+    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=409)
+
+
+@api.exception_handler(ValidationError)
+def _schema_invalid(request, exc):
+    """Input that does not fit the schema: say which field and why, in one sentence too."""
+    problems = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        problems.append({"field": ".".join(loc) or None, "message": err.get("msg", "is not valid")})
+    detail = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems)
+    first = problems[0]["field"] if problems else None
+    return api.create_response(request, {"detail": detail or "The request is not valid", "field": first,
+                                         "errors": problems}, status=422)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+
+
+def _register_routers() -> None:
+    from carestat.core.api import router as core_router
+
+    api.add_router("", core_router)
+
+
+_register_routers()

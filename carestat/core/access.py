@@ -1,0 +1,91 @@
+"""One scoped getter per object type. Tenancy fails closed: anything outside the person's
+organisations is a 404, whatever its id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from carestat.core.errors import NotAllowed
+from carestat.core.models import Membership, Organisation, ReportingPeriod, Unit, User
+from carestat.core.permissions import PERM_WORDS, ROLE_PERMS, Perm
+
+
+@dataclass(frozen=True)
+class Access:
+    """A person acting within one organisation, with their role there."""
+
+    user: User
+    organisation: Organisation
+    membership: Membership
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    def can(self, perm: Perm) -> bool:
+        return perm in ROLE_PERMS[self.membership.role]
+
+    def require(self, perm: Perm) -> None:
+        if not self.can(perm):
+            raise NotAllowed(
+                f"Your role ({self.membership.get_role_display().lower()}) does not allow you to "
+                f"{PERM_WORDS[perm]}."
+            )
+
+
+def get_access(user: User, org_slug: str) -> Access:
+    """The person's access to the organisation ``org_slug``, or 404."""
+    if not user.is_authenticated:
+        raise Http404("No such organisation")
+    membership = (
+        Membership.objects.select_related("organisation", "user")
+        .filter(user=user, organisation__slug=org_slug, is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such organisation")
+    return Access(user=user, organisation=membership.organisation, membership=membership)
+
+
+def organisations_for(user: User) -> list[Organisation]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Organisation.objects.filter(memberships__user=user, memberships__is_active=True).order_by("name")
+    )
+
+
+def get_unit_for_user(access: Access, pk: int | str) -> Unit:
+    unit = Unit.objects.filter(organisation=access.organisation, pk=_int(pk)).first()
+    if unit is None:
+        raise Http404("No such unit")
+    return unit
+
+
+def get_membership_for_user(access: Access, pk: int | str) -> Membership:
+    membership = (
+        Membership.objects.select_related("user", "unit")
+        .filter(organisation=access.organisation, pk=_int(pk))
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such member")
+    return membership
+
+
+def get_period_for_user(access: Access, identifier: str) -> ReportingPeriod:
+    period = ReportingPeriod.objects.filter(
+        organisation=access.organisation, identifier=identifier
+    ).first()
+    if period is None:
+        raise Http404("No such reporting period")
+    return period
+
+
+def _int(pk: int | str) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404("Not found") from None

@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from carestat.core import services
+from carestat.core.access import get_membership_for_user, get_period_for_user, get_unit_for_user, organisations_for
+from carestat.core.errors import InvalidInput
+from carestat.core.models import AuditEntry, Membership, ReportingPeriod, Role, Unit, UnitKind
+from carestat.core.permissions import Perm
+from carestat.core.views.base import org_access
+
+router = Router(tags=["organisations"])
+
+
+class Problem(Schema):
+    field: str | None
+    message: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+    errors: list[Problem] | None = None
+
+
+class MembershipBrief(Schema):
+    organisation: str
+    organisation_name: str
+    role: str
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    memberships: list[MembershipBrief]
+
+
+class OrganisationOut(Schema):
+    slug: str
+    name: str
+    jurisdiction: str
+    la_code: str
+    role: str
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    parent_id: int | None
+    is_archived: bool
+
+
+class UnitIn(Schema):
+    name: str = Field(..., max_length=200)
+    kind: UnitKind
+    parent_id: int | None = None
+
+
+class UnitPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    is_archived: bool | None = None
+
+
+class PeriodOut(Schema):
+    identifier: str
+    kind: str
+    start: dt.date
+    end: dt.date
+    status: str
+
+
+class YearIn(Schema):
+    year: str = Field(..., max_length=7, description="A financial year such as 2025-26")
+
+
+class ReopenIn(Schema):
+    reason: str = Field(..., max_length=1000)
+
+
+class MemberOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    role: str
+    unit_id: int | None
+    is_active: bool
+
+
+class MemberIn(Schema):
+    email: str = Field(..., max_length=254)
+    full_name: str = Field("", max_length=200)
+    role: Role
+    unit_id: int | None = None
+
+
+class MemberCreated(MemberOut):
+    one_time_password: str | None = None
+
+
+class MemberPatch(Schema):
+    role: Role | None = None
+    unit_id: int | None = None
+    is_active: bool | None = None
+
+
+class AuditOut(Schema):
+    at: dt.datetime
+    actor: str
+    action: str
+    record_type: str
+    record_id: str
+    record: str
+    message: str
+    before: dict | None
+    after: dict | None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _org(access) -> dict:
+    o = access.organisation
+    return {"slug": o.slug, "name": o.name, "jurisdiction": o.jurisdiction, "la_code": o.la_code, "role": access.role}
+
+
+def _unit(u: Unit) -> dict:
+    return {"id": u.pk, "name": u.name, "kind": u.kind, "parent_id": u.parent_id, "is_archived": u.is_archived}
+
+
+def _member(m: Membership) -> dict:
+    return {"id": m.pk, "email": m.user.email, "full_name": m.user.display_name, "role": m.role,
+            "unit_id": m.unit_id, "is_active": m.is_active}
+
+
+def _audit(e: AuditEntry) -> dict:
+    return {"at": e.at, "actor": e.actor_name, "action": e.action, "record_type": e.record_type,
+            "record_id": e.record_id, "record": e.record_label, "message": e.message,
+            "before": e.before, "after": e.after}
+
+
+@router.get("/me", response=MeOut, summary="The signed-in person and their memberships")
+def me(request):
+    memberships = Membership.objects.filter(user=request.user, is_active=True).select_related("organisation")
+    return {
+        "id": request.user.pk, "email": request.user.email, "full_name": request.user.display_name,
+        "memberships": [{"organisation": m.organisation.slug, "organisation_name": m.organisation.name,
+                         "role": m.role} for m in memberships],
+    }
+
+
+@router.get("/organisations", response=list[OrganisationOut], summary="Organisations you are a member of")
+def organisations(request):
+    return [_org(org_access(request, o.slug)) for o in organisations_for(request.user)]
+
+
+@router.get("/organisations/{slug}", response={200: OrganisationOut, **ERRORS})
+def organisation(request, slug: str):
+    return _org(org_access(request, slug, Perm.VIEW))
+
+
+@router.get("/organisations/{slug}/units", response={200: list[UnitOut], **ERRORS})
+def units(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    return [_unit(u) for u in Unit.objects.filter(organisation=access.organisation)]
+
+
+@router.post("/organisations/{slug}/units", response={201: UnitOut, **ERRORS}, summary="Add a unit (admins)")
+def add_unit(request, slug: str, payload: UnitIn):
+    access = org_access(request, slug, Perm.VIEW)
+    parent = get_unit_for_user(access, payload.parent_id) if payload.parent_id is not None else None
+    return Status(201, _unit(services.add_unit(access, name=payload.name, kind=payload.kind, parent=parent)))
+
+
+@router.patch("/organisations/{slug}/units/{unit_id}", response={200: UnitOut, **ERRORS})
+def change_unit(request, slug: str, unit_id: int, payload: UnitPatch):
+    access = org_access(request, slug, Perm.VIEW)
+    unit = get_unit_for_user(access, unit_id)
+    name = payload.name if payload.name is not None else unit.name
+    archived = payload.is_archived if payload.is_archived is not None else unit.is_archived
+    return _unit(services.update_unit(access, unit, name=name, is_archived=archived))
+
+
+@router.get("/organisations/{slug}/periods", response={200: list[PeriodOut], **ERRORS})
+def periods(request, slug: str, kind: str | None = None):
+    access = org_access(request, slug, Perm.VIEW)
+    rows = ReportingPeriod.objects.filter(organisation=access.organisation)
+    if kind:
+        if kind not in {"year", "half", "quarter", "month"}:
+            raise InvalidInput("kind must be year, half, quarter or month", field="kind")
+        rows = rows.filter(kind=kind)
+    return [{"identifier": p.identifier, "kind": p.kind, "start": p.start, "end": p.end, "status": p.status}
+            for p in rows]
+
+
+@router.post("/organisations/{slug}/periods", response={201: list[PeriodOut], **ERRORS},
+             summary="Add a financial year with its halves, quarters and months (admins)")
+def add_year(request, slug: str, payload: YearIn):
+    access = org_access(request, slug, Perm.VIEW)
+    created = services.add_year_periods(access, payload.year)
+    return Status(201, [{"identifier": p.identifier, "kind": p.kind, "start": p.start, "end": p.end, "status": p.status}
+                       for p in created])
+
+
+@router.post("/organisations/{slug}/periods/{identifier}/close", response={200: PeriodOut, **ERRORS})
+def close_period(request, slug: str, identifier: str):
+    access = org_access(request, slug, Perm.VIEW)
+    p = services.close_period(access, get_period_for_user(access, identifier))
+    return {"identifier": p.identifier, "kind": p.kind, "start": p.start, "end": p.end, "status": p.status}
+
+
+@router.post("/organisations/{slug}/periods/{identifier}/reopen", response={200: PeriodOut, **ERRORS})
+def reopen_period(request, slug: str, identifier: str, payload: ReopenIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = services.reopen_period(access, get_period_for_user(access, identifier), payload.reason)
+    return {"identifier": p.identifier, "kind": p.kind, "start": p.start, "end": p.end, "status": p.status}
+
+
+@router.get("/organisations/{slug}/memberships", response={200: list[MemberOut], **ERRORS})
+def memberships(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    rows = Membership.objects.filter(organisation=access.organisation).select_related("user")
+    if not access.can(Perm.ADMINISTER):
+        rows = rows.filter(is_active=True)
+    return [_member(m) for m in rows]
+
+
+@router.post("/organisations/{slug}/memberships", response={201: MemberCreated, **ERRORS},
+             summary="Add a member (admins); someone new gets a one-time password, shown once")
+def add_membership(request, slug: str, payload: MemberIn):
+    access = org_access(request, slug, Perm.VIEW)
+    unit = get_unit_for_user(access, payload.unit_id) if payload.unit_id is not None else None
+    membership, one_time = services.add_member(
+        access, email=payload.email, full_name=payload.full_name, role=payload.role, unit=unit
+    )
+    return Status(201, {**_member(membership), "one_time_password": one_time})
+
+
+@router.patch("/organisations/{slug}/memberships/{membership_id}", response={200: MemberOut, **ERRORS})
+def change_membership(request, slug: str, membership_id: int, payload: MemberPatch):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.ADMINISTER)
+    m = get_membership_for_user(access, membership_id)
+    fields = payload.model_dump(exclude_unset=True)
+    unit = m.unit
+    if "unit_id" in fields:
+        unit = get_unit_for_user(access, fields["unit_id"]) if fields["unit_id"] is not None else None
+    return _member(services.change_membership(
+        access, m, role=fields.get("role") or m.role, unit=unit,
+        is_active=fields["is_active"] if fields.get("is_active") is not None else m.is_active,
+    ))
+
+
+@router.get("/organisations/{slug}/history/{record_type}/{record_id}", response={200: list[AuditOut], **ERRORS},
+            summary="A record's history, newest first")
+def record_history(request, slug: str, record_type: str, record_id: str):
+    access = org_access(request, slug, Perm.VIEW)
+    rows = AuditEntry.objects.filter(organisation=access.organisation, record_type=record_type, record_id=record_id)
+    return [_audit(e) for e in rows[:500]]
+
+
+@router.get("/organisations/{slug}/audit", response={200: list[AuditOut], **ERRORS},
+            summary="The organisation's audit trail, newest first (admins and auditors)")
+def audit(request, slug: str, limit: int = 100, offset: int = 0):
+    from carestat.core.views.org import org_audit_entries
+
+    access = org_access(request, slug, Perm.VIEW_AUDIT)
+    if not 1 <= limit <= 1000 or offset < 0:
+        raise InvalidInput("limit must be 1 to 1000 and offset 0 or more", field="limit")
+    return [_audit(e) for e in org_audit_entries(access.organisation)[offset: offset + limit]]

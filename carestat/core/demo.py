@@ -1,0 +1,74 @@
+"""Demoshire's organisation, units, people and roles; and a second council, Westmarch,
+whose records Demoshire's people must never see."""
+
+from __future__ import annotations
+
+from carestat import demo
+from carestat.core import services
+from carestat.core.access import Access
+from carestat.core.models import Membership, Role, UnitKind
+
+UNITS = [
+    # (name, kind, parent)
+    ("Adults' Services", UnitKind.DIRECTORATE, None),
+    ("Adult Social Care Operations", UnitKind.SERVICE, "Adults' Services"),
+    ("Occupational Therapy", UnitKind.TEAM, "Adult Social Care Operations"),
+    ("Safeguarding Adults Hub", UnitKind.TEAM, "Adult Social Care Operations"),
+    ("Deprivation of Liberty Safeguards", UnitKind.TEAM, "Adult Social Care Operations"),
+    ("Locality North", UnitKind.TEAM, "Adult Social Care Operations"),
+    ("Locality South", UnitKind.TEAM, "Adult Social Care Operations"),
+    ("Commissioning and Market Development", UnitKind.SERVICE, "Adults' Services"),
+    ("Shared Lives", UnitKind.TEAM, "Commissioning and Market Development"),
+    ("Children's Services", UnitKind.DIRECTORATE, None),
+    ("Children's Social Care", UnitKind.SERVICE, "Children's Services"),
+    ("Front Door (MASH)", UnitKind.TEAM, "Children's Social Care"),
+    ("Assessment and Intervention", UnitKind.TEAM, "Children's Social Care"),
+    ("Child Protection and Court", UnitKind.TEAM, "Children's Social Care"),
+    ("Children in Care", UnitKind.TEAM, "Children's Social Care"),
+    ("Fostering and Adoption", UnitKind.SERVICE, "Children's Services"),
+    ("Workforce and Practice Quality", UnitKind.SERVICE, "Children's Services"),
+    ("Corporate Performance", UnitKind.DIRECTORATE, None),
+    ("Performance and Intelligence", UnitKind.SERVICE, "Corporate Performance"),
+]
+
+MEMBER_UNITS = {
+    "priya.shah@demoshire.example": "Adults' Services",
+    "tom.okafor@demoshire.example": "Occupational Therapy",
+    "helen.morgan@demoshire.example": "Performance and Intelligence",
+}
+
+
+def load(org, progress):
+    progress("Creating Demoshire County Council, its units and people")
+    org = services.create_organisation(
+        name="Demoshire County Council", slug=demo.ORG_SLUG, jurisdiction="england", la_code="999"
+    )
+    admin_email, admin_name = demo.SIGN_INS[0][0], demo.SIGN_INS[0][1]
+    admin = services.create_user(email=admin_email, full_name=admin_name, password=demo.PASSWORD)
+    membership = Membership.objects.create(user=admin, organisation=org, role=Role.ADMIN)
+    access = Access(user=admin, organisation=org, membership=membership)
+    by_name = {}
+    for name, kind, parent in UNITS:
+        by_name[name] = services.add_unit(access, name=name, kind=kind, parent=by_name.get(parent))
+    for year in ("2022-23", "2023-24", "2024-25", "2025-26", "2026-27"):
+        services.ensure_year_periods(org, year, actor=admin)
+    for email, name, role, org_name in demo.SIGN_INS[1:]:
+        if org_name != "Demoshire":
+            continue
+        services.create_user(email=email, full_name=name, password=demo.PASSWORD)
+        unit = by_name.get(MEMBER_UNITS.get(email, ""))
+        services.add_member(access, email=email, role=role, unit=unit)
+    services.update_unit(access, by_name["Shared Lives"], name="Shared Lives Scheme", is_archived=False)
+
+    progress("Creating Westmarch Borough Council (a second council, to show tenancy)")
+    westmarch = services.create_organisation(
+        name="Westmarch Borough Council", slug="westmarch", jurisdiction="england", la_code="998"
+    )
+    w_email, w_name = demo.SIGN_INS[-1][0], demo.SIGN_INS[-1][1]
+    w_admin = services.create_user(email=w_email, full_name=w_name, password=demo.PASSWORD)
+    w_membership = Membership.objects.create(user=w_admin, organisation=westmarch, role=Role.ADMIN)
+    services.add_unit(
+        Access(user=w_admin, organisation=westmarch, membership=w_membership),
+        name="Westmarch Adult Care", kind=UnitKind.DIRECTORATE, parent=None,
+    )
+    return org

@@ -1,0 +1,28 @@
+"""Typed, human-readable errors raised by service functions."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base for errors a person can act on. ``field`` names the input at fault, if any."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(ServiceError):
+    """The person's role does not allow this."""
+
+
+class InvalidInput(ServiceError):
+    """The input breaks a rule; ``field`` and the message say which and how to fix it."""
+
+
+class Conflict(ServiceError):
+    """The change clashes with the current state (a closed period, a duplicate name)."""
+
+
+class PeriodClosed(Conflict):
+    """The reporting period is closed; reopen it with a reason first."""

@@ -1,0 +1,28 @@
+from django.core.management import call_command
+
+from carestat.core.management.base import CareStatCommand
+
+
+class Command(CareStatCommand):
+    help = (
+        "Set up the demo: apply migrations, load the fictional Demoshire County Council if it is "
+        "not there yet (through the real import paths), print the demo sign-ins, then serve."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="Only load the demo; do not serve")
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args, **opts):
+        from carestat import demo
+
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Database is up to date.")
+        loaded = demo.load(progress=lambda msg: self.stdout.write(f"  {msg}"))
+        self.stdout.write(self.style.SUCCESS("Loaded the demo council." if loaded else "The demo council is already loaded."))
+        self.stdout.write("\nDemo sign-ins (every demo account's password is " + demo.PASSWORD + "):")
+        for email, name, role, org in demo.SIGN_INS:
+            self.stdout.write(f"  {role:<12} {email:<36} {name} ({org})")
+        self.stdout.write("")
+        if not opts["no_serve"]:
+            call_command("serve", port=opts["port"])

@@ -1,0 +1,23 @@
+from django.conf import settings
+
+from carestat.core.management.base import CareStatCommand
+
+
+class Command(CareStatCommand):
+    help = "Serve CareStat over HTTP with Waitress (put it behind a TLS proxy in production)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, **opts):
+        from waitress import serve
+
+        from carestat.wsgi import application
+
+        url = f"http://{opts['host']}:{opts['port']}"
+        self.stdout.write(self.style.SUCCESS(f"CareStat is running at {url}  (Ctrl+C to stop)"))
+        self.stdout.write(f"Data directory: {settings.DATA_DIR}")
+        self.stdout.flush()
+        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="CareStat")

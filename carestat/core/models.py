@@ -1,0 +1,255 @@
+"""Organisations, their units, people and roles, reporting periods, API tokens and audit."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from carestat.analytics.calendar import Jurisdiction as _Jurisdiction
+from carestat.analytics.calendar import calendar_for
+from carestat.analytics.periods import PeriodKind, parse_period
+
+
+class User(AbstractUser):
+    """A person who signs in. Email is the sign-in name."""
+
+    full_name = models.CharField(max_length=200, blank=True)
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+
+class Jurisdiction(models.TextChoices):
+    ENGLAND = _Jurisdiction.ENGLAND.value, "England"
+    WALES = _Jurisdiction.WALES.value, "Wales"
+    SCOTLAND = _Jurisdiction.SCOTLAND.value, "Scotland"
+    NORTHERN_IRELAND = _Jurisdiction.NORTHERN_IRELAND.value, "Northern Ireland"
+    JERSEY = _Jurisdiction.JERSEY.value, "Jersey"
+    GUERNSEY = _Jurisdiction.GUERNSEY.value, "Guernsey"
+    ISLE_OF_MAN = _Jurisdiction.ISLE_OF_MAN.value, "Isle of Man"
+
+
+class TrackedModel(models.Model):
+    """Who created and last changed a record, and when."""
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(TrackedModel):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    jurisdiction = models.CharField(max_length=20, choices=Jurisdiction.choices)
+    la_code = models.CharField(
+        "local authority code", max_length=10, blank=True, help_text="DfE LA code, e.g. 938"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def calendar(self):
+        return calendar_for(self.jurisdiction)
+
+
+class UnitKind(models.TextChoices):
+    DIRECTORATE = "directorate", "Directorate"
+    SERVICE = "service", "Service"
+    TEAM = "team", "Team"
+
+
+# A unit may sit only under a unit of a higher kind.
+UNIT_PARENT_KINDS = {
+    UnitKind.DIRECTORATE: (),
+    UnitKind.SERVICE: (UnitKind.DIRECTORATE,),
+    UnitKind.TEAM: (UnitKind.DIRECTORATE, UnitKind.SERVICE),
+}
+
+
+class Unit(TrackedModel):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    kind = models.CharField(max_length=20, choices=UnitKind.choices)
+    name = models.CharField(max_length=200)
+    is_archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="unit_name_unique_in_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestors(self) -> list[Unit]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    CONTRIBUTOR = "contributor", "Contributor"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Admin"
+    AUDITOR = "auditor", "Auditor"
+
+
+ROLE_DESCRIPTIONS = {
+    Role.VIEWER: "Reads plans, measures and reports.",
+    Role.CONTRIBUTOR: "Reads everything and updates the actions they own.",
+    Role.MANAGER: "Contributes, approves updates in their units and keeps plans and measures.",
+    Role.ADMIN: "Manages members, units and reporting periods, and everything a manager does.",
+    Role.AUDITOR: "Reads everything, including the full audit trail; changes nothing.",
+}
+
+
+class Membership(TrackedModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        help_text="For managers: the unit (and those below it) whose updates they approve.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__full_name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.display_name} ({self.get_role_display()}, {self.organisation})"
+
+
+class PeriodStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ReportingPeriod(TrackedModel):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="periods")
+    identifier = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=[(k.value, k.value.title()) for k in PeriodKind])
+    start = models.DateField()
+    end = models.DateField()
+    status = models.CharField(max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+
+    class Meta:
+        ordering = ["start", "-end"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "identifier"], name="period_unique_in_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == PeriodStatus.CLOSED
+
+    @property
+    def title(self) -> str:
+        return parse_period(self.identifier).title
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 hash is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, help_text="First characters, to recognise a token.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutable("audit entries cannot be changed")
+
+    def delete(self):
+        raise AuditImmutable("audit entries cannot be deleted")
+
+
+class AuditImmutable(Exception):
+    pass
+
+
+class AuditEntry(models.Model):
+    """One recorded event. Append-only: the app offers no way to change or delete one, and
+    the database refuses updates (see migration 0002)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=60, db_index=True)  # "core.unit.created"
+    record_type = models.CharField(max_length=60, blank=True)  # "unit"
+    record_id = models.CharField(max_length=40, blank=True)
+    record_label = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    message = models.TextField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["record_type", "record_id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return self.message
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditImmutable("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutable("audit entries cannot be deleted")

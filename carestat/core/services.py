@@ -1,0 +1,427 @@
+"""Business operations on organisations, units, members, periods and tokens.
+
+Each is transactional, checks the actor's role, records one audit entry and raises a typed
+error (carestat.core.errors) that says what went wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from carestat.analytics.periods import PeriodError, PeriodKind, financial_year_of, parse_period, periods_within
+from carestat.core.access import Access
+from carestat.core.audit import describe_changes, log_action, snapshot
+from carestat.core.errors import Conflict, InvalidInput, NotAllowed
+from carestat.core.models import (
+    UNIT_PARENT_KINDS,
+    ApiToken,
+    Jurisdiction,
+    Membership,
+    Organisation,
+    PeriodStatus,
+    ReportingPeriod,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
+from carestat.core.permissions import Perm
+
+ORG_FIELDS = ("name", "slug", "jurisdiction", "la_code")
+UNIT_FIELDS = ("name", "kind", "parent", "is_archived")
+MEMBER_FIELDS = ("role", "unit", "is_active")
+
+
+def _touch(instance, actor: User | None) -> None:
+    instance.changed_at = timezone.now()
+    instance.changed_by = actor if actor is not None and actor.pk else None
+
+
+# Organisations -------------------------------------------------------------------------
+
+@transaction.atomic
+def create_organisation(
+    *, name: str, jurisdiction: str, slug: str = "", la_code: str = "", actor: User | None = None
+) -> Organisation:
+    """Create an organisation with reporting periods for the current and previous year."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Enter the organisation's name", field="name")
+    if jurisdiction not in Jurisdiction.values:
+        raise InvalidInput(
+            f"Jurisdiction ‘{jurisdiction}’ is not one CareStat knows; choose one of "
+            + ", ".join(Jurisdiction.values),
+            field="jurisdiction",
+        )
+    slug = slugify(slug or name)[:60]
+    if not slug:
+        raise InvalidInput("The short name must contain letters or numbers", field="slug")
+    if Organisation.objects.filter(slug=slug).exists():
+        raise Conflict(f"An organisation with the short name ‘{slug}’ already exists", field="slug")
+    if Organisation.objects.filter(name__iexact=name).exists():
+        raise Conflict(f"An organisation called ‘{name}’ already exists", field="name")
+    org = Organisation(name=name, slug=slug, jurisdiction=jurisdiction, la_code=la_code.strip())
+    org.created_by = org.changed_by = actor if actor is not None and actor.pk else None
+    org.save()
+    log_action(
+        "core.organisation.created",
+        actor=actor,
+        organisation=org,
+        record=org,
+        after=snapshot(org, ORG_FIELDS),
+        message=f"Created organisation ‘{org.name}’ ({org.get_jurisdiction_display()})",
+    )
+    today = timezone.localdate()
+    for year_start in (today.year - 1, today.year):
+        fy = financial_year_of(dt.date(year_start, today.month, 1))
+        ensure_year_periods(org, fy.label, actor=actor)
+    return org
+
+
+@transaction.atomic
+def ensure_year_periods(org: Organisation, year: str, *, actor: User | None = None) -> list[ReportingPeriod]:
+    """The financial year, its halves, quarters and months, created where missing."""
+    fy = parse_period(year)
+    if fy.kind is not PeriodKind.YEAR:
+        raise InvalidInput(f"‘{year}’ is not a financial year such as 2024-25", field="identifier")
+    wanted = [fy]
+    for kind in (PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH):
+        wanted += periods_within(fy, kind)
+    existing = set(
+        ReportingPeriod.objects.filter(organisation=org, identifier__in=[p.label for p in wanted])
+        .values_list("identifier", flat=True)
+    )
+    created = []
+    for p in wanted:
+        if p.label in existing:
+            continue
+        period = ReportingPeriod.objects.create(
+            organisation=org, identifier=p.label, kind=p.kind.value, start=p.start, end=p.end,
+            created_by=actor if actor and actor.pk else None,
+        )
+        created.append(period)
+    if created:
+        log_action(
+            "core.period.created",
+            actor=actor,
+            organisation=org,
+            message=f"Added reporting periods for {fy.label} ({len(created)} periods)",
+        )
+    return created
+
+
+def add_year_periods(access: Access, year: str) -> list[ReportingPeriod]:
+    access.require(Perm.ADMINISTER)
+    try:
+        return ensure_year_periods(access.organisation, year, actor=access.user)
+    except PeriodError as exc:
+        raise InvalidInput(str(exc), field="identifier") from None
+
+
+@transaction.atomic
+def close_period(access: Access, period: ReportingPeriod) -> ReportingPeriod:
+    """Close a period: its updates and derived statuses are frozen until it is reopened."""
+    access.require(Perm.MANAGE)
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if period.is_closed:
+        raise Conflict(f"{period.identifier} is already closed")
+    if period.end > timezone.localdate():
+        raise Conflict(
+            f"{period.identifier} has not ended yet (it ends {period.end:%-d %B %Y}); "
+            "a period can be closed once it has ended"
+        )
+    period.status = PeriodStatus.CLOSED
+    _touch(period, access.user)
+    period.save()
+    log_action(
+        "core.period.closed",
+        actor=access.user,
+        organisation=access.organisation,
+        record=period,
+        before={"status": "Open"},
+        after={"status": "Closed"},
+        message=f"{access.user.display_name} closed reporting period {period.identifier}",
+    )
+    return period
+
+
+@transaction.atomic
+def reopen_period(access: Access, period: ReportingPeriod, reason: str) -> ReportingPeriod:
+    access.require(Perm.MANAGE)
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise InvalidInput("Give the reason for reopening the period", field="reason")
+    period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+    if not period.is_closed:
+        raise Conflict(f"{period.identifier} is not closed")
+    period.status = PeriodStatus.OPEN
+    _touch(period, access.user)
+    period.save()
+    log_action(
+        "core.period.reopened",
+        actor=access.user,
+        organisation=access.organisation,
+        record=period,
+        before={"status": "Closed"},
+        after={"status": "Open", "reason": reason},
+        message=f"{access.user.display_name} reopened reporting period {period.identifier}: {reason}",
+    )
+    return period
+
+
+def current_period(org: Organisation, kind: PeriodKind = PeriodKind.QUARTER) -> ReportingPeriod | None:
+    today = timezone.localdate()
+    return (
+        ReportingPeriod.objects.filter(organisation=org, kind=kind.value, start__lte=today, end__gte=today)
+        .first()
+    )
+
+
+# Units ---------------------------------------------------------------------------------
+
+def _check_parent(org: Organisation, kind: str, parent: Unit | None) -> None:
+    allowed = UNIT_PARENT_KINDS[UnitKind(kind)]
+    if parent is None:
+        if kind != UnitKind.DIRECTORATE:
+            raise InvalidInput(f"A {UnitKind(kind).label.lower()} must sit within another unit", field="parent")
+        return
+    if parent.organisation_id != org.pk:
+        raise InvalidInput("Choose a unit of this organisation", field="parent")
+    if parent.kind not in allowed:
+        raise InvalidInput(
+            f"A {UnitKind(kind).label.lower()} cannot sit within a {parent.get_kind_display().lower()}",
+            field="parent",
+        )
+
+
+@transaction.atomic
+def add_unit(access: Access, *, name: str, kind: str, parent: Unit | None) -> Unit:
+    access.require(Perm.ADMINISTER)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Enter the unit's name", field="name")
+    if kind not in UnitKind.values:
+        raise InvalidInput("Choose directorate, service or team", field="kind")
+    _check_parent(access.organisation, kind, parent)
+    if Unit.objects.filter(organisation=access.organisation, name__iexact=name).exists():
+        raise Conflict(f"There is already a unit called ‘{name}’", field="name")
+    unit = Unit(organisation=access.organisation, name=name, kind=kind, parent=parent)
+    unit.created_by = unit.changed_by = access.user
+    unit.save()
+    log_action(
+        "core.unit.created",
+        actor=access.user,
+        organisation=access.organisation,
+        record=unit,
+        after=snapshot(unit, UNIT_FIELDS),
+        message=f"{access.user.display_name} added {unit.get_kind_display().lower()} ‘{unit.name}’"
+        + (f" within ‘{parent.name}’" if parent else ""),
+    )
+    return unit
+
+
+@transaction.atomic
+def update_unit(access: Access, unit: Unit, *, name: str, is_archived: bool) -> Unit:
+    access.require(Perm.ADMINISTER)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Enter the unit's name", field="name")
+    if Unit.objects.filter(organisation=access.organisation, name__iexact=name).exclude(pk=unit.pk).exists():
+        raise Conflict(f"There is already a unit called ‘{name}’", field="name")
+    before = snapshot(unit, UNIT_FIELDS)
+    unit.name, unit.is_archived = name, is_archived
+    after = snapshot(unit, UNIT_FIELDS)
+    if before == after:
+        return unit
+    _touch(unit, access.user)
+    unit.save()
+    log_action(
+        "core.unit.changed",
+        actor=access.user,
+        organisation=access.organisation,
+        record=unit,
+        before=before,
+        after=after,
+        message=f"{access.user.display_name} changed unit ‘{unit.name}’: "
+        + "; ".join(describe_changes(Unit, before, after)),
+    )
+    return unit
+
+
+# People --------------------------------------------------------------------------------
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(f"‘{email}’ is not an email address, like name@example.gov.uk", field="email") from None
+    return email
+
+
+@transaction.atomic
+def create_user(*, email: str, full_name: str, password: str | None) -> User:
+    """A new person who signs in with their email. Without a password they cannot sign in
+    until one is set."""
+    email = _clean_email(email)
+    if User.objects.filter(username=email).exists():
+        raise Conflict(f"Someone already signs in as {email}", field="email")
+    user = User(username=email, email=email, full_name=(full_name or "").strip())
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise InvalidInput(" ".join(exc.messages), field="password") from None
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def add_member(
+    access: Access, *, email: str, full_name: str = "", role: str, unit: Unit | None = None
+) -> tuple[Membership, str | None]:
+    """Add a person to the organisation. Returns the membership and, for someone new, a
+    one-time password to pass on (shown once, never stored in the clear)."""
+    access.require(Perm.ADMINISTER)
+    email = _clean_email(email)
+    if role not in Role.values:
+        raise InvalidInput("Choose a role", field="role")
+    if unit is not None and unit.organisation_id != access.organisation.pk:
+        raise InvalidInput("Choose a unit of this organisation", field="unit")
+    user = User.objects.filter(username=email).first()
+    one_time_password = None
+    if user is None:
+        one_time_password = secrets.token_urlsafe(12)
+        user = create_user(email=email, full_name=full_name, password=one_time_password)
+    existing = Membership.objects.filter(user=user, organisation=access.organisation).first()
+    if existing is not None and existing.is_active:
+        raise Conflict(f"{email} is already a member", field="email")
+    if existing is not None:
+        before = snapshot(existing, MEMBER_FIELDS)
+        existing.role, existing.unit, existing.is_active = role, unit, True
+        _touch(existing, access.user)
+        existing.save()
+        membership = existing
+    else:
+        before = None
+        membership = Membership(user=user, organisation=access.organisation, role=role, unit=unit)
+        membership.created_by = membership.changed_by = access.user
+        membership.save()
+    log_action(
+        "core.membership.created",
+        actor=access.user,
+        organisation=access.organisation,
+        record=membership,
+        before=before,
+        after=snapshot(membership, MEMBER_FIELDS),
+        message=f"{access.user.display_name} added {user.display_name} as {membership.get_role_display().lower()}",
+    )
+    return membership, one_time_password
+
+
+def _admins_left(org: Organisation, excluding: Membership) -> int:
+    return (
+        Membership.objects.filter(organisation=org, role=Role.ADMIN, is_active=True)
+        .exclude(pk=excluding.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def change_membership(
+    access: Access, membership: Membership, *, role: str, unit: Unit | None, is_active: bool
+) -> Membership:
+    access.require(Perm.ADMINISTER)
+    if role not in Role.values:
+        raise InvalidInput("Choose a role", field="role")
+    if unit is not None and unit.organisation_id != access.organisation.pk:
+        raise InvalidInput("Choose a unit of this organisation", field="unit")
+    losing_admin = membership.role == Role.ADMIN and membership.is_active and (
+        role != Role.ADMIN or not is_active
+    )
+    if losing_admin and _admins_left(access.organisation, membership) == 0:
+        raise Conflict("An organisation needs at least one admin; make someone else admin first", field="role")
+    before = snapshot(membership, MEMBER_FIELDS)
+    membership.role, membership.unit, membership.is_active = role, unit, is_active
+    after = snapshot(membership, MEMBER_FIELDS)
+    if before == after:
+        return membership
+    _touch(membership, access.user)
+    membership.save()
+    log_action(
+        "core.membership.changed",
+        actor=access.user,
+        organisation=access.organisation,
+        record=membership,
+        before=before,
+        after=after,
+        message=f"{access.user.display_name} changed {membership.user.display_name}'s membership: "
+        + "; ".join(describe_changes(Membership, before, after)),
+    )
+    return membership
+
+
+# API tokens ----------------------------------------------------------------------------
+
+TOKEN_PREFIX = "cst_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the plain token is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Give the token a name, such as ‘Power BI refresh’", field="name")
+    if len(name) > 100:
+        raise InvalidInput("Use a name of 100 characters or fewer", field="name")
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name, prefix=plain[:10], token_hash=hash_token(plain))
+    log_action(
+        "core.token.created", actor=user, organisation=None, record=token,
+        message=f"{user.display_name} created API token ‘{name}’ ({token.prefix}…)",
+    )
+    return token, plain
+
+
+@transaction.atomic
+def revoke_api_token(user: User, token: ApiToken) -> ApiToken:
+    if token.user_id != user.pk:
+        raise NotAllowed("You can only revoke your own tokens")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        log_action(
+            "core.token.revoked", actor=user, organisation=None, record=token,
+            message=f"{user.display_name} revoked API token ‘{token.name}’ ({token.prefix}…)",
+        )
+    return token
+
+
+def user_for_token(plain: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(plain or ""), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

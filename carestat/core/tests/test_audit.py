@@ -1,0 +1,77 @@
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from carestat.core import services
+from carestat.core.audit import describe_changes, log_action
+from carestat.core.models import AuditEntry, AuditImmutable, Membership, UnitKind
+
+
+@pytest.fixture
+def entry(admin, demoshire):
+    return log_action("test.something", actor=admin, organisation=demoshire, message="Something happened")
+
+
+def test_an_audit_entry_cannot_be_changed_through_the_model(entry):
+    entry.message = "Nothing happened"
+    with pytest.raises(AuditImmutable):
+        entry.save()
+
+
+def test_an_audit_entry_cannot_be_deleted(entry):
+    with pytest.raises(AuditImmutable):
+        entry.delete()
+    with pytest.raises(AuditImmutable):
+        AuditEntry.objects.all().delete()
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_audit_entries_cannot_be_bulk_updated(entry):
+    with pytest.raises(AuditImmutable):
+        AuditEntry.objects.filter(pk=entry.pk).update(message="rewritten")
+
+
+def test_the_database_itself_refuses_to_change_an_audit_entry(entry):
+    with pytest.raises(DatabaseError, match="audit entries cannot be changed"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE core_auditentry SET message = 'rewritten' WHERE id = %s", [entry.pk])
+    entry.refresh_from_db()
+    assert entry.message == "Something happened"
+
+
+def test_changes_read_in_plain_words():
+    lines = describe_changes(Membership, {"role": "Viewer", "is_active": True}, {"role": "Admin", "is_active": False})
+    assert lines == ["Role changed from ‘Viewer’ to ‘Admin’", "Is active changed from yes to no"]
+
+
+def test_sign_in_sign_out_and_failed_sign_in_are_recorded(client, viewer):
+    client.post("/sign-in/", {"email": viewer.email, "password": "wrong-password-here"})
+    client.post("/sign-in/", {"email": viewer.email, "password": "correct-horse-battery-staple"})
+    client.post("/sign-out/")
+    actions = list(AuditEntry.objects.order_by("at", "id").values_list("action", flat=True))
+    assert actions == ["core.auth.sign_in_failed", "core.auth.signed_in", "core.auth.signed_out"]
+    failed = AuditEntry.objects.get(action="core.auth.sign_in_failed")
+    assert failed.after == {"username": viewer.email} and failed.actor is None
+
+
+def test_exporting_the_audit_trail_is_itself_recorded(client, auditor):
+    client.force_login(auditor)
+    response = client.get("/o/demoshire/audit/export.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert AuditEntry.objects.filter(action="core.audit.exported", actor=auditor).count() == 1
+
+
+def test_the_history_page_shows_a_units_changes_in_words(client, admin_access, viewer):
+    unit = services.add_unit(admin_access, name="Adults", kind=UnitKind.DIRECTORATE, parent=None)
+    services.update_unit(admin_access, unit, name="Adults' Services", is_archived=False)
+    client.force_login(viewer)
+    page = client.get(f"/o/demoshire/history/unit/{unit.pk}/").content.decode()
+    assert "Helen Morgan added directorate ‘Adults’" in page
+    assert "Name changed from ‘Adults’ to ‘Adults&#39; Services’" in page
+
+
+def test_history_of_another_organisations_record_is_not_found(client, outsider, westmarch, admin_access):
+    unit = services.add_unit(admin_access, name="Adults", kind=UnitKind.DIRECTORATE, parent=None)
+    client.force_login(outsider)
+    assert client.get(f"/o/westmarch/history/unit/{unit.pk}/").status_code == 404
+    assert client.get(f"/o/demoshire/history/unit/{unit.pk}/").status_code == 404

@@ -1,0 +1,139 @@
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+
+from carestat.core.models import Membership, Unit
+
+
+def test_health_check_answers_ok_when_the_database_answers(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_health_check_answers_503_when_the_database_does_not(client, db):
+    with mock.patch("carestat.core.views.health.connection.cursor", side_effect=OperationalError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["status"] == "error"
+
+
+def test_pages_carry_a_content_security_policy_with_a_nonce_used_by_the_page(client, viewer):
+    client.force_login(viewer)
+    response = client.get("/o/demoshire/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    nonce = csp.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.content.decode()
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_header_names_the_service_and_the_persons_organisation_without_a_crown(client, viewer):
+    client.force_login(viewer)
+    page = client.get("/o/demoshire/").content.decode()
+    assert "CareStat" in page and "Demoshire County Council" in page
+    assert "govuk-logo" not in page and "crown" not in page.lower()
+
+
+def test_sign_in_with_a_wrong_password_says_so_and_does_not_sign_in(client, viewer):
+    response = client.post("/sign-in/", {"email": viewer.email, "password": "nope-nope-nope"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page
+    assert "The email address or password is not right" in page
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_with_nothing_entered_names_both_fields(client, db):
+    page = client.post("/sign-in/", {"email": "", "password": ""}).content.decode()
+    assert 'href="#id_email"' in page and "Enter your email address" in page
+    assert 'href="#id_password"' in page and "Enter your password" in page
+    assert page.count("<title>Error: Sign in") == 1
+
+
+def test_repeated_failed_sign_ins_lock_the_account_even_with_the_right_password(client, viewer, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/sign-in/", {"email": viewer.email, "password": "wrong-password-xx"})
+    response = client.post("/sign-in/", {"email": viewer.email, "password": "correct-horse-battery-staple"})
+    assert response.status_code == 429
+    assert "too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sign_in_does_not_redirect_to_another_site(client, viewer):
+    response = client.post("/sign-in/?next=https://evil.example/",
+                           {"email": viewer.email, "password": "correct-horse-battery-staple"})
+    assert response["Location"] == "/"
+
+
+def test_sign_out_needs_a_post(client, viewer):
+    client.force_login(viewer)
+    assert client.get("/sign-out/").status_code == 405
+    assert client.post("/sign-out/").status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_person_with_one_organisation_lands_on_its_home(client, viewer):
+    client.force_login(viewer)
+    assert client.get("/")["Location"] == "/o/demoshire/"
+
+
+def test_org_home_lists_units_members_and_recent_changes(client, admin, viewer):
+    client.force_login(admin)
+    client.post("/o/demoshire/units/", {"name": "Adults' Services", "kind": "directorate"})
+    client.force_login(viewer)
+    page = client.get("/o/demoshire/").content.decode()
+    assert "Adults&#39; Services" in page
+    assert "Jane Ellis" in page and "Helen Morgan" in page
+    assert "Helen Morgan added directorate" in page
+
+
+def test_adding_a_unit_with_nonsense_names_the_fields_and_saves_nothing(client, admin):
+    client.force_login(admin)
+    page = client.post("/o/demoshire/units/", {"name": "  ", "kind": "galaxy"}).content.decode()
+    assert "Enter the unit&#39;s name" in page
+    assert "Select a valid choice" in page
+    assert not Unit.objects.exists()
+
+
+def test_adding_a_team_without_a_parent_explains_the_rule(client, admin):
+    client.force_login(admin)
+    page = client.post("/o/demoshire/units/", {"name": "OT", "kind": "team"}).content.decode()
+    assert "A team must sit within another unit" in page and 'href="#id_parent"' in page
+    assert not Unit.objects.exists()
+
+
+def test_a_forged_unit_id_from_another_council_is_refused(client, admin, outsider, westmarch):
+    other = Unit.objects.create(organisation=westmarch, name="Theirs", kind="directorate")
+    client.force_login(admin)
+    page = client.post("/o/demoshire/units/", {"name": "OT", "kind": "team", "parent": str(other.pk)}).content.decode()
+    assert "Select a valid choice" in page
+    assert not Unit.objects.filter(name="OT").exists()
+
+
+def test_an_admin_adds_a_new_member_and_sees_their_one_time_password_once(client, admin):
+    client.force_login(admin)
+    page = client.post("/o/demoshire/members/", {"email": "new.person@demoshire.example",
+                                                 "full_name": "New Person", "role": "contributor"}).content.decode()
+    assert 'id="one-time-password"' in page
+    assert Membership.objects.filter(user__username="new.person@demoshire.example", role="contributor").exists()
+    assert 'id="one-time-password"' not in client.get("/o/demoshire/members/").content.decode()
+
+
+def test_creating_an_api_token_shows_it_once(client, viewer):
+    client.force_login(viewer)
+    page = client.post("/account/api-tokens/", {"name": "Power BI"}).content.decode()
+    token = page.split('id="new-token">')[1].split("<")[0]
+    assert token.startswith("cst_")
+    assert token not in client.get("/account/api-tokens/").content.decode()
+    me = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert me.json()["email"] == viewer.email
+
+
+@pytest.mark.parametrize("path", ["/o/demoshire/", "/o/demoshire/periods/"])
+def test_pages_work_without_javascript_forms_post_normally(client, admin, path):
+    client.force_login(admin)
+    page = client.get(path).content.decode()
+    assert "<noscript" not in page  # nothing hides behind scripts
+    for form in page.split("<form")[1:]:
+        assert 'method="post"' in form.split(">")[0] or "method" not in form.split(">")[0]

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from carestat.core.views import auth, org, tokens
+
+app_name = "core"
+
+urlpatterns = [
+    path("", org.home, name="home"),
+    path("sign-in/", auth.signin, name="signin"),
+    path("sign-out/", auth.signout, name="signout"),
+    path("account/api-tokens/", tokens.tokens, name="tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
+    path("o/<slug:slug>/", org.org_home, name="org_home"),
+    path("o/<slug:slug>/members/", org.members, name="members"),
+    path("o/<slug:slug>/members/<int:pk>/", org.member_change, name="member_change"),
+    path("o/<slug:slug>/units/", org.units, name="units"),
+    path("o/<slug:slug>/units/<int:pk>/", org.unit_change, name="unit_change"),
+    path("o/<slug:slug>/periods/", org.periods, name="periods"),
+    path("o/<slug:slug>/periods/<str:identifier>/close/", org.period_close, name="period_close"),
+    path("o/<slug:slug>/periods/<str:identifier>/reopen/", org.period_reopen, name="period_reopen"),
+    path("o/<slug:slug>/audit/", org.audit_log, name="audit_log"),
+    path("o/<slug:slug>/audit/export.csv", org.audit_export, name="audit_export"),
+    path("o/<slug:slug>/history/<slug:record_type>/<str:record_id>/", org.record_history, name="record_history"),
+]

@@ -1,0 +1,47 @@
+from django.contrib.auth import authenticate, login, logout
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+
+from carestat.core.forms import SignInForm
+from carestat.core.views.base import page
+
+
+@sensitive_post_parameters("password")
+@never_cache
+def signin(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request, username=form.cleaned_data["email"].strip().lower(), password=form.cleaned_data["password"]
+        )
+        if user is not None:
+            login(request, user)
+            return redirect(next_url or "core:home")
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request)
+        form.add_error(None, "The email address or password is not right. "
+                             "After 5 failed attempts the account is locked for 15 minutes.")
+    return page(request, "core/signin.html", "Sign in", form=form, next_url=next_url)
+
+
+def signout(request):
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    logout(request)
+    return redirect("core:signin")
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return page(request, "core/error.html", "Sign-in locked", status=429,
+                heading="Sign-in locked for now",
+                body=f"There were too many failed sign-in attempts. Try again in {minutes} minutes, "
+                     "or ask your CareStat admin to help.")

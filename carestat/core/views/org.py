@@ -1,0 +1,292 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_safe
+
+from carestat.core import services
+from carestat.core.access import (
+    get_membership_for_user,
+    get_period_for_user,
+    get_unit_for_user,
+    organisations_for,
+)
+from carestat.core.audit import describe_changes
+from carestat.core.errors import ServiceError
+from carestat.core.forms import (
+    AddMemberForm,
+    AddUnitForm,
+    AddYearForm,
+    ChangeMemberForm,
+    ChangeUnitForm,
+    ReopenPeriodForm,
+)
+from carestat.core.govuk_forms import apply_service_error
+from carestat.core.models import AuditEntry, Membership, ReportingPeriod, Unit
+from carestat.core.permissions import Perm
+from carestat.core.views.base import org_access, page
+
+
+@login_required
+@require_safe
+def home(request):
+    orgs = organisations_for(request.user)
+    if len(orgs) == 1:
+        return redirect("core:org_home", orgs[0].slug)
+    return page(request, "core/choose_org.html", "Your organisations", organisations=orgs)
+
+
+def unit_tree(org):
+    units = list(Unit.objects.filter(organisation=org).order_by("name"))
+    children: dict = {}
+    for u in units:
+        children.setdefault(u.parent_id, []).append(u)
+
+    def build(parent_id):
+        return [{"unit": u, "children": build(u.pk)} for u in children.get(parent_id, [])]
+
+    return build(None)
+
+
+def _record_entries(org):
+    return AuditEntry.objects.filter(organisation=org).exclude(action__startswith="core.auth.")
+
+
+@login_required
+@require_safe
+def org_home(request, slug):
+    access = org_access(request, slug, Perm.VIEW)
+    org = access.organisation
+    members = Membership.objects.filter(organisation=org, is_active=True).select_related("user", "unit")
+    return page(
+        request, "core/org_home.html", org.name, section="home",
+        tree=unit_tree(org), period=services.current_period(org), members=members,
+        recent=_record_entries(org).select_related("actor")[:10],
+    )
+
+
+# Members ------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members(request, slug):
+    access = org_access(request, slug, Perm.ADMINISTER)
+    form = AddMemberForm(request.POST or None, organisation=access.organisation)
+    one_time = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership, one_time = services.add_member(access, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"{membership.user.display_name} is now a {membership.get_role_display().lower()}.")
+            if one_time is None:
+                return redirect("core:members", slug)
+            form = AddMemberForm(organisation=access.organisation)
+            return page(request, "core/members.html", "Members and roles", section="members", form=form,
+                        members=_members(access), one_time=one_time, new_member=membership)
+    return page(request, "core/members.html", "Members and roles", section="members", form=form,
+                members=_members(access), one_time=None)
+
+
+def _members(access):
+    return (Membership.objects.filter(organisation=access.organisation)
+            .select_related("user", "unit").order_by("-is_active", "user__full_name"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_change(request, slug, pk):
+    access = org_access(request, slug, Perm.ADMINISTER)
+    membership = get_membership_for_user(access, pk)
+    initial = {"role": membership.role, "unit": str(membership.unit_id or ""), "is_active": membership.is_active}
+    form = ChangeMemberForm(request.POST or None, initial=initial, organisation=access.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_membership(access, membership, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved {membership.user.display_name}'s membership.")
+            return redirect("core:members", slug)
+    return page(request, "core/member_change.html", f"Change {membership.user.display_name}'s membership",
+                section="members", form=form, membership=membership)
+
+
+# Units --------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def units(request, slug):
+    access = org_access(request, slug, Perm.ADMINISTER)
+    form = AddUnitForm(request.POST or None, organisation=access.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.add_unit(access, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Added {unit.get_kind_display().lower()} ‘{unit.name}’.")
+            return redirect("core:units", slug)
+    return page(request, "core/units.html", "Units", section="units", form=form, tree=unit_tree(access.organisation))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_change(request, slug, pk):
+    access = org_access(request, slug, Perm.ADMINISTER)
+    unit = get_unit_for_user(access, pk)
+    form = ChangeUnitForm(request.POST or None, initial={"name": unit.name, "is_archived": unit.is_archived})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_unit(access, unit, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved unit ‘{unit.name}’.")
+            return redirect("core:units", slug)
+    return page(request, "core/unit_change.html", f"Change unit ‘{unit.name}’", section="units", form=form, unit=unit)
+
+
+# Periods ------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def periods(request, slug):
+    access = org_access(request, slug, Perm.VIEW)
+    form = AddYearForm(request.POST or None)
+    if request.method == "POST":
+        access.require(Perm.ADMINISTER)
+        if form.is_valid():
+            try:
+                created = services.add_year_periods(access, form.cleaned_data["identifier"])
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+            else:
+                messages.success(request, f"Added {len(created)} reporting periods." if created
+                                 else "Those reporting periods already exist.")
+                return redirect("core:periods", slug)
+    kind = request.GET.get("kind", "quarter")
+    if kind not in {"year", "half", "quarter", "month"}:
+        kind = "quarter"
+    rows = ReportingPeriod.objects.filter(organisation=access.organisation, kind=kind).order_by("-start")
+    return page(request, "core/periods.html", "Reporting periods", section="periods", form=form,
+                periods=rows, kind=kind, current=services.current_period(access.organisation))
+
+
+@login_required
+@require_http_methods(["POST"])
+def period_close(request, slug, identifier):
+    access = org_access(request, slug, Perm.MANAGE)
+    period = get_period_for_user(access, identifier)
+    try:
+        services.close_period(access, period)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Closed {period.identifier}. Its updates are now frozen.")
+    return redirect("core:periods", slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_reopen(request, slug, identifier):
+    access = org_access(request, slug, Perm.MANAGE)
+    period = get_period_for_user(access, identifier)
+    form = ReopenPeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen_period(access, period, form.cleaned_data["reason"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Reopened {period.identifier}.")
+            return redirect("core:periods", slug)
+    return page(request, "core/period_reopen.html", f"Reopen {period.identifier}", section="periods",
+                form=form, period=period)
+
+
+# History ------------------------------------------------------------------------------
+
+def entry_lines(entry: AuditEntry) -> list[str]:
+    from django.apps import apps
+
+    model = None
+    for m in apps.get_models():
+        if m._meta.model_name == entry.record_type:
+            model = m
+            break
+    if model is None or (entry.before is None and entry.after is None):
+        return []
+    if entry.before is None:
+        return []
+    return describe_changes(model, entry.before, entry.after)
+
+
+@login_required
+@require_safe
+def record_history(request, slug, record_type, record_id):
+    access = org_access(request, slug, Perm.VIEW)
+    entries = list(
+        AuditEntry.objects.filter(organisation=access.organisation, record_type=record_type, record_id=record_id)
+        .select_related("actor")
+    )
+    if not entries:
+        raise Http404("No history for that record")
+    rows = [{"entry": e, "lines": entry_lines(e)} for e in entries]
+    label = entries[0].record_label
+    return page(request, "core/history.html", f"History of {label}", rows=rows, label=label,
+                record_type=record_type)
+
+
+def org_audit_entries(org):
+    member_users = Membership.objects.filter(organisation=org).values("user_id")
+    member_names = Membership.objects.filter(organisation=org).values_list("user__username", flat=True)
+    return AuditEntry.objects.filter(
+        Q(organisation=org)
+        | Q(organisation__isnull=True, actor_id__in=member_users)
+        | Q(action="core.auth.sign_in_failed", after__username__in=list(member_names))
+    ).select_related("actor")
+
+
+@login_required
+@require_safe
+def audit_log(request, slug):
+    access = org_access(request, slug, Perm.VIEW_AUDIT)
+    entries = org_audit_entries(access.organisation)
+    kind = request.GET.get("kind", "")
+    if kind == "changes":
+        entries = entries.exclude(action__startswith="core.auth.")
+    elif kind == "signins":
+        entries = entries.filter(action__startswith="core.auth.")
+    paginator = Paginator(entries, 50)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    rows = [{"entry": e, "lines": entry_lines(e)} for e in page_obj]
+    return page(request, "core/audit_log.html", "Audit trail", section="audit", rows=rows, page_obj=page_obj, kind=kind)
+
+
+@login_required
+@require_safe
+def audit_export(request, slug):
+    import csv
+
+    from django.http import HttpResponse
+
+    from carestat.core.audit import log_action
+
+    access = org_access(request, slug, Perm.VIEW_AUDIT)
+    entries = org_audit_entries(access.organisation)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-audit-trail.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["when", "who", "action", "record type", "record id", "record", "what happened", "before", "after"])
+    count = 0
+    for e in entries.iterator():
+        writer.writerow([e.at.isoformat(), e.actor_name, e.action, e.record_type, e.record_id, e.record_label,
+                         e.message, e.before or "", e.after or ""])
+        count += 1
+    log_action("core.audit.exported", actor=request.user, organisation=access.organisation,
+               message=f"{request.user.display_name} exported the audit trail ({count} entries) as CSV")
+    return response

@@ -1,0 +1,183 @@
+"""CareStat's one settings module: everything that varies comes from the environment.
+
+CARESTAT_ENV        development (default) or production; production requires a secret key,
+                    allowed hosts and DEBUG off
+CARESTAT_DATA_DIR   where the database file, analytics stores and uploads live (./var)
+DATABASE_URL        sqlite:///... (default, under the data dir) or postgres://...
+CARESTAT_SECRET_KEY Django's secret key; generated and kept in the data dir outside production
+CARESTAT_PSEUDONYMISATION_KEY  the keyed-hash secret for person identifiers, kept likewise
+CARESTAT_DEBUG      true or false (false)
+CARESTAT_ALLOWED_HOSTS  comma-separated host names (127.0.0.1,localhost outside production)
+CARESTAT_HTTPS      true behind TLS: redirect to https and send HSTS (false)
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+
+from carestat.env import (
+    ConfigError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    kept_secret,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+CARESTAT_ENV = env_choice("CARESTAT_ENV", "development", ("development", "production"))
+PRODUCTION = CARESTAT_ENV == "production"
+DEBUG = env_bool("CARESTAT_DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ConfigError("CARESTAT_DEBUG must be false when CARESTAT_ENV=production")
+
+DATA_DIR = env_path("CARESTAT_DATA_DIR", "var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+ANALYTICS_DIR = DATA_DIR / "analytics"
+UPLOADS_DIR = DATA_DIR / "uploads"
+MEDIA_ROOT = DATA_DIR / "media"
+
+SECRET_KEY = kept_secret(DATA_DIR / "secret_key", "CARESTAT_SECRET_KEY", required=PRODUCTION)
+PSEUDONYMISATION_KEY = kept_secret(
+    DATA_DIR / "pseudonymisation_key", "CARESTAT_PSEUDONYMISATION_KEY", required=PRODUCTION
+)
+
+ALLOWED_HOSTS = env_list(
+    "CARESTAT_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ConfigError("CARESTAT_ALLOWED_HOSTS is required in production")
+
+_database_url = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'carestat.sqlite3'}"
+try:
+    _database = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+except ValueError as exc:
+    raise ConfigError(f"DATABASE_URL is not a database address CareStat understands: {exc}")
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    _database["CONN_MAX_AGE"] = 0
+    _database["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "carestat.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "carestat.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "carestat.core.middleware.ServiceErrorMiddleware",
+]
+
+ROOT_URLCONF = "carestat.urls"
+WSGI_APPLICATION = "carestat.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "core:signin"
+LOGIN_REDIRECT_URL = "core:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "carestat.jinja2.environment"},
+    },
+    {
+        # Only Django's own machinery (form widgets) uses this engine; pages are Jinja2.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": []},
+    },
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Lockout after repeated failed sign-ins (django-axes): per user name and address.
+AXES_FAILURE_LIMIT = env_int("CARESTAT_LOCKOUT_ATTEMPTS", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CARESTAT_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "carestat.core.views.auth.locked_out"
+AXES_VERBOSE = False
+
+# Sessions and cookies: secure outside debug; sessions end with the browser and after 8 hours.
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+CARESTAT_HTTPS = env_bool("CARESTAT_HTTPS", False)
+SECURE_SSL_REDIRECT = CARESTAT_HTTPS
+SECURE_HSTS_SECONDS = 31536000 if CARESTAT_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CARESTAT_HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if CARESTAT_HTTPS else None
+CSRF_FAILURE_VIEW = "carestat.core.views.errors.csrf_failure"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve from the finders so a checkout runs without collectstatic; production may collect.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+EMAIL_BACKEND = env_str("CARESTAT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("CARESTAT_FROM_EMAIL", "carestat@localhost")
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from carestat.api import api
+from carestat.core.views.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("", include("carestat.core.urls")),
+]
+
+handler403 = "carestat.core.views.errors.forbidden"
+handler404 = "carestat.core.views.errors.not_found"
+handler500 = "carestat.core.views.errors.server_error"

@@ -1,0 +1,96 @@
+"""The named cast every test can use.
+
+``demoshire`` with one member per role (``admin``, ``manager``, ``contributor``, ``viewer``,
+``auditor``), and ``outsider``: the admin of another council, who must never see Demoshire.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from carestat.core.access import Access
+from carestat.core.models import Membership, Role
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ANALYTICS_DIR = tmp_path / "analytics"
+    settings.UPLOADS_DIR = tmp_path / "uploads"
+
+
+@pytest.fixture
+def demoshire(db):
+    from carestat.core.tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Demoshire County Council", slug="demoshire", jurisdiction="england")
+
+
+@pytest.fixture
+def westmarch(db):
+    from carestat.core.tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name="Westmarch Borough Council", slug="westmarch", jurisdiction="jersey")
+
+
+def _member(org, role, email, name):
+    from carestat.core.tests.factories import UserFactory
+
+    user = UserFactory(username=email, email=email, full_name=name, password=PASSWORD)
+    Membership.objects.create(user=user, organisation=org, role=role)
+    return user
+
+
+@pytest.fixture
+def admin(demoshire):
+    return _member(demoshire, Role.ADMIN, "helen@demoshire.example", "Helen Morgan")
+
+
+@pytest.fixture
+def manager(demoshire):
+    return _member(demoshire, Role.MANAGER, "priya@demoshire.example", "Priya Shah")
+
+
+@pytest.fixture
+def contributor(demoshire):
+    return _member(demoshire, Role.CONTRIBUTOR, "tom@demoshire.example", "Tom Okafor")
+
+
+@pytest.fixture
+def viewer(demoshire):
+    return _member(demoshire, Role.VIEWER, "jane@demoshire.example", "Jane Ellis")
+
+
+@pytest.fixture
+def auditor(demoshire):
+    return _member(demoshire, Role.AUDITOR, "sam@demoshire.example", "Sam Reid")
+
+
+@pytest.fixture
+def outsider(westmarch):
+    return _member(westmarch, Role.ADMIN, "alex@westmarch.example", "Alex Hughes")
+
+
+@pytest.fixture
+def cast(admin, manager, contributor, viewer, auditor, outsider):
+    return {
+        "admin": admin, "manager": manager, "contributor": contributor,
+        "viewer": viewer, "auditor": auditor, "outsider": outsider,
+    }
+
+
+def access_for(user, org) -> Access:
+    m = Membership.objects.get(user=user, organisation=org)
+    return Access(user=user, organisation=org, membership=m)
+
+
+@pytest.fixture
+def admin_access(admin, demoshire):
+    return access_for(admin, demoshire)
+
+
+@pytest.fixture
+def manager_access(manager, demoshire):
+    return access_for(manager, demoshire)

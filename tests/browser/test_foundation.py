@@ -1,0 +1,63 @@
+import pytest
+
+from carestat.core.models import Membership
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "contributor", "viewer", "auditor"])
+def test_each_role_signs_in_and_moves_around_accessibly(browser_page, cast, role):
+    page = browser_page
+    page.sign_in(cast[role].email, PASSWORD)
+    assert page.page.url.endswith("/o/demoshire/")
+    assert page.page.locator("h1").inner_text() == "Demoshire County Council"
+    page.assert_accessible()
+    nav = page.page.locator(".govuk-service-navigation").inner_text()
+    assert ("Members" in nav) == (role == "admin")
+    assert ("Audit trail" in nav) == (role in ("admin", "auditor"))
+    page.page.click(".govuk-service-navigation >> text=Periods")
+    assert page.page.locator("h1").inner_text() == "Reporting periods"
+    page.assert_accessible()
+    if role in ("admin", "auditor"):
+        page.page.click(".govuk-service-navigation >> text=Audit trail")
+        assert "Audit trail" in page.page.locator("h1").inner_text()
+        page.assert_accessible()
+
+
+def test_an_admin_adds_a_member_through_the_form(browser_page, cast):
+    page = browser_page
+    page.sign_in(cast["admin"].email, PASSWORD)
+    page.goto("/o/demoshire/members/")
+    page.assert_accessible()
+    page.page.click("button:has-text('Add member')")
+    assert page.page.locator(".govuk-error-summary").is_visible()
+    page.assert_accessible()
+    page.page.fill("#id_email", "kim@demoshire.example")
+    page.page.fill("#id_full_name", "Kim Lee")
+    page.page.check("input[name=role][value=contributor]")
+    page.page.click("button:has-text('Add member')")
+    assert page.page.locator("#one-time-password").is_visible()
+    assert Membership.objects.filter(user__username="kim@demoshire.example", role="contributor").exists()
+
+
+def test_a_viewer_is_refused_the_members_page_and_another_council_is_not_found(browser_page, cast):
+    page = browser_page
+    page.sign_in(cast["viewer"].email, PASSWORD)
+    response = page.goto("/o/demoshire/members/")
+    assert response.status == 403
+    assert "You cannot do this" in page.page.locator("h1").inner_text()
+    response = page.goto("/o/westmarch/")
+    assert response.status == 404
+    page.assert_accessible()
+    page.forgive(403, 404)
+
+
+def test_signing_in_and_adding_a_unit_work_without_javascript(no_js_page, cast):
+    page = no_js_page
+    page.sign_in(cast["admin"].email, PASSWORD)
+    page.goto("/o/demoshire/units/")
+    page.page.fill("#id_name", "Adults' Services")
+    page.page.check("input[name=kind][value=directorate]")
+    page.page.click("button:has-text('Add unit')")
+    assert "Added directorate ‘Adults' Services’" in page.page.content()

@@ -1,0 +1,24 @@
+"""Schemathesis generates requests from the OpenAPI document and checks every response
+against it: no server errors, documented status codes and bodies that match their schemas."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+from carestat.core import services
+from carestat.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture
+def admin_token(admin, viewer, demoshire):
+    return services.create_api_token(admin, "schemathesis")[1]
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+def test_the_api_keeps_to_its_openapi_document(case, admin_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"})
