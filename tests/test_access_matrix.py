@@ -9,78 +9,46 @@ added without a row here, so the matrix cannot fall behind.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from carestat.core import services
-from carestat.core.models import Membership, ReportingPeriod, UnitKind
-from conftest import access_for
 
 ROLES = ["admin", "manager", "contributor", "viewer", "auditor"]
-ALL = set(ROLES)
-ANY_SIGNED_IN = "any signed-in person"
 
 
 @pytest.fixture
 def world(cast, demoshire):
-    admin_access = access_for(cast["admin"], demoshire)
-    unit = services.add_unit(admin_access, name="Adults", kind=UnitKind.DIRECTORATE, parent=None)
-    period = ReportingPeriod.objects.create(organisation=demoshire, identifier="2024-25-Q1", kind="quarter",
-                                            start=dt.date(2024, 4, 1), end=dt.date(2024, 6, 30))
-    closed = ReportingPeriod.objects.create(organisation=demoshire, identifier="2024-25-Q2", kind="quarter",
-                                            start=dt.date(2024, 7, 1), end=dt.date(2024, 9, 30), status="closed")
-    viewer_membership = Membership.objects.get(user=cast["viewer"], organisation=demoshire)
-    return {"unit": unit, "period": period, "closed": closed, "membership": viewer_membership}
+    """Objects for the rows to address, built by each app's ``build(world)``."""
+    w = {"cast": cast, "org": demoshire}
+    for build in BUILDERS:
+        build(w)
+    return w
 
 
-# (url name, method, path builder, allowed roles, POST data builder)
-PAGES = [
-    ("core:org_home", "get", lambda w: "/o/demoshire/", ALL, None),
-    ("core:members", "get", lambda w: "/o/demoshire/members/", {"admin"}, None),
-    ("core:members", "post", lambda w: "/o/demoshire/members/", {"admin"},
-     lambda w: {"email": "new@demoshire.example", "full_name": "New", "role": "viewer"}),
-    ("core:member_change", "get", lambda w: f"/o/demoshire/members/{w['membership'].pk}/", {"admin"}, None),
-    ("core:member_change", "post", lambda w: f"/o/demoshire/members/{w['membership'].pk}/", {"admin"},
-     lambda w: {"role": "contributor", "is_active": "on"}),
-    ("core:units", "get", lambda w: "/o/demoshire/units/", {"admin"}, None),
-    ("core:units", "post", lambda w: "/o/demoshire/units/", {"admin"},
-     lambda w: {"name": "Children", "kind": "directorate"}),
-    ("core:unit_change", "get", lambda w: f"/o/demoshire/units/{w['unit'].pk}/", {"admin"}, None),
-    ("core:unit_change", "post", lambda w: f"/o/demoshire/units/{w['unit'].pk}/", {"admin"},
-     lambda w: {"name": "Adult Services"}),
-    ("core:periods", "get", lambda w: "/o/demoshire/periods/", ALL, None),
-    ("core:periods", "post", lambda w: "/o/demoshire/periods/", {"admin"}, lambda w: {"identifier": "2030-31"}),
-    ("core:period_close", "post", lambda w: "/o/demoshire/periods/2024-25-Q1/close/", {"admin", "manager"}, dict),
-    ("core:period_reopen", "get", lambda w: "/o/demoshire/periods/2024-25-Q2/reopen/", {"admin", "manager"}, None),
-    ("core:period_reopen", "post", lambda w: "/o/demoshire/periods/2024-25-Q2/reopen/", {"admin", "manager"},
-     lambda w: {"reason": "A late correction"}),
-    ("core:audit_log", "get", lambda w: "/o/demoshire/audit/", {"admin", "auditor"}, None),
-    ("core:audit_export", "get", lambda w: "/o/demoshire/audit/export.csv", {"admin", "auditor"}, None),
-    ("core:record_history", "get", lambda w: f"/o/demoshire/history/unit/{w['unit'].pk}/", ALL, None),
-]
+def _collect():
+    """Rows from every app's ``tests/access_rows.py``: PAGES, API, UNSCOPED and build(world)."""
+    import importlib
 
-# Addresses not scoped to one organisation: any signed-in person may use them.
-UNSCOPED = {"core:home", "core:signin", "core:signout", "core:tokens", "core:token_revoke", "healthz"}
+    from django.apps import apps
 
-API = [
-    ("get", "/api/v1/organisations/demoshire", ALL, None),
-    ("get", "/api/v1/organisations/demoshire/units", ALL, None),
-    ("post", "/api/v1/organisations/demoshire/units", {"admin"}, {"name": "Children", "kind": "directorate"}),
-    ("patch", "/api/v1/organisations/demoshire/units/{unit}", {"admin"}, {"name": "Adult Services"}),
-    ("get", "/api/v1/organisations/demoshire/periods", ALL, None),
-    ("post", "/api/v1/organisations/demoshire/periods", {"admin"}, {"year": "2030-31"}),
-    ("post", "/api/v1/organisations/demoshire/periods/2024-25-Q1/close", {"admin", "manager"}, {}),
-    ("post", "/api/v1/organisations/demoshire/periods/2024-25-Q2/reopen", {"admin", "manager"},
-     {"reason": "A late correction"}),
-    ("get", "/api/v1/organisations/demoshire/memberships", ALL, None),
-    ("post", "/api/v1/organisations/demoshire/memberships", {"admin"},
-     {"email": "new@demoshire.example", "role": "viewer"}),
-    ("patch", "/api/v1/organisations/demoshire/memberships/{membership}", {"admin"}, {"role": "contributor"}),
-    ("get", "/api/v1/organisations/demoshire/history/unit/{unit}", ALL, None),
-    ("get", "/api/v1/organisations/demoshire/audit", {"admin", "auditor"}, None),
-]
+    pages, api, unscoped, builders = [], [], set(), []
+    for app in apps.get_app_configs():
+        if not app.name.startswith("carestat."):
+            continue
+        try:
+            module = importlib.import_module(f"{app.name}.tests.access_rows")
+        except ModuleNotFoundError:
+            continue
+        pages += getattr(module, "PAGES", [])
+        api += getattr(module, "API", [])
+        unscoped |= set(getattr(module, "UNSCOPED", ()))
+        if hasattr(module, "build"):
+            builders.append(module.build)
+    return pages, api, unscoped, builders
+
+
+PAGES, API, UNSCOPED, BUILDERS = _collect()
 
 
 def _all_url_names(resolver=None, namespace=""):
@@ -127,7 +95,7 @@ def test_api(client, world, cast, role, method, path, allowed, payload):
     if role != "anonymous":
         _, token = services.create_api_token(cast[role], "matrix")
         headers["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    url = path.format(unit=world["unit"].pk, membership=world["membership"].pk)
+    url = path.format(**world)
     kwargs = {"content_type": "application/json", "data": payload} if payload is not None else {}
     response = getattr(client, method)(url, **kwargs, **headers)
     if role == "anonymous":
