@@ -9,6 +9,7 @@ CARESTAT_PSEUDONYMISATION_KEY  the keyed-hash secret for person identifiers, kep
 CARESTAT_DEBUG      true or false (false)
 CARESTAT_ALLOWED_HOSTS  comma-separated host names (127.0.0.1,localhost outside production)
 CARESTAT_HTTPS      true behind TLS: redirect to https and send HSTS (false)
+CARESTAT_REFERENCE_DIR  the shared reference data, holding measure_catalogue.csv (../shared/reference)
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 ANALYTICS_DIR = DATA_DIR / "analytics"
 UPLOADS_DIR = DATA_DIR / "uploads"
 MEDIA_ROOT = DATA_DIR / "media"
+# Shared reference data (the measure catalogue and national benchmarks).
+CARESTAT_REFERENCE_DIR = env_path("CARESTAT_REFERENCE_DIR", str(BASE_DIR.parent / "shared" / "reference"))
 
 SECRET_KEY = kept_secret(DATA_DIR / "secret_key", "CARESTAT_SECRET_KEY", required=PRODUCTION)
 PSEUDONYMISATION_KEY = kept_secret(
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "carestat.core",
+    "carestat.measures",
 ]
 
 MIDDLEWARE = [
@@ -181,3 +185,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Long work runs in a background thread; tests run it inline.
+CARESTAT_JOBS_INLINE = env_bool("CARESTAT_JOBS_INLINE", False)

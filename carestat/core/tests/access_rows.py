@@ -9,7 +9,7 @@ person may use, and ``build(world)`` to add the objects its rows address.
 import datetime as dt
 
 from carestat.core import services
-from carestat.core.models import Membership, ReportingPeriod, UnitKind
+from carestat.core.models import Job, Membership, ReportingPeriod, UnitKind
 from conftest import access_for
 
 ALL = {"admin", "manager", "contributor", "viewer", "auditor"}
@@ -23,6 +23,7 @@ def build(w):
     ReportingPeriod.objects.create(organisation=org, identifier="2024-25-Q2", kind="quarter",
                                    start=dt.date(2024, 7, 1), end=dt.date(2024, 9, 30), status="closed")
     w["unit"] = unit
+    w["job"] = Job.objects.create(organisation=org, kind="test", title="Loading a return", total=10, done=4)
     w["membership"] = Membership.objects.get(user=cast["viewer"], organisation=org)
 
 
@@ -47,6 +48,7 @@ PAGES = [
     ("core:period_reopen", "get", lambda w: "/o/demoshire/periods/2024-25-Q2/reopen/", {"admin", "manager"}, None),
     ("core:period_reopen", "post", lambda w: "/o/demoshire/periods/2024-25-Q2/reopen/", {"admin", "manager"},
      lambda w: {"reason": "A late correction"}),
+    ("core:job", "get", lambda w: f"/o/demoshire/jobs/{w['job'].pk}/", ALL, None),
     ("core:audit_log", "get", lambda w: "/o/demoshire/audit/", {"admin", "auditor"}, None),
     ("core:audit_export", "get", lambda w: "/o/demoshire/audit/export.csv", {"admin", "auditor"}, None),
     ("core:record_history", "get", lambda w: f"/o/demoshire/history/unit/{w['unit'].pk}/", ALL, None),

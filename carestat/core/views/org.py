@@ -290,3 +290,15 @@ def audit_export(request, slug):
     log_action("core.audit.exported", actor=request.user, organisation=access.organisation,
                message=f"{request.user.display_name} exported the audit trail ({count} entries) as CSV")
     return response
+
+
+@login_required
+@require_safe
+def job(request, slug, pk):
+    from carestat.core.models import Job
+
+    access = org_access(request, slug, Perm.VIEW)
+    job = Job.objects.filter(organisation=access.organisation, pk=pk).first()
+    if job is None:
+        raise Http404("No such job")
+    return page(request, "core/job.html", job.title, job=job)
