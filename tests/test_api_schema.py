@@ -3,6 +3,8 @@ against it: no server errors, documented status codes and bodies that match thei
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -10,6 +12,17 @@ from carestat.core import services
 from carestat.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_transaction():
+    # Django's test client stops requests from closing the test's database connection;
+    # schemathesis calls the WSGI app directly, so do the same here.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -42,8 +42,9 @@ def _progress_saver(job: Job) -> Callable[[int, int, str], None]:
     return progress
 
 
-def _run(job_id: int, work: Work) -> None:
-    close_old_connections()
+def _run(job_id: int, work: Work, *, own_connection: bool) -> None:
+    if own_connection:
+        close_old_connections()
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
     try:
@@ -59,16 +60,18 @@ def _run(job_id: int, work: Work) -> None:
         Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE, result_url=result_url,
                                              finished_at=timezone.now(), message="Finished")
     finally:
-        close_old_connections()
+        if own_connection:
+            close_old_connections()
 
 
 def start_job(organisation: Organisation, user: User | None, kind: str, title: str, work: Work) -> Job:
     job = Job.objects.create(organisation=organisation, started_by=user if user and user.pk else None,
                              kind=kind, title=title)
     if getattr(settings, "CARESTAT_JOBS_INLINE", False):
-        _run(job.pk, work)
+        _run(job.pk, work, own_connection=False)
     else:
-        threading.Thread(target=_run, args=(job.pk, work), name=f"carestat-job-{job.pk}", daemon=True).start()
+        threading.Thread(target=_run, args=(job.pk, work), kwargs={"own_connection": True},
+                         name=f"carestat-job-{job.pk}", daemon=True).start()
     job.refresh_from_db()
     return job
 
