@@ -81,7 +81,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "carestat.core",
-    "carestat.measures",
 ]
 
 MIDDLEWARE = [
