@@ -74,5 +74,17 @@ def _register_routers() -> None:
 
     api.add_router("", core_router)
 
+    from carestat.plans.api import router as plans_router
+
+    api.add_router("", plans_router)
+
+    from carestat.measures.api import router as measures_router
+
+    api.add_router("", measures_router)
+
+    from carestat.casedata.api import router as casedata_router
+
+    api.add_router("", casedata_router)
+
 
 _register_routers()

@@ -7,7 +7,10 @@ import sys
 
 # Commands people use, in the order ``carestat --help`` lists them. Every other Django
 # management command still works (``carestat migrate``, ``carestat help migrate``).
-COMMANDS = ["demo", "serve", "createorg", "adduser", "apitoken", "migrate"]
+COMMANDS = [
+    "demo", "serve", "createorg", "adduser", "apitoken", "plans", "plans_remind", "ingest",
+    "measures", "measures_import", "measures_catalogue", "migrate",
+]
 
 
 def _print_help() -> None:

@@ -23,6 +23,9 @@ SIGN_INS = [
 # Each domain app adds its part of the demo here, in order; each takes (org, progress).
 LOADERS: list[str] = [
     "carestat.core.demo.load",
+    "carestat.measures.demo.load",
+    "carestat.casedata.demo.load",
+    "carestat.plans.demo.load",
 ]
 
 

@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "carestat.core",
+    "carestat.plans",
+    "carestat.measures",
+    "carestat.casedata",
 ]
 
 MIDDLEWARE = [
@@ -187,3 +190,4 @@ LOGGING = {
 
 # Long work runs in a background thread; tests run it inline.
 CARESTAT_JOBS_INLINE = env_bool("CARESTAT_JOBS_INLINE", False)
+CARESTAT_MAX_UPLOAD_MB = env_int("CARESTAT_MAX_UPLOAD_MB", 1024, minimum=1)

@@ -7,6 +7,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("", include("carestat.core.urls")),
+    path("", include("carestat.plans.urls")),
+    path("", include("carestat.measures.urls")),
+    path("", include("carestat.casedata.urls")),
 ]
 
 handler403 = "carestat.core.views.errors.forbidden"

@@ -11,7 +11,11 @@ from hypothesis import settings as hypothesis_settings
 from carestat.core import services
 from carestat.wsgi import application
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+# Multipart file uploads are left out: schemathesis sends them without the file part, which
+# the document rightly calls required; the upload endpoint has its own tests.
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).exclude(
+    method="POST", path_regex=r"/submissions$"
+)
 
 
 @pytest.fixture(autouse=True)

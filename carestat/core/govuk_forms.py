@@ -51,6 +51,26 @@ class GovukDateField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (an SSDA903 return is a set of CSV files)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if not data and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
 def _label(bound, is_page_heading: bool = False) -> dict[str, Any]:
     label = {"text": str(bound.label)}
     if is_page_heading:
@@ -136,6 +156,7 @@ def govuk_params(bound: forms.BoundField, overrides: dict | None = None) -> dict
         params["autocomplete"] = widget.attrs.get("autocomplete", "current-password")
         macro = "password"
     elif isinstance(widget, forms.FileInput):
+        params["multiple"] = bool(getattr(widget, "allow_multiple_selected", False))
         macro = "file"
     else:
         params["value"] = "" if value is None else value

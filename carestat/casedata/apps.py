@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CasedataConfig(AppConfig):
+    name = "carestat.casedata"
+    label = "casedata"
+    verbose_name = "Case data: statutory returns, ingest and data quality"

@@ -1,0 +1,141 @@
+"""Backlog forecasts for operational work, from the case events in the analytics store.
+
+The method lives in carestat.analytics.forecast; this module picks the data, names the
+scenarios people asked for, saves forecasts unchanged and compares them with what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from carestat.analytics.forecast import Scenario, compare_with_actuals, forecast_backlog, weekly_history
+from carestat.casedata.models import SavedForecast, Submission, SubmissionStatus
+from carestat.casedata.services import open_store, store_path
+from carestat.core.access import Access
+from carestat.core.audit import log_action
+from carestat.core.errors import InvalidInput
+from carestat.core.permissions import Perm
+
+CURRENT = "Current capacity"
+EXTRA = "With extra capacity"
+
+
+def _events(store):
+    tables = store.current_tables()
+    events = tables.get("case_events")
+    if events is None:
+        raise InvalidInput("No case events have been loaded yet; load a case-event file first", field="work_type")
+    return events
+
+
+def work_types(org) -> list[str]:
+    if not store_path(org).exists():
+        return []
+    with open_store(org) as store:
+        tables = store.current_tables()
+        if "case_events" not in tables:
+            return []
+        t = tables["case_events"]
+        rows = store.backend.to_pyarrow(t.select("work_type").distinct().order_by("work_type")).to_pylist()
+    return [r["work_type"] for r in rows]
+
+
+def _number(value, field: str, *, minimum: float = 0, maximum: float | None = None) -> Decimal:
+    try:
+        d = Decimal(str(value if value not in (None, "") else 0))
+    except InvalidOperation:
+        raise InvalidInput(f"‘{value}’ is not a number", field=field) from None
+    if d < minimum or (maximum is not None and d > maximum):
+        raise InvalidInput(f"Enter a number from {minimum:g} to {maximum:g}" if maximum is not None
+                           else f"Enter a number of {minimum:g} or more", field=field)
+    return d
+
+
+def run_forecast(
+    access: Access, work_type: str, *, as_of: dt.date | None = None, extra_per_week=0,
+    extra_from: dt.date | None = None, extra_weeks: int | None = None, seed: int = 0,
+) -> dict:
+    """Forecast a work type's backlog under current capacity and, when extra completions
+    are given, under that scenario too."""
+    access.require(Perm.VIEW)
+    org = access.organisation
+    if not work_type:
+        raise InvalidInput("Choose a work type", field="work_type")
+    extra = _number(extra_per_week, "extra_per_week", maximum=100000)
+    if extra_weeks is not None and not 1 <= int(extra_weeks) <= 520:
+        raise InvalidInput("Enter a number of weeks from 1 to 520", field="extra_weeks")
+    as_of = as_of or timezone.localdate()
+    if extra_from is not None and extra_from < as_of - dt.timedelta(days=7 * 520):
+        raise InvalidInput("The extra capacity cannot start more than 10 years before the forecast", field="extra_from")
+    scenarios = []  # current capacity is always projected first
+    if extra:
+        scenarios.append(Scenario(EXTRA, float(extra), extra_from, int(extra_weeks) if extra_weeks else None))
+    known = work_types(org)
+    if work_type not in known:
+        raise InvalidInput(f"No case events of work type ‘{work_type}’ are loaded"
+                           + (f"; known work types: {', '.join(known)}" if known else ""), field="work_type")
+    with open_store(org) as store:
+        result = forecast_backlog(store.backend, _events(store), work_type, as_of=as_of, scenarios=scenarios,
+                                  seed=seed)
+    return result
+
+
+@transaction.atomic
+def save_forecast(access: Access, work_type: str, *, title: str = "", **options) -> SavedForecast:
+    access.require(Perm.MANAGE)
+    result = run_forecast(access, work_type, **options)
+    subs = [f"S{s.pk}" for s in Submission.objects.filter(organisation=access.organisation, format="case_events",
+                                                           status=SubmissionStatus.CURRENT)]
+    as_of = dt.date.fromisoformat(result["as_of"])
+    forecast = SavedForecast.objects.create(
+        organisation=access.organisation, work_type=work_type, as_of=as_of,
+        title=(title or f"{work_type.replace('_', ' ').capitalize()} backlog from {as_of:%-d %B %Y}")[:200],
+        extra_per_week=_number(options.get("extra_per_week") or 0, "extra_per_week"),
+        extra_from=options.get("extra_from"), extra_weeks=options.get("extra_weeks"),
+        result=result, submissions=subs, created_by=access.user,
+    )
+    clears = [f"{s['name']}: " + (s.get("clearance_date") or "does not clear") for s in result["scenarios"]]
+    log_action("casedata.forecast.saved", actor=access.user, organisation=access.organisation, record=forecast,
+               message=f"{access.user.display_name} saved the forecast ‘{forecast.title}’ ({'; '.join(clears)})")
+    return forecast
+
+
+def against_actuals(forecast: SavedForecast) -> dict | None:
+    """The saved forecast's last scenario against the backlog that actually followed."""
+    org = forecast.organisation
+    if not store_path(org).exists():
+        return None
+    with open_store(org) as store:
+        tables = store.current_tables()
+        if "case_events" not in tables:
+            return None
+        history = weekly_history(store.backend, tables["case_events"], forecast.work_type,
+                                 until=timezone.localdate(), since=forecast.as_of - dt.timedelta(weeks=1))
+    comparison = compare_with_actuals(forecast.result, history)
+    return comparison if comparison["weeks"] else None
+
+
+def forecast_chart(result: dict, title: str):
+    """The forecast as an SVG chart with its data table (carestat.charts)."""
+    from carestat.charts.backlog import Scenario as ChartScenario
+    from carestat.charts.backlog import backlog_forecast_chart
+
+    def day(s: str) -> dt.date:
+        return dt.date.fromisoformat(s)
+
+    history = [(day(w["week_start"]) + dt.timedelta(days=6), w["backlog"]) for w in result["history"][-52:]]
+    scenarios = [
+        ChartScenario(
+            name=s["name"],
+            projected=[(day(p["week_end"]), p["central"]) for p in s["projection"]],
+            low=[(day(p["week_end"]), p["low"]) for p in s["projection"]],
+            high=[(day(p["week_end"]), p["high"]) for p in s["projection"]],
+            clearance_date=day(s["clearance_date"]) if s["clearance_date"] else None,
+        )
+        for s in result["scenarios"]
+    ]
+    return backlog_forecast_chart(history, scenarios, title)

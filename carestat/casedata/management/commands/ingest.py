@@ -1,0 +1,58 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from carestat.casedata import services
+from carestat.casedata.models import Format, SubmissionProblem, SubmissionStatus
+from carestat.core.jobs import cli_progress
+from carestat.core.management.base import CareStatCommand, command_access, get_org
+
+
+class Command(CareStatCommand):
+    help = (
+        "Validate and load a statutory return or case extract (format detected, or --format), then "
+        "recompute the measures it feeds. A return with rule errors is not loaded unless "
+        "--accept-with-errors leaves the faulty records out; loading the same file twice changes "
+        "nothing. Exits 1 with the validation report when nothing was loaded."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="The file, or the files of one SSDA903 return")
+        parser.add_argument("--org", required=True, help="Organisation short name")
+        parser.add_argument("--format", choices=Format.values)
+        parser.add_argument("--year", type=int, help="SSDA903 collection year (e.g. 2025 for 2024-25)")
+        parser.add_argument("--accept-with-errors", action="store_true",
+                            help="Load, leaving out the records with errors (each measure says how many)")
+        parser.add_argument("--as", dest="as_user", help="Act as this member (email); default: an admin")
+
+    def handle(self, *args, **opts):
+        org = get_org(opts["org"])
+        access = command_access(org, opts["as_user"])
+        paths = [Path(p) for p in opts["paths"]]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if missing:
+            raise CommandError(f"No such file: {', '.join(missing)}")
+        self.stdout.write(f"Loading {', '.join(p.name for p in paths)} for {org.name}")
+        submission = services.ingest(
+            access, paths, format=opts["format"], year=opts["year"],
+            accept_with_errors=opts["accept_with_errors"], progress=cli_progress(self.stdout),
+        )
+        problems = SubmissionProblem.objects.filter(submission=submission)
+        if submission.status == SubmissionStatus.REJECTED:
+            for p in problems.filter(severity="error")[:200]:
+                self.stderr.write(f"ERROR [{p.rule}] {p.file}, {p.location}, {p.field}: {p.message}")
+            if submission.error_count > 200:
+                self.stderr.write(f"... and {submission.error_count - 200} more errors")
+            raise CommandError(f"Not loaded: {submission.rejection_reason}")
+        if submission.status == SubmissionStatus.DUPLICATE:
+            self.stdout.write(self.style.WARNING("Already loaded: this exact content is there, so nothing changed."))
+            return
+        for p in problems.filter(severity="warning")[:20]:
+            self.stdout.write(f"warning [{p.rule}] {p.file}, {p.location}, {p.field}: {p.message}")
+        rows = ", ".join(f"{t} {n:,}" for t, n in submission.row_counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Loaded submission {submission.pk} ({submission.period_label}): {rows}"))
+        if submission.quarantined_records:
+            self.stdout.write(self.style.WARNING(
+                f"{submission.quarantined_records} records left out for errors: {submission.quarantine_reasons}"))
+        sys.stdout.flush()

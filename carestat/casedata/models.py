@@ -1,0 +1,103 @@
+"""What was loaded, by whom, and what its validation found.
+
+The case-level records themselves live in the organisation's analytics store (a DuckDB file,
+pseudonymised); these rows are the register of submissions people see and audit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from carestat.core.models import Organisation
+
+
+class Format(models.TextChoices):
+    CIN = "cin", "CIN census (XML)"
+    SSDA903 = "ssda903", "SSDA903 children looked after (CSV set)"
+    POPULATION = "population", "Population estimates (CSV)"
+    CLD = "cld", "Adult social care client level data (CSV)"
+    CASE_EVENTS = "case_events", "Case events for operational work (CSV)"
+    WORKFORCE = "workforce", "Children's social work workforce census (XML)"
+
+
+class SubmissionStatus(models.TextChoices):
+    CURRENT = "current", "Current"
+    SUPERSEDED = "superseded", "Superseded by a newer submission"
+    REJECTED = "rejected", "Rejected: not loaded"
+    DUPLICATE = "duplicate", "Already loaded: nothing changed"
+
+
+class Submission(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="submissions")
+    store_id = models.IntegerField(null=True, blank=True, help_text="The submission's id in the analytics store")
+    format = models.CharField(max_length=20, choices=Format.choices)
+    files = models.JSONField(default=list)  # file names as uploaded
+    period_label = models.CharField(max_length=40, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=SubmissionStatus.choices)
+    accepted_with_errors = models.BooleanField(default=False)
+    row_counts = models.JSONField(default=dict)
+    quarantined_records = models.PositiveIntegerField(default=0)
+    quarantine_reasons = models.JSONField(default=dict)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    rejection_reason = models.TextField(blank=True)
+    superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-loaded_at", "-id"]
+
+    def __str__(self) -> str:
+        files = ", ".join(self.files[:3]) + ("…" if len(self.files) > 3 else "")
+        return f"{self.get_format_display()} {self.period_label} ({files})"
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.row_counts.values()) if self.row_counts else 0
+
+
+class SubmissionProblem(models.Model):
+    """One validation problem, as the analyst needs to find and fix it."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="problems")
+    severity = models.CharField(max_length=10)  # error, warning
+    file = models.CharField(max_length=200)
+    location = models.CharField(max_length=300)
+    field = models.CharField(max_length=100, blank=True)
+    rule = models.CharField(max_length=60)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+# Problems kept per submission; the counts always cover all of them.
+MAX_PROBLEMS_KEPT = 5000
+
+
+class SavedForecast(models.Model):
+    """A backlog forecast as it was made, kept unchanged so it can be compared with what
+    actually happened later."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="forecasts")
+    title = models.CharField(max_length=200)
+    work_type = models.CharField(max_length=100)
+    as_of = models.DateField()
+    extra_per_week = models.DecimalField(max_digits=8, decimal_places=1, default=0)
+    extra_from = models.DateField(null=True, blank=True)
+    extra_weeks = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField()
+    submissions = models.JSONField(default=list)  # provenance: the case-event submissions used
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title

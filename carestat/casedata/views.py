@@ -1,0 +1,177 @@
+import csv
+import re
+import shutil
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from carestat.casedata import services
+from carestat.casedata.forms import UploadForm
+from carestat.casedata.models import Submission, SubmissionProblem
+from carestat.core.access import get_access
+from carestat.core.audit import log_action
+from carestat.core.jobs import start_job
+from carestat.core.permissions import Perm
+from carestat.core.views.base import org_access, page
+
+
+def get_submission_for_user(access, pk) -> Submission:
+    submission = Submission.objects.filter(organisation=access.organisation, pk=pk).select_related("loaded_by").first()
+    if submission is None:
+        raise Http404("No such submission")
+    return submission
+
+
+@login_required
+@require_safe
+def submissions(request, slug):
+    access = org_access(request, slug, Perm.VIEW)
+    rows = Submission.objects.filter(organisation=access.organisation).select_related("loaded_by")
+    return page(request, "casedata/submissions.html", "Case data", section="data",
+                submissions=Paginator(rows, 50).get_page(request.GET.get("page")))
+
+
+def _safe_name(name: str) -> str:
+    name = Path(name).name
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:120] or "upload"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request, slug):
+    access = org_access(request, slug, Perm.MANAGE)
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    if request.method == "POST" and form.is_valid():
+        folder = Path(settings.UPLOADS_DIR) / access.organisation.slug / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        names, paths = [], []
+        for f in form.cleaned_data["return_files"]:
+            path = folder / _safe_name(f.name)
+            with path.open("wb") as out:
+                for chunk in f.chunks():
+                    out.write(chunk)
+            names.append(f.name)
+            paths.append(path)
+        options = {"format": form.cleaned_data["format"] or None, "year": form.cleaned_data["year"],
+                   "accept_with_errors": form.cleaned_data["accept_with_errors"]}
+        user_id, org_slug = request.user.pk, access.organisation.slug
+
+        def work(job, progress):
+            from carestat.core.models import User
+
+            try:
+                user = User.objects.get(pk=user_id)
+                job_access = get_access(user, org_slug)
+                submission = services.ingest(job_access, paths, names=names, progress=progress, **options)
+            finally:
+                # Raw returns hold personal data; only the pseudonymised store keeps anything.
+                shutil.rmtree(folder, ignore_errors=True)
+            return reverse("casedata:submission", args=[org_slug, submission.pk])
+
+        job = start_job(access.organisation, request.user, "casedata.ingest", f"Loading {', '.join(names)}", work)
+        return redirect("core:job", slug, job.pk)
+    return page(request, "casedata/upload.html", "Load a return", section="data", form=form)
+
+
+@login_required
+@require_safe
+def submission(request, slug, pk):
+    access = org_access(request, slug, Perm.VIEW)
+    sub = get_submission_for_user(access, pk)
+    severity = request.GET.get("severity", "")
+    problems = SubmissionProblem.objects.filter(submission=sub)
+    if severity in ("error", "warning"):
+        problems = problems.filter(severity=severity)
+    computed = _values_from(sub)
+    return page(request, "casedata/submission.html", str(sub), section="data", sub=sub, severity=severity,
+                problems=Paginator(problems, 100).get_page(request.GET.get("page")), computed=computed,
+                by_rule=_by_rule(sub))
+
+
+def _by_rule(sub):
+    from django.db.models import Count
+
+    return (SubmissionProblem.objects.filter(submission=sub).values("rule", "severity", "message")
+            .annotate(n=Count("id")).order_by("-n")[:50])
+
+
+def _values_from(sub):
+    try:
+        from carestat.measures.models import MeasureValue
+    except ImportError:
+        return []
+    values = MeasureValue.objects.filter(measure__organisation=sub.organisation).select_related("measure")
+    return [v for v in values if f"S{sub.pk}" in (v.submissions or [])]
+
+
+@login_required
+@require_safe
+def problems_csv(request, slug, pk):
+    access = org_access(request, slug, Perm.VIEW)
+    sub = get_submission_for_user(access, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="submission-{sub.pk}-problems.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["severity", "file", "row or element", "field", "rule", "message"])
+    n = 0
+    for p in SubmissionProblem.objects.filter(submission=sub).iterator():
+        writer.writerow([p.severity, p.file, p.location, p.field, p.rule, p.message])
+        n += 1
+    log_action("casedata.problems.exported", actor=request.user, organisation=access.organisation, record=sub,
+               message=f"{request.user.display_name} exported {n} validation problems of {sub} as CSV")
+    return response
+
+
+
+
+# Forecasts ---------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def forecasts(request, slug):
+    from carestat.casedata import forecasting
+    from carestat.casedata.forecast_forms import ForecastForm
+    from carestat.casedata.models import SavedForecast
+    from carestat.core.errors import ServiceError
+    from carestat.core.govuk_forms import apply_service_error
+
+    access = org_access(request, slug, Perm.MANAGE if request.method == "POST" else Perm.VIEW)
+    kinds = forecasting.work_types(access.organisation)
+    data = request.POST if request.method == "POST" else (request.GET if "work_type" in request.GET else None)
+    form = ForecastForm(data, work_types=kinds)
+    result = chart = None
+    if data is not None and form.is_valid():
+        try:
+            if request.method == "POST":
+                saved = forecasting.save_forecast(access, form.cleaned_data["work_type"],
+                                                  title=form.cleaned_data["title"], **form.options())
+                return redirect("casedata:forecast", slug, saved.pk)
+            result = forecasting.run_forecast(access, form.cleaned_data["work_type"], **form.options())
+            chart = forecasting.forecast_chart(result, f"{form.cleaned_data['work_type'].replace('_', ' ').capitalize()} backlog")
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+    saved = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]
+    return page(request, "casedata/forecasts.html", "Backlog forecasts", section="data", form=form, result=result,
+                chart=chart, saved=saved, has_events=bool(kinds))
+
+
+@login_required
+@require_safe
+def forecast(request, slug, pk):
+    from carestat.casedata import forecasting
+    from carestat.casedata.models import SavedForecast
+
+    access = org_access(request, slug, Perm.VIEW)
+    saved = SavedForecast.objects.filter(organisation=access.organisation, pk=pk).select_related("created_by").first()
+    if saved is None:
+        raise Http404("No such forecast")
+    return page(request, "casedata/forecast.html", saved.title, section="data", saved=saved, result=saved.result,
+                chart=forecasting.forecast_chart(saved.result, saved.title),
+                comparison=forecasting.against_actuals(saved))

@@ -1,0 +1,228 @@
+"""Measures in the JSON API: the list, a measure with its judgements, values and targets.
+
+``?public=true`` gives the published view: suppressed figures come back as null with
+``suppressed: true`` and are left out of the judgements, as on the public page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from carestat.core.api import ERRORS
+from carestat.core.permissions import Perm
+from carestat.core.views.base import org_access
+from carestat.measures import services
+from carestat.measures.access import get_measure_for_user, get_value_for_user
+from carestat.measures.judging import MeasureReport, judge, value_rows_for_public
+from carestat.measures.listing import measure_rows
+from carestat.measures.models import Measure, MeasureValue, Target
+
+router = Router(tags=["measures"])
+
+
+class JudgementOut(Schema):
+    against_target: str
+    previous_period: str
+    same_period_last_year: str
+    benchmarks: list[str]
+    spc: str
+    explanations: list[str]
+
+
+class MeasureOut(Schema):
+    code: str
+    title: str
+    domain: str
+    unit: str
+    polarity: str
+    frequency: str
+    owner_unit: str | None
+    is_public: bool
+    is_local: bool
+    latest_period: str | None
+    latest_value: float | None
+    target: float | None
+    national: float | None
+    rag: str | None
+    variation: str | None
+    assurance: str | None
+
+
+class ObjectiveOut(Schema):
+    id: int
+    statement: str
+    plan_id: int
+    plan: str
+
+
+class MeasureDetailOut(MeasureOut):
+    numerator_definition: str
+    denominator_definition: str
+    notes: str
+    national_source: str | None
+    judgement: JudgementOut | None
+    notes_on_judgement: list[str]
+    objectives: list[ObjectiveOut]
+
+
+class ValueOut(Schema):
+    id: int
+    period: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    suppressed: bool
+    status: str
+    source: str
+    is_provisional: bool
+    version: int
+    provenance: str
+    submissions: list[str]
+    method_version: str
+    computed_at: dt.datetime | None
+
+
+class ValueIn(Schema):
+    period: str = Field(..., max_length=20, description="2025-26 (annual), 2025-26-Q2 (quarterly) or 2025-09")
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    is_provisional: bool = False
+    note: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=1000, description="Needed to revise an approved value")
+
+
+class TargetOut(Schema):
+    period: str
+    value: float
+    tolerance: float
+    tolerance_kind: str
+
+
+class TargetIn(Schema):
+    period: str = Field(..., max_length=20)
+    value: float
+    tolerance: float | None = None
+
+
+def _f(d) -> float | None:
+    return None if d is None else float(d)
+
+
+def _summary(m: Measure, r: MeasureReport) -> dict:
+    latest = r.points[-1] if r.points else None
+    national = r.national
+    return {
+        "code": m.code, "title": m.title, "domain": m.domain, "unit": m.unit, "polarity": m.polarity,
+        "frequency": m.frequency, "owner_unit": m.owner_unit.name if m.owner_unit else None, "is_public": m.is_public,
+        "is_local": m.is_local, "latest_period": latest.period if latest else None,
+        "latest_value": _f(latest.value.value) if latest else None,
+        "target": _f(r.target.value) if r.target else None, "national": _f(national.value) if national else None,
+        "rag": r.rag, "variation": r.variation.value if r.variation else None,
+        "assurance": r.assurance.value if r.assurance else None,
+    }
+
+
+def _value(v: MeasureValue) -> dict:
+    return {"id": v.pk, "period": v.period, "value": _f(v.value), "numerator": _f(v.numerator),
+            "denominator": _f(v.denominator), "suppressed": False, "status": v.status, "source": v.source,
+            "is_provisional": v.is_provisional, "version": v.version, "provenance": v.provenance,
+            "submissions": [str(s) for s in v.submissions], "method_version": v.method_version,
+            "computed_at": v.computed_at}
+
+
+def _target(t: Target) -> dict:
+    return {"period": t.period, "value": float(t.value), "tolerance": float(t.effective_tolerance),
+            "tolerance_kind": t.effective_tolerance_kind}
+
+
+@router.get("/organisations/{slug}/measures", response={200: list[MeasureOut], **ERRORS},
+            summary="Measures the organisation tracks, each with its latest judgement")
+def measures(request, slug: str, public: bool = False, domain: str = "", rag: str = "", variation: str = ""):
+    access = org_access(request, slug, Perm.VIEW)
+    rows, _ = measure_rows(access.organisation, public=public, domain=domain, rag=rag, variation=variation)
+    return [_summary(row["measure"], row["report"]) for row in rows]
+
+
+@router.get("/organisations/{slug}/measures/{code}", response={200: MeasureDetailOut, **ERRORS},
+            summary="A measure with its definition and judgements explained in words")
+def measure(request, slug: str, code: str, public: bool = False):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    if public and not m.is_public:
+        raise Http404("No such public measure")
+    r = judge(m, public=public, chart=False)
+    j = r.judgement
+    judgement = None if j is None else {
+        "against_target": j.rag.explanation, "previous_period": j.travel.previous_period.explanation,
+        "same_period_last_year": j.travel.same_period_last_year.explanation,
+        "benchmarks": [b.explanation for b in j.benchmarks], "spc": j.spc.explanation, "explanations": j.explanations,
+    }
+    cat = m.catalogue
+    return {**_summary(m, r), "numerator_definition": m.numerator_definition,
+            "denominator_definition": m.denominator_definition, "notes": m.notes,
+            "national_source": cat.national_source if cat and cat.national_value is not None else None,
+            "judgement": judgement, "notes_on_judgement": r.notes,
+            "objectives": [{"id": link.objective.pk, "statement": link.objective.statement,
+                            "plan_id": link.objective.priority.plan_id, "plan": link.objective.priority.plan.title}
+                           for link in m.objective_links.select_related("objective__priority__plan")]}
+
+
+@router.get("/organisations/{slug}/measures/{code}/values", response={200: list[ValueOut], **ERRORS},
+            summary="A measure's values, newest first, with status and provenance")
+def values(request, slug: str, code: str, public: bool = False):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    if public:
+        if not m.is_public:
+            raise Http404("No such public measure")
+        r = judge(m, public=True, chart=False)
+        by_period = {v.period: v for v in r.all_values}
+        out = []
+        for row in value_rows_for_public(r):
+            v = _value(by_period[row["period"]])
+            if row["suppressed"]:
+                v.update(value=None, numerator=None, denominator=None, suppressed=True)
+            out.append(v)
+        return out
+    return [_value(v) for v in m.values.select_related("entered_by", "approved_by").order_by("-period_start")]
+
+
+@router.post("/organisations/{slug}/measures/{code}/values", response={201: ValueOut, **ERRORS},
+             summary="Enter a value (contributors: awaits approval; managers: approved)")
+def add_value(request, slug: str, code: str, payload: ValueIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    v = services.enter_value(access, m, **payload.dict())
+    return Status(201, _value(v))
+
+
+@router.post("/organisations/{slug}/measures/{code}/values/{value_id}/approve", response={200: ValueOut, **ERRORS},
+             summary="Approve a submitted value (managers)")
+def approve_value(request, slug: str, code: str, value_id: int):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    access.require(Perm.MANAGE)
+    v = get_value_for_user(access, value_id)
+    if v.measure_id != m.pk:
+        raise Http404("No such value")
+    return _value(services.approve_value(access, v))
+
+
+@router.get("/organisations/{slug}/measures/{code}/targets", response={200: list[TargetOut], **ERRORS})
+def targets(request, slug: str, code: str):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    return [_target(t) for t in m.targets.order_by("period_start")]
+
+
+@router.post("/organisations/{slug}/measures/{code}/targets", response={201: TargetOut, **ERRORS},
+             summary="Set the target for a period (managers)")
+def set_target(request, slug: str, code: str, payload: TargetIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    return Status(201, _target(services.set_target(access, m, **payload.dict())))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MeasuresConfig(AppConfig):
+    name = "carestat.measures"
+    label = "measures"
+    verbose_name = "Performance measures: targets, values, benchmarks and judgements"

@@ -1,0 +1,259 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from carestat.core.errors import ServiceError
+from carestat.core.govuk_forms import apply_service_error
+from carestat.core.models import Unit
+from carestat.core.permissions import Perm
+from carestat.core.views.base import org_access, page
+from carestat.measures import importing, services
+from carestat.measures.access import get_measure_for_user, get_value_for_user
+from carestat.measures.catalogue import ensure_catalogue
+from carestat.measures.forms import (
+    AdoptMeasureForm,
+    BenchmarkForm,
+    ImportForm,
+    LocalMeasureForm,
+    MeasureSettingsForm,
+    ObjectiveLinkForm,
+    ProcessChangeForm,
+    TargetForm,
+    ValueForm,
+)
+from carestat.measures.judging import icon, judge, spark, value_rows_for_public
+from carestat.measures.listing import FILTER_VARIATIONS, measure_rows
+from carestat.plans.models import Plan
+
+SECTION = "measures"
+
+
+def _public(request) -> bool:
+    return request.GET.get("public", "").lower() in ("true", "1", "yes")
+
+
+def _crumbs(access, measure=None):
+    items = [{"text": "Measures", "href": f"/o/{access.organisation.slug}/measures/"}]
+    if measure is not None:
+        items.append({"text": measure.code, "href": f"/o/{access.organisation.slug}/measures/{measure.code}/"})
+    return items
+
+
+@login_required
+@require_safe
+def measure_list(request, slug):
+    access = org_access(request, slug, Perm.VIEW)
+    public = _public(request)
+    filters = {k: request.GET.get(k, "") for k in ("domain", "plan", "unit", "rag", "variation")}
+    rows, domains = measure_rows(access.organisation, public=public, **filters)
+    plans = Plan.objects.filter(organisation=access.organisation, is_archived=False).order_by("title")
+    units = Unit.objects.filter(organisation=access.organisation, is_archived=False).order_by("name")
+    return page(request, "measures/list.html", "Public measures" if public else "Measures", section=SECTION,
+                rows=rows, domains=domains, units=units, plans=plans, filters=filters, public=public,
+                variations=FILTER_VARIATIONS, icon=icon)
+
+
+@login_required
+@require_safe
+def measure_detail(request, slug, code):
+    access = org_access(request, slug, Perm.VIEW)
+    measure = get_measure_for_user(access, code)
+    public = _public(request)
+    report = judge(measure, public=public)
+    return page(request, "measures/detail.html", f"{measure.code}: {measure.title}", section=SECTION,
+                measure=measure, report=report, public=public,
+                public_rows=value_rows_for_public(report) if public else None,
+                process_changes=measure.process_changes.all(), targets=measure.targets.order_by("-period_start"),
+                entered_benchmarks=measure.benchmarks.all(), breadcrumbs=_crumbs(access), spark=spark(report),
+                objective_links=measure.objective_links.select_related("objective__priority__plan"),
+                can_enter=access.can(Perm.CONTRIBUTE), can_manage=access.can(Perm.MANAGE), icon=icon)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_add(request, slug):
+    access = org_access(request, slug, Perm.MANAGE)
+    ensure_catalogue()
+    tracked = access.organisation.measures.values_list("code", flat=True)
+    form = AdoptMeasureForm(request.POST or None, organisation=access.organisation, tracked=tracked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = services.adopt_measure(access, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"{measure.code} is now tracked.")
+            return redirect("measures:detail", slug, measure.code)
+    return page(request, "measures/add.html", "Track a measure from the catalogue", section=SECTION, form=form,
+                local=False, breadcrumbs=_crumbs(access))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_add_local(request, slug):
+    access = org_access(request, slug, Perm.MANAGE)
+    form = LocalMeasureForm(request.POST or None, organisation=access.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            measure = services.add_local_measure(access, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Added local measure {measure.code}.")
+            return redirect("measures:detail", slug, measure.code)
+    return page(request, "measures/add.html", "Add a local measure", section=SECTION, form=form, local=True,
+                breadcrumbs=_crumbs(access))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def value_new(request, slug, code):
+    access = org_access(request, slug, Perm.CONTRIBUTE)
+    measure = get_measure_for_user(access, code)
+    form = ValueForm(request.POST or None, measure=measure, initial={"period": request.GET.get("period", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            value = services.enter_value(access, measure, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved {measure.code} for {value.period}: "
+                             + ("approved." if value.is_approved else "it awaits a manager's approval."))
+            return redirect("measures:detail", slug, measure.code)
+    return page(request, "measures/form.html", f"Enter a value for {measure.code}", section=SECTION, form=form,
+                measure=measure, button="Save value", breadcrumbs=_crumbs(access, measure))
+
+
+@login_required
+@require_POST
+def value_approve(request, slug, code, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    measure = get_measure_for_user(access, code)
+    value = get_value_for_user(access, pk)
+    if value.measure_id != measure.pk:
+        from django.http import Http404
+
+        raise Http404("No such value")
+    try:
+        services.approve_value(access, value)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Approved {measure.code} for {value.period}.")
+    return redirect("measures:detail", slug, measure.code)
+
+
+def _manage_form(request, slug, code, form_class, service, title, button, done):
+    access = org_access(request, slug, Perm.MANAGE)
+    measure = get_measure_for_user(access, code)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(access, measure, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("measures:detail", slug, measure.code)
+    return page(request, "measures/form.html", f"{title} for {measure.code}", section=SECTION, form=form,
+                measure=measure, button=button, breadcrumbs=_crumbs(access, measure))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_new(request, slug, code):
+    return _manage_form(request, slug, code, TargetForm, services.set_target, "Set a target", "Save target",
+                        "Saved the target.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def benchmark_new(request, slug, code):
+    return _manage_form(request, slug, code, BenchmarkForm, services.add_benchmark, "Add a benchmark",
+                        "Add benchmark", "Added the benchmark.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def process_change_new(request, slug, code):
+    return _manage_form(request, slug, code, ProcessChangeForm, services.record_process_change,
+                        "Record a process change", "Record change", "Recorded the process change.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_values(request, slug):
+    access = org_access(request, slug, Perm.MANAGE)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = importing.import_values(access, upload.name, upload.read())
+        except importing.ImportRejected as exc:
+            problems = exc.problems
+            form.add_error("file", f"{upload.name} was not imported: nothing was saved. Fix the problems listed "
+                                   "and upload it again.")
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, result.summary)
+            return redirect("measures:list", slug)
+    return page(request, "measures/import.html", "Import measure values", section=SECTION, form=form,
+                problems=problems, breadcrumbs=_crumbs(access))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_link(request, slug, code):
+    access = org_access(request, slug, Perm.MANAGE)
+    measure = get_measure_for_user(access, code)
+    linked = measure.objective_links.values_list("objective_id", flat=True)
+    form = ObjectiveLinkForm(request.POST or None,
+                             objectives=services.objectives_for(access.organisation).exclude(pk__in=list(linked)))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.link_objective(access, measure, form.cleaned_data["objective"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"{measure.code} is now a measure of success for that objective.")
+            return redirect("measures:detail", slug, measure.code)
+    return page(request, "measures/form.html", f"Link to a plan objective for {measure.code}", section=SECTION,
+                form=form, measure=measure, button="Link objective", breadcrumbs=_crumbs(access, measure))
+
+
+@login_required
+@require_POST
+def objective_unlink(request, slug, code, pk):
+    from django.http import Http404
+
+    access = org_access(request, slug, Perm.MANAGE)
+    measure = get_measure_for_user(access, code)
+    link = measure.objective_links.select_related("objective__priority__plan", "measure").filter(pk=pk).first()
+    if link is None:
+        raise Http404("No such link")
+    services.unlink_objective(access, link)
+    messages.success(request, f"Removed the link to ‘{link.objective}’.")
+    return redirect("measures:detail", slug, measure.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_settings(request, slug, code):
+    access = org_access(request, slug, Perm.MANAGE)
+    measure = get_measure_for_user(access, code)
+    initial = {"owner_unit": str(measure.owner_unit_id or ""), "tolerance": f"{measure.tolerance.normalize():f}",
+               "tolerance_kind": measure.tolerance_kind, "is_public": measure.is_public}
+    form = MeasureSettingsForm(request.POST or None, initial=initial, organisation=access.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_measure_settings(access, measure, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved the settings of {measure.code}.")
+            return redirect("measures:detail", slug, measure.code)
+    return page(request, "measures/form.html", f"Change the settings for {measure.code}", section=SECTION,
+                form=form, measure=measure, button="Save settings", breadcrumbs=_crumbs(access, measure))

@@ -1,0 +1,318 @@
+"""Plans in the JSON API: the same scoped getters, services and derived numbers as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from carestat.core.access import get_period_for_user
+from carestat.core.api import ERRORS
+from carestat.core.permissions import Perm
+from carestat.core.views.base import org_access
+from carestat.plans import services
+from carestat.plans.access import get_action_for_user, get_milestone_for_user, get_plan_for_user, get_update_for_user
+from carestat.plans.models import Action, ActionUpdate, Delivery, Plan, RagChoice, rules_for
+from carestat.plans.progress import MilestoneNode, judge_action, judge_milestone, plan_tree
+
+router = Router(tags=["plans"])
+
+
+class CountsOut(Schema):
+    red: int = 0
+    amber: int = 0
+    green: int = 0
+    blue: int = 0
+    grey: int = 0
+
+
+class PlanOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    start: dt.date
+    end: dt.date
+    is_archived: bool
+    rag: str | None
+    status: str | None
+    actions: int
+    milestones: int
+    overdue_or_slipped: int
+    counts: CountsOut
+
+
+class DateChangeOut(Schema):
+    old_date: dt.date
+    new_date: dt.date
+    reason: str
+    changed_by: str
+    changed_at: dt.datetime
+
+
+class MilestoneOut(Schema):
+    id: int
+    action_id: int
+    title: str
+    baseline_date: dt.date
+    forecast_date: dt.date
+    actual_date: dt.date | None
+    status: str
+    rag: str
+    rag_overridden: bool
+    rag_override_reason: str
+    slippage_days: int
+    slippage_working_days: int
+    date_changes: list[DateChangeOut]
+
+
+class UpdateOut(Schema):
+    period: str
+    status: str
+    delivery: str
+    percent_complete: int
+    commentary: str
+    next_steps: str
+    evidence_links: list[str]
+    submitted_by: str | None
+    reviewed_by: str | None
+    review_comments: str
+
+
+class ActionOut(Schema):
+    id: int
+    plan_id: int
+    objective: str
+    title: str
+    owner: str | None
+    owner_email: str | None
+    lead_unit: str | None
+    bau_or_change: str
+    phase: str
+    start: dt.date | None
+    due: dt.date
+    percent_complete: int
+    rag: str | None
+    status: str | None
+    milestones: list[MilestoneOut]
+    updates: list[UpdateOut]
+
+
+class ActionBrief(Schema):
+    id: int
+    title: str
+    owner: str | None
+    phase: str
+    due: dt.date
+    percent_complete: int
+    rag: str | None
+    status: str | None
+
+
+class ObjectiveOut(Schema):
+    id: int
+    statement: str
+    rag: str | None
+    actions: list[ActionBrief]
+
+
+class PriorityOut(Schema):
+    id: int
+    title: str
+    rag: str | None
+    status: str | None
+    counts: CountsOut
+    objectives: list[ObjectiveOut]
+
+
+class PlanTreeOut(PlanOut):
+    priorities: list[PriorityOut]
+
+
+class RedateIn(Schema):
+    new_date: dt.date
+    reason: str = Field(..., max_length=2000)
+
+
+class OverrideIn(Schema):
+    rag: RagChoice | None = Field(None, description="Leave out or null to remove the override")
+    reason: str = Field("", max_length=2000)
+
+
+class UpdateIn(Schema):
+    delivery: Delivery
+    percent_complete: int = Field(..., ge=0, le=100)
+    commentary: str = Field(..., max_length=10000)
+    next_steps: str = Field("", max_length=10000)
+    evidence_links: list[str] = Field(default_factory=list, max_length=50)
+    submit: bool = False
+
+
+class ReturnIn(Schema):
+    comments: str = Field(..., max_length=5000)
+
+
+def _v(x):
+    return x.value if x is not None else None
+
+
+def _counts(rollup) -> dict:
+    return {k: rollup.counts.get(k, 0) for k in ("red", "amber", "green", "blue", "grey")}
+
+
+def _plan(plan: Plan, tree) -> dict:
+    return {"id": plan.pk, "title": plan.title, "kind": plan.kind, "kind_label": plan.get_kind_display(),
+            "start": plan.start, "end": plan.end, "is_archived": plan.is_archived, "rag": _v(tree.rollup.rag),
+            "status": _v(tree.rollup.status), "actions": len(tree.actions()), "milestones": len(tree.milestones()),
+            "overdue_or_slipped": len(tree.delivery()), "counts": _counts(tree.rollup)}
+
+
+def _milestone(n: MilestoneNode) -> dict:
+    m = n.milestone
+    return {"id": m.pk, "action_id": m.action_id, "title": m.title, "baseline_date": m.baseline_date,
+            "forecast_date": m.forecast_date, "actual_date": m.actual_date, "status": n.judgement.status.value,
+            "rag": n.judgement.rag.value, "rag_overridden": n.judgement.overridden,
+            "rag_override_reason": n.judgement.override_reason, "slippage_days": n.slippage_days,
+            "slippage_working_days": n.slippage_working_days,
+            "date_changes": [{"old_date": c.old_date, "new_date": c.new_date, "reason": c.reason,
+                              "changed_by": c.changed_by.display_name if c.changed_by else "",
+                              "changed_at": c.changed_at} for c in m.date_changes.select_related("changed_by")]}
+
+
+def _update(u: ActionUpdate) -> dict:
+    return {"period": u.period.identifier, "status": u.status, "delivery": u.delivery,
+            "percent_complete": u.percent_complete, "commentary": u.commentary, "next_steps": u.next_steps,
+            "evidence_links": u.evidence, "submitted_by": u.submitted_by.display_name if u.submitted_by else None,
+            "reviewed_by": u.reviewed_by.display_name if u.reviewed_by else None,
+            "review_comments": u.review_comments}
+
+
+def _action(access, action: Action) -> dict:
+    today = timezone.localdate()
+    settings = rules_for(access.organisation)
+    nodes = [judge_milestone(m, action, today, settings, access.organisation)
+             for m in action.milestones.filter(is_archived=False)]
+    rollup = judge_action(action, nodes, today, settings)
+    return {"id": action.pk, "plan_id": action.plan.pk, "objective": action.objective.statement,
+            "title": action.title, "owner": action.owner.display_name if action.owner else None,
+            "owner_email": action.owner.email if action.owner else None,
+            "lead_unit": action.lead_unit.name if action.lead_unit else None, "bau_or_change": action.bau_or_change,
+            "phase": action.phase, "start": action.start, "due": action.due,
+            "percent_complete": action.percent_complete, "rag": _v(rollup.rag), "status": _v(rollup.status),
+            "milestones": [_milestone(n) for n in nodes],
+            "updates": [_update(u) for u in action.updates.select_related("period", "submitted_by", "reviewed_by")]}
+
+
+def _brief(a) -> dict:
+    return {"id": a.action.pk, "title": a.action.title,
+            "owner": a.action.owner.display_name if a.action.owner else None, "phase": a.action.phase,
+            "due": a.action.due, "percent_complete": a.action.percent_complete, "rag": _v(a.rollup.rag),
+            "status": _v(a.rollup.status)}
+
+
+P = "/organisations/{slug}"
+
+
+@router.get(P + "/plans", response={200: list[PlanOut], **ERRORS}, summary="Plans with their RAG and counts")
+def plans(request, slug: str, archived: bool = False):
+    access = org_access(request, slug, Perm.VIEW)
+    rows = Plan.objects.filter(organisation=access.organisation)
+    if not archived:
+        rows = rows.filter(is_archived=False)
+    return [_plan(p, plan_tree(p)) for p in rows]
+
+
+@router.get(P + "/plans/{plan_id}", response={200: PlanTreeOut, **ERRORS},
+            summary="A plan's tree: priorities, objectives and actions with rolled-up RAG")
+def plan(request, slug: str, plan_id: int):
+    access = org_access(request, slug, Perm.VIEW)
+    p = get_plan_for_user(access, plan_id)
+    tree = plan_tree(p)
+    return {**_plan(p, tree), "priorities": [
+        {"id": pn.priority.pk, "title": pn.priority.title, "rag": _v(pn.rollup.rag), "status": _v(pn.rollup.status),
+         "counts": _counts(pn.rollup),
+         "objectives": [{"id": o.objective.pk, "statement": o.objective.statement, "rag": _v(o.rollup.rag),
+                         "actions": [_brief(a) for a in o.actions]} for o in pn.objectives]}
+        for pn in tree.priorities]}
+
+
+@router.get(P + "/plans/{plan_id}/delivery", response={200: list[MilestoneOut], **ERRORS},
+            summary="Overdue and slipped milestones, with original and revised dates and slippage")
+def delivery(request, slug: str, plan_id: int):
+    access = org_access(request, slug, Perm.VIEW)
+    return [_milestone(n) for n in plan_tree(get_plan_for_user(access, plan_id)).delivery()]
+
+
+@router.get(P + "/my-actions", response={200: list[ActionOut], **ERRORS}, summary="Actions you own")
+def my_actions(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    rows = Action.objects.filter(owner=access.user, is_archived=False,
+                                 objective__priority__plan__organisation=access.organisation)
+    return [_action(access, a) for a in rows]
+
+
+@router.get(P + "/actions/{action_id}", response={200: ActionOut, **ERRORS},
+            summary="An action with its milestones, their date changes, and its period updates")
+def action(request, slug: str, action_id: int):
+    access = org_access(request, slug, Perm.VIEW)
+    return _action(access, get_action_for_user(access, action_id))
+
+
+def _one_milestone(access, m) -> dict:
+    return _milestone(judge_milestone(m, m.action, timezone.localdate(), rules_for(access.organisation),
+                                      access.organisation))
+
+
+@router.get(P + "/milestones/{milestone_id}", response={200: MilestoneOut, **ERRORS})
+def milestone(request, slug: str, milestone_id: int):
+    access = org_access(request, slug, Perm.VIEW)
+    return _one_milestone(access, get_milestone_for_user(access, milestone_id))
+
+
+@router.post(P + "/milestones/{milestone_id}/redate", response={200: MilestoneOut, **ERRORS},
+             summary="Move a milestone's forecast date, with a reason (action owner or manager)")
+def redate(request, slug: str, milestone_id: int, payload: RedateIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_milestone_for_user(access, milestone_id)
+    services.redate_milestone(access, m, new_date=payload.new_date, reason=payload.reason)
+    return _one_milestone(access, get_milestone_for_user(access, milestone_id))
+
+
+@router.post(P + "/milestones/{milestone_id}/override", response={200: MilestoneOut, **ERRORS},
+             summary="Set or remove a manual RAG, with a reason (managers)")
+def override(request, slug: str, milestone_id: int, payload: OverrideIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_milestone_for_user(access, milestone_id)
+    services.override_rag(access, m, rag=payload.rag.value if payload.rag else "", reason=payload.reason)
+    return _one_milestone(access, get_milestone_for_user(access, milestone_id))
+
+
+@router.put(P + "/actions/{action_id}/updates/{identifier}", response={200: UpdateOut, **ERRORS},
+            summary="Save or submit the action's update for a period (its owner, or a manager)")
+def put_update(request, slug: str, action_id: int, identifier: str, payload: UpdateIn):
+    access = org_access(request, slug, Perm.VIEW)
+    a = get_action_for_user(access, action_id)
+    period = get_period_for_user(access, identifier)
+    u = services.save_update(access, a, period, delivery=payload.delivery, percent_complete=payload.percent_complete,
+                             commentary=payload.commentary, next_steps=payload.next_steps,
+                             evidence_links="\n".join(payload.evidence_links), submit=payload.submit)
+    return _update(u)
+
+
+@router.post(P + "/actions/{action_id}/updates/{identifier}/approve", response={200: UpdateOut, **ERRORS},
+             summary="Approve a submitted update (managers of the action's unit)")
+def approve(request, slug: str, action_id: int, identifier: str):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    u = get_update_for_user(access, get_action_for_user(access, action_id), identifier)
+    return _update(services.approve_update(access, u))
+
+
+@router.post(P + "/actions/{action_id}/updates/{identifier}/return", response={200: UpdateOut, **ERRORS},
+             summary="Return a submitted update to its owner with comments (managers of the action's unit)")
+def return_(request, slug: str, action_id: int, identifier: str, payload: ReturnIn):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    u = get_update_for_user(access, get_action_for_user(access, action_id), identifier)
+    return _update(services.return_update(access, u, comments=payload.comments))

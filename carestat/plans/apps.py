@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PlansConfig(AppConfig):
+    name = "carestat.plans"
+    label = "plans"
+    verbose_name = "Plans, actions, milestones and period updates"
+
+    def ready(self) -> None:
+        from carestat.plans import signals  # noqa: F401  (snapshots when a period closes)

@@ -1,0 +1,72 @@
+"""Plans' rows in the role-by-address access matrix (tests/test_access_matrix.py).
+
+The contributor owns the action, so they may update it; managers (without a unit, so across
+the organisation) and admins may also review; viewers and auditors read."""
+
+from django.utils import timezone
+
+from carestat.analytics.periods import quarter_of
+from carestat.plans import services
+from carestat.plans.tests.builders import quarter, small_plan
+from conftest import access_for
+
+ALL = {"admin", "manager", "contributor", "viewer", "auditor"}
+UPDATERS = {"admin", "manager", "contributor"}
+MANAGERS = {"admin", "manager"}
+
+
+def build(w):
+    cast, org = w["cast"], w["org"]
+    world = small_plan(org, cast["admin"], cast["contributor"])
+    today = timezone.localdate()
+    q = quarter_of(today)
+    period = quarter(org, q.label, q.start, q.end)
+    update = services.save_update(access_for(cast["contributor"], org), world["action"], period,
+                                  delivery="on_track", percent_complete=30, commentary="Going well", submit=True)
+    w["period"] = period
+    w["plan"], w["action"], w["milestone"], w["update"] = world["plan"], world["action"], world["m1"], update
+
+
+def _update(w):
+    return {"period": w["period"].identifier, "delivery": "on_track", "percent_complete": "35",
+            "commentary": "More progress", "submit": "1"}
+
+
+PAGES = [
+    ("plans:list", "get", lambda w: "/o/demoshire/plans/", ALL, None),
+    ("plans:mine", "get", lambda w: "/o/demoshire/plans/my-actions/", ALL, None),
+    ("plans:template", "get", lambda w: "/o/demoshire/plans/template.xlsx", ALL, None),
+    ("plans:import", "get", lambda w: "/o/demoshire/plans/import/", MANAGERS, None),
+    ("plans:import", "post", lambda w: "/o/demoshire/plans/import/", MANAGERS, dict),
+    ("plans:tree", "get", lambda w: f"/o/demoshire/plans/{w['plan'].pk}/", ALL, None),
+    ("plans:delivery", "get", lambda w: f"/o/demoshire/plans/{w['plan'].pk}/delivery/", ALL, None),
+    ("plans:timeline", "get", lambda w: f"/o/demoshire/plans/{w['plan'].pk}/timeline/", ALL, None),
+    ("plans:changes", "get", lambda w: f"/o/demoshire/plans/{w['plan'].pk}/changes/", ALL, None),
+    ("plans:export", "get", lambda w: f"/o/demoshire/plans/{w['plan'].pk}/export.xlsx", ALL, None),
+    ("plans:action", "get", lambda w: f"/o/demoshire/actions/{w['action'].pk}/", ALL, None),
+    ("plans:action", "post", lambda w: f"/o/demoshire/actions/{w['action'].pk}/", UPDATERS, _update),
+    ("plans:review", "post",
+     lambda w: f"/o/demoshire/actions/{w['action'].pk}/updates/{w['period'].identifier}/review/", MANAGERS,
+     lambda w: {"decision": "approve"}),
+    ("plans:milestone", "get", lambda w: f"/o/demoshire/milestones/{w['milestone'].pk}/", ALL, None),
+    ("plans:milestone", "post", lambda w: f"/o/demoshire/milestones/{w['milestone'].pk}/", UPDATERS,
+     lambda w: {"op": "redate", "new_date-day": "1", "new_date-month": "1", "new_date-year": "2031",
+                "reason": "Recruitment slower than planned"}),
+]
+
+A = "/api/v1/organisations/demoshire"
+API = [
+    ("get", f"{A}/plans", ALL, None),
+    ("get", A + "/plans/{plan.pk}", ALL, None),
+    ("get", A + "/plans/{plan.pk}/delivery", ALL, None),
+    ("get", f"{A}/my-actions", ALL, None),
+    ("get", A + "/actions/{action.pk}", ALL, None),
+    ("get", A + "/milestones/{milestone.pk}", ALL, None),
+    ("post", A + "/milestones/{milestone.pk}/redate", UPDATERS,
+     {"new_date": "2031-01-01", "reason": "Recruitment slower than planned"}),
+    ("post", A + "/milestones/{milestone.pk}/override", MANAGERS, {"rag": "red", "reason": "Provider gave notice"}),
+    ("put", A + "/actions/{action.pk}/updates/{period.identifier}", UPDATERS,
+     {"delivery": "on_track", "percent_complete": 35, "commentary": "More progress", "submit": True}),
+    ("post", A + "/actions/{action.pk}/updates/{period.identifier}/approve", MANAGERS, {}),
+    ("post", A + "/actions/{action.pk}/updates/{period.identifier}/return", MANAGERS, {"comments": "Add the figures"}),
+]

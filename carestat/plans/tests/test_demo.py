@@ -1,0 +1,57 @@
+"""The demo's plans load through the services, and their numbers agree everywhere."""
+
+import re
+
+import pytest
+
+from carestat.core import services as core_services
+from carestat.core.models import AuditEntry, User
+from carestat.plans.models import ActionUpdate, MilestoneDateChange, PeriodSnapshot, Plan, UpdateStatus
+from carestat.plans.progress import plan_tree
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from carestat.core import demo as core_demo
+    from carestat.plans import demo as plans_demo
+
+    org = core_demo.load(None, lambda msg: None)
+    return plans_demo.load(org, lambda msg: None)
+
+
+def test_every_demo_plan_is_visible_and_its_numbers_add_up_between_tree_delivery_and_api(client, demo):
+    viewer = User.objects.get(username="jane.ellis@demoshire.example")
+    client.force_login(viewer)
+    token = core_services.create_api_token(viewer, "test")[1]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    plans = list(Plan.objects.filter(organisation=demo, is_archived=False))
+    assert len(plans) == 4
+    listing = client.get("/o/demoshire/plans/").content.decode()
+    api_list = {p["id"]: p for p in client.get("/api/v1/organisations/demoshire/plans", **auth).json()}
+    for plan in plans:
+        assert plan.title.replace("'", "&#39;") in listing
+        tree = plan_tree(plan)
+        html = client.get(f"/o/demoshire/plans/{plan.pk}/").content.decode()
+        shown = int(re.search(r'id="delivery-count">(\d+) milestones', html).group(1))
+        delivery_html = client.get(f"/o/demoshire/plans/{plan.pk}/delivery/").content.decode()
+        delivery_rows = delivery_html.count('href="/o/demoshire/milestones/')
+        api_tree = client.get(f"/api/v1/organisations/demoshire/plans/{plan.pk}", **auth).json()
+        api_delivery = client.get(f"/api/v1/organisations/demoshire/plans/{plan.pk}/delivery", **auth).json()
+        assert shown == delivery_rows == len(api_delivery) == len(tree.delivery()) == api_tree["overdue_or_slipped"]
+        assert api_tree["milestones"] == sum(api_tree["counts"].values()) == tree.rollup.total
+        assert sum(sum(p["counts"].values()) for p in api_tree["priorities"]) == api_tree["milestones"]
+        api_actions = sum(len(o["actions"]) for p in api_tree["priorities"] for o in p["objectives"])
+        assert api_actions == api_tree["actions"] == len(tree.actions()) == api_list[plan.pk]["actions"]
+        assert html.count('href="/o/demoshire/actions/') == api_actions
+
+
+def test_the_demo_has_history_slips_completions_and_a_current_quarter_awaiting_approval(demo):
+    assert MilestoneDateChange.objects.count() >= 12
+    assert ActionUpdate.objects.filter(status=UpdateStatus.APPROVED).count() > 100
+    assert ActionUpdate.objects.filter(status=UpdateStatus.SUBMITTED, period__identifier="2026-27-Q3").exists()
+    assert AuditEntry.objects.filter(action="plans.update.returned").exists()
+    assert AuditEntry.objects.filter(action="core.period.reopened").exists()
+    assert PeriodSnapshot.objects.filter(period__identifier="2024-25-Q1").exists()
+    tom = User.objects.get(username="tom.okafor@demoshire.example")
+    assert tom.owned_actions.count() >= 4

@@ -1,0 +1,168 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from carestat.core import services as core_services
+from carestat.core.errors import InvalidInput, NotAllowed, PeriodClosed
+from carestat.core.models import AuditEntry, Membership
+from carestat.plans import services
+from carestat.plans.models import MilestoneDateChange, PeriodSnapshot, UpdateStatus
+from carestat.plans.progress import changes_since_last_period, plan_tree
+from carestat.plans.rules import Rag, Status
+from carestat.plans.tests.builders import quarter
+from conftest import access_for
+
+D = dt.timedelta
+
+
+def acc(w, role):
+    return access_for(w["cast"][role], w["org"])
+
+
+def submit(w, role="contributor", percent=40, **kw):
+    return services.save_update(acc(w, role), w["action"], w["period"], delivery="on_track",
+                                percent_complete=percent, commentary="Agency OTs started in week 2", submit=True, **kw)
+
+
+def test_a_contributor_submits_an_update_on_their_own_action(world):
+    update = submit(world)
+    assert update.status == UpdateStatus.SUBMITTED and update.submitted_by == world["cast"]["contributor"]
+    assert AuditEntry.objects.filter(action="plans.update.submitted", record_id=str(update.pk)).exists()
+
+
+def test_a_contributor_cannot_update_someone_elses_action_and_a_viewer_none(world, demoshire):
+    world["action"].owner = world["cast"]["manager"]
+    world["action"].save()
+    with pytest.raises(NotAllowed):
+        submit(world)
+    with pytest.raises(NotAllowed):
+        submit(world, role="viewer")
+
+
+def test_a_manager_approves_a_submitted_update_and_the_action_takes_its_percent(world):
+    update = submit(world, percent=45)
+    services.approve_update(acc(world, "manager"), update)
+    world["action"].refresh_from_db()
+    assert world["action"].percent_complete == 45
+
+
+def test_a_manager_outside_the_actions_unit_cannot_approve(world, demoshire):
+    other = core_services.add_unit(acc(world, "admin"), name="Children's Services", kind="directorate", parent=None)
+    Membership.objects.filter(user=world["cast"]["manager"]).update(unit=other)
+    update = submit(world)
+    with pytest.raises(NotAllowed):
+        services.approve_update(acc(world, "manager"), update)
+    Membership.objects.filter(user=world["cast"]["manager"]).update(unit=world["adults"])
+    assert services.approve_update(acc(world, "manager"), update).status == UpdateStatus.APPROVED
+
+
+def test_returning_needs_comments_and_the_owner_can_then_resubmit(world):
+    update = submit(world)
+    with pytest.raises(InvalidInput):
+        services.return_update(acc(world, "manager"), update, comments=" ")
+    services.return_update(acc(world, "manager"), update, comments="Add the backlog figure")
+    update.refresh_from_db()
+    assert update.status == UpdateStatus.RETURNED and update.review_comments == "Add the backlog figure"
+    assert submit(world, percent=50).status == UpdateStatus.SUBMITTED
+
+
+def test_closing_a_period_freezes_its_updates_until_it_is_reopened_with_a_reason(world):
+    update = submit(world)
+    services.approve_update(acc(world, "manager"), update)
+    core_services.close_period(acc(world, "manager"), world["period"])
+    world["period"].refresh_from_db()
+    with pytest.raises(PeriodClosed):
+        submit(world, percent=60)
+    core_services.reopen_period(acc(world, "manager"), world["period"], "Late correction to the figures")
+    world["period"].refresh_from_db()
+    assert submit(world, percent=60).percent_complete == 60
+
+
+def test_closing_a_period_snapshots_every_action_and_milestone(world):
+    core_services.close_period(acc(world, "admin"), world["period"])
+    snaps = PeriodSnapshot.objects.filter(period=world["period"])
+    assert snaps.filter(milestone__isnull=True).count() == 1
+    assert snaps.filter(milestone__isnull=False).count() == 2
+
+
+def test_a_milestone_re_dated_twice_keeps_its_baseline_and_both_reasons(world, demoshire):
+    m = world["m1"]
+    baseline = m.baseline_date
+    services.redate_milestone(acc(world, "contributor"), m, new_date=baseline + D(30), reason="Agency delayed")
+    services.redate_milestone(acc(world, "manager"), m, new_date=baseline + D(61), reason="Second agency fell through")
+    m.refresh_from_db()
+    changes = list(MilestoneDateChange.objects.filter(milestone=m))
+    assert m.baseline_date == baseline and m.forecast_date == baseline + D(61)
+    assert [(c.old_date, c.new_date, c.reason) for c in changes] == [
+        (baseline, baseline + D(30), "Agency delayed"),
+        (baseline + D(30), baseline + D(61), "Second agency fell through")]
+    assert m.slippage_days == 61
+    assert m.slippage_working_days(demoshire) == demoshire.calendar.working_days_between(baseline, baseline + D(61))
+    entry = AuditEntry.objects.filter(action="plans.milestone.redated").first()
+    assert "moved milestone ‘Recruit agency OTs’" in entry.message
+
+
+def test_re_dating_needs_a_reason(world):
+    with pytest.raises(InvalidInput) as exc:
+        services.redate_milestone(acc(world, "contributor"), world["m1"], new_date=dt.date(2030, 1, 1), reason="")
+    assert exc.value.field == "reason"
+
+
+def test_re_dating_into_a_closed_quarter_is_refused(world):
+    core_services.close_period(acc(world, "admin"), world["period"])
+    with pytest.raises(PeriodClosed):
+        services.redate_milestone(acc(world, "contributor"), world["m1"], new_date=world["period"].start + D(3),
+                                  reason="Actually it was earlier")
+
+
+def test_a_rag_override_needs_a_reason_and_shows_in_the_tree(world):
+    with pytest.raises(InvalidInput):
+        services.override_rag(acc(world, "manager"), world["m1"], rag="red", reason="")
+    with pytest.raises(NotAllowed):
+        services.override_rag(acc(world, "contributor"), world["m1"], rag="red", reason="Worried")
+    services.override_rag(acc(world, "manager"), world["m1"], rag="red", reason="Provider has given notice")
+    node = plan_tree(world["plan"]).milestones()[0]
+    assert node.judgement.rag is Rag.RED and node.judgement.overridden
+
+
+def test_an_overdue_milestone_rolls_up_to_the_plan(world):
+    world["m1"].baseline_date = world["m1"].forecast_date = timezone.localdate() - D(3)
+    world["m1"].save()
+    tree = plan_tree(world["plan"])
+    assert tree.rollup.status is Status.OVERDUE and tree.rollup.rag is Rag.RED
+    assert tree.rollup.total == 2 and len(tree.delivery()) == 1
+
+
+def test_archiving_drops_a_milestone_from_the_tree_and_records_why(world):
+    services.archive(acc(world, "manager"), world["m2"], reason="Merged into the first milestone")
+    assert len(plan_tree(world["plan"]).milestones()) == 1
+    assert AuditEntry.objects.filter(action="plans.milestone.archived").exists()
+
+
+def test_what_changed_lists_redates_and_additions_in_the_period(world):
+    today = timezone.localdate()
+    current = quarter(world["org"], "current", today - D(5), today + D(80))
+    services.redate_milestone(acc(world, "contributor"), world["m1"], new_date=world["m1"].baseline_date + D(20),
+                              reason="Recruitment slower than planned")
+    changes = changes_since_last_period(world["plan"], current)
+    assert len(changes.redated) == 1 and world["m1"] in changes.added and world["action"] in changes.added
+
+
+def test_reminders_go_to_owners_with_updates_due_and_a_dry_run_sends_nothing(world):
+    sent = services.send_reminders(world["org"], dry_run=True)
+    assert [u for u, _ in sent] == [world["cast"]["contributor"]] and not mail.outbox
+    services.send_reminders(world["org"])
+    assert len(mail.outbox) == 1 and "Clear the OT assessment backlog" in mail.outbox[0].body
+
+
+def test_organisation_rules_change_the_rag(world):
+    world["m1"].baseline_date = world["m1"].forecast_date = timezone.localdate() - D(3)
+    world["m1"].save()
+    world["action"].percent_complete = 60
+    world["action"].save()
+    services.set_plan_rules(acc(world, "admin"), overdue_red_below_percent=50)
+    assert plan_tree(world["plan"]).milestones()[0].judgement.rag is Rag.AMBER
+    with pytest.raises(NotAllowed):
+        services.set_plan_rules(acc(world, "manager"), at_risk_slip_days=3)

@@ -1,0 +1,134 @@
+"""A quarter's update from submission to a frozen, reopened and corrected period, in Chromium."""
+
+import pytest
+from django.utils import timezone
+
+from carestat.analytics.periods import previous_period, quarter_of
+from carestat.core.models import AuditEntry
+from carestat.plans.models import ActionUpdate, UpdateStatus
+from carestat.plans.tests.builders import quarter, small_plan
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_out(page):
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Sign out')")
+
+
+def _write_update(page, action, identifier, commentary, percent="40"):
+    page.goto(f"/o/demoshire/actions/{action.pk}/")
+    page.page.select_option("#id_period", identifier)
+    page.page.check("input[name=delivery][value=at_risk]")
+    page.page.fill("#id_percent_complete", percent)
+    page.page.fill("#id_commentary", commentary)
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Submit for approval')")
+
+
+def _review(page, action, identifier, decision, comments=""):
+    page.goto(f"/o/demoshire/actions/{action.pk}/")
+    page.assert_accessible()
+    page.page.check(f"input[name=decision][value={decision}]")
+    if comments:
+        page.page.fill(f"#comments-{identifier}", comments)
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save decision')")
+
+
+def test_an_update_is_submitted_returned_fixed_approved_frozen_and_corrected_after_reopening(browser_page, cast,
+                                                                                           demoshire):
+    world = small_plan(demoshire, cast["admin"], cast["contributor"])
+    q = previous_period(quarter_of(timezone.localdate()))
+    period = quarter(demoshire, q.label, q.start, q.end)
+    action, page = world["action"], browser_page
+
+    page.sign_in(cast["contributor"].email, PASSWORD)
+    page.goto("/o/demoshire/plans/")
+    page.assert_accessible()
+    page.page.click(f"text={world['plan'].title}")
+    page.assert_accessible()
+    _write_update(page, action, period.identifier, "Agency therapists started; waiting list down to 240")
+    assert "Submitted the" in page.page.content()
+    page.assert_accessible()
+    _sign_out(page)
+
+    page.sign_in(cast["manager"].email, PASSWORD)
+    _review(page, action, period.identifier, "return", "Add the number still waiting over 28 days")
+    assert ActionUpdate.objects.get(action=action).status == UpdateStatus.RETURNED
+    _sign_out(page)
+
+    page.sign_in(cast["contributor"].email, PASSWORD)
+    page.goto(f"/o/demoshire/actions/{action.pk}/")
+    assert "Add the number still waiting over 28 days" in page.page.content()
+    _write_update(page, action, period.identifier, "Waiting list down to 240, of whom 65 have waited over 28 days",
+                  percent="45")
+    _sign_out(page)
+
+    page.sign_in(cast["manager"].email, PASSWORD)
+    _review(page, action, period.identifier, "approve")
+    assert ActionUpdate.objects.get(action=action).status == UpdateStatus.APPROVED
+    page.goto("/o/demoshire/periods/?kind=quarter")
+    with page.page.expect_navigation():
+        page.page.click(f"button:has-text('Close {period.identifier}')")
+    assert "Its updates are now frozen" in page.page.content()
+    _sign_out(page)
+
+    page.sign_in(cast["contributor"].email, PASSWORD)
+    _write_update(page, action, period.identifier, "A late change", percent="50")
+    assert page.page.locator(".govuk-error-summary").is_visible()
+    assert f"{period.identifier} is closed, so its updates are frozen" in page.page.content()
+    page.assert_accessible()
+    assert ActionUpdate.objects.get(action=action).percent_complete == 45
+    _sign_out(page)
+
+    page.sign_in(cast["manager"].email, PASSWORD)
+    page.goto(f"/o/demoshire/periods/{period.identifier}/reopen/")
+    page.page.fill("#id_reason", "The waiting list figure was corrected by the data team")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Reopen period')")
+    _sign_out(page)
+
+    page.sign_in(cast["contributor"].email, PASSWORD)
+    _write_update(page, action, period.identifier, "Corrected: 58 people have waited over 28 days", percent="50")
+    update = ActionUpdate.objects.get(action=action)
+    assert (update.status, update.percent_complete) == (UpdateStatus.SUBMITTED, 50)
+
+    page.goto(f"/o/demoshire/history/actionupdate/{update.pk}/")
+    page.assert_accessible()
+    history = page.page.content()
+    assert history.count("submitted the") == 3 and "returned the" in history and "approved the" in history
+    page.goto(f"/o/demoshire/history/reportingperiod/{period.pk}/")
+    history = page.page.content()
+    assert "closed reporting period" in history and "reopened reporting period" in history
+    assert "The waiting list figure was corrected by the data team" in history
+    assert AuditEntry.objects.filter(action="plans.update.returned").count() == 1
+
+
+def test_every_plans_page_is_accessible(browser_page, cast, demoshire):
+    from carestat.plans import services
+    from conftest import access_for
+
+    world = small_plan(demoshire, cast["admin"], cast["contributor"])
+    m = world["m1"]
+    services.redate_milestone(access_for(cast["manager"], demoshire), m, new_date=m.baseline_date.replace(year=2031),
+                              reason="Provider capacity")
+    q = quarter_of(timezone.localdate())
+    quarter(demoshire, q.label, q.start, q.end)
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+    pk = world["plan"].pk
+    for path in ("/o/demoshire/plans/", "/o/demoshire/plans/my-actions/", "/o/demoshire/plans/import/",
+                 f"/o/demoshire/plans/{pk}/", f"/o/demoshire/plans/{pk}/?phase=First+100+days",
+                 f"/o/demoshire/plans/{pk}/delivery/", f"/o/demoshire/plans/{pk}/timeline/",
+                 f"/o/demoshire/plans/{pk}/changes/", f"/o/demoshire/milestones/{m.pk}/",
+                 f"/o/demoshire/actions/{world['action'].pk}/"):
+        response = page.goto(path)
+        assert response.status == 200, path
+        page.assert_accessible()
+    page.goto(f"/o/demoshire/milestones/{m.pk}/")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Move the date')")
+    assert page.page.locator(".govuk-error-summary").is_visible()
+    page.assert_accessible()
