@@ -9,7 +9,7 @@ CARESTAT_PSEUDONYMISATION_KEY  the keyed-hash secret for person identifiers, kep
 CARESTAT_DEBUG      true or false (false)
 CARESTAT_ALLOWED_HOSTS  comma-separated host names (127.0.0.1,localhost outside production)
 CARESTAT_HTTPS      true behind TLS: redirect to https and send HSTS (false)
-CARESTAT_REFERENCE_DIR  the shared reference data, holding measure_catalogue.csv (../shared/reference)
+CARESTAT_REFERENCE_DIR  reference data holding measure_catalogue.csv (carestat/reference)
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ ANALYTICS_DIR = DATA_DIR / "analytics"
 UPLOADS_DIR = DATA_DIR / "uploads"
 MEDIA_ROOT = DATA_DIR / "media"
 # Shared reference data (the measure catalogue and national benchmarks).
-CARESTAT_REFERENCE_DIR = env_path("CARESTAT_REFERENCE_DIR", str(BASE_DIR.parent / "shared" / "reference"))
+CARESTAT_REFERENCE_DIR = env_path("CARESTAT_REFERENCE_DIR", str(PACKAGE_DIR / "reference"))
 
 SECRET_KEY = kept_secret(DATA_DIR / "secret_key", "CARESTAT_SECRET_KEY", required=PRODUCTION)
 PSEUDONYMISATION_KEY = kept_secret(

@@ -444,3 +444,15 @@ def _store(store, fmt, paths, sha, period, report, rows, extra, accept_with_erro
 
 def problems_by_rule(problems: Iterable[Problem]) -> Counter:
     return Counter(p.rule for p in problems)
+
+
+def _register_adult_and_operational_formats() -> None:
+    """Case events, adult client level data and the workforce census plug in through the
+    same hooks, so they keep the same validation, privacy and all-or-nothing rules."""
+    from carestat.analytics.readers import case_events, cld, workforce
+
+    for reader in (case_events, cld, workforce):
+        reader.register()
+
+
+_register_adult_and_operational_formats()

@@ -130,7 +130,8 @@ def register_tables(format: str, tables: dict[str, dict[str, str]],
 
 _ARROW_TYPES = {
     "INTEGER": pa.int32(), "BIGINT": pa.int64(), "VARCHAR": pa.string(), "DATE": pa.date32(),
-    "BOOLEAN": pa.bool_(),
+    "BOOLEAN": pa.bool_(), "TIMESTAMP": pa.timestamp("us"), "DOUBLE": pa.float64(),
+    "DECIMAL(18, 6)": pa.decimal128(18, 6),
 }
 
 _DDL = """
@@ -330,5 +331,7 @@ def _spark_schema(schema: pa.Schema):
     from pyspark.sql import types as T
 
     kinds = {pa.int32(): T.IntegerType(), pa.int64(): T.LongType(), pa.string(): T.StringType(),
-             pa.date32(): T.DateType(), pa.bool_(): T.BooleanType()}
+             pa.date32(): T.DateType(), pa.bool_(): T.BooleanType(),
+             pa.timestamp("us"): T.TimestampNTZType(), pa.float64(): T.DoubleType(),
+             pa.decimal128(18, 6): T.DecimalType(18, 6)}
     return T.StructType([T.StructField(f.name, kinds[f.type], True) for f in schema])

@@ -19,3 +19,6 @@ __all__ = [
     "compute_measures",
     "measure",
 ]
+
+# Importing the definitions registers them under their catalogue codes.
+from carestat.analytics.measures import adults, children, operational, workforce  # noqa: E402,F401

@@ -27,14 +27,14 @@ from lxml import etree
 
 from carestat.analytics.problems import Problem, Severity, UnreadableFile
 
-XSD_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "cin-xsd"
+XSD_DIR = Path(__file__).resolve().parents[2] / "reference" / "cin-xsd"
 FIRST_SCHEMA_YEAR = 2017
 LAST_SCHEMA_YEAR = 2024
 XS = "http://www.w3.org/2001/XMLSchema"
 
 
 def xsd_dir() -> Path:
-    """Where the DfE XSDs live; ``CARESTAT_CIN_XSD_DIR`` overrides the shared reference copy."""
+    """Where the DfE XSDs live; ``CARESTAT_CIN_XSD_DIR`` overrides the copy shipped in carestat/reference."""
     import os
 
     return Path(os.environ.get("CARESTAT_CIN_XSD_DIR", XSD_DIR))

@@ -1,0 +1,128 @@
+"""The CareStat case-event CSV reader: validation, time zones and privacy."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from carestat.analytics.problems import UnreadableFile
+from carestat.analytics.readers.case_events import london_to_utc, read_case_events
+
+HEADER = (
+    "item_id,person_id,work_type,team,priority,received_at,first_action_at,completed_at,"
+    "signed_off_at,outcome,first_name"
+)
+
+MESSY = f"""
+{HEADER}
+A1,P1,safeguarding_concern,East,urgent,2024-03-31T01:30,2024-03-31T03:00,2024-04-02T10:00Z,2024-04-03 09:00,s42,Bob
+A2,P2,ot_assessment,West,Standard,2024-10-27T01:30,,,,,Sue
+A3,P1,ot_assessment,West,standard,2024-10-27T01:30+00:00,31/10/2024,,,,Ann
+A3,,ot_assessment,West,weird,2024-01-01,2023-12-31,2024-01-05,2024-01-04,,Tom
+A5,P5,dols_application,,urgent,,,,,,Kim
+"""
+
+
+@pytest.fixture
+def messy(backend, write_csv, pseudonymiser):
+    return read_case_events(backend.con, write_csv(MESSY), pseudonymiser=pseudonymiser)
+
+
+def test_each_problem_names_row_field_and_rule(messy):
+    found = {(p.location, p.field, p.rule) for p in messy.problems}
+    assert found == {
+        ("row 4", "first_action_at", "timestamp-format"),  # 31/10/2024 is not ISO 8601
+        ("row 5", "person_id", "required"),
+        ("row 5", "first_action_at", "timestamp-order"),  # acted on before received
+        ("row 5", "signed_off_at", "timestamp-order"),  # signed off before completion
+        ("row 5", "priority", "unknown-priority"),
+        ("row 5", "item_id", "duplicate-item"),  # A3 is also row 4
+        ("row 6", "team", "required"),
+        ("row 6", "received_at", "required"),
+    }
+    dup = next(p for p in messy.problems if p.rule == "duplicate-item")
+    assert dup.message == "item_id 'A3' already appears in row 4"
+    assert messy.rows == 5 and messy.error_rows == 3
+
+
+def test_rows_with_errors_are_left_out_unless_kept(backend, messy):
+    stored = backend.con.execute(messy.select_sql()).fetchall()
+    assert [r[0] for r in stored] == ["A1", "A2"]
+    assert len(backend.con.execute(messy.select_sql(keep_errors=True)).fetchall()) == 5
+
+
+def test_names_and_raw_person_ids_are_not_stored(backend, messy, pseudonymiser):
+    rows = backend.con.execute(messy.select_sql(keep_errors=True)).fetchall()
+    text = str(rows)
+    assert "Bob" not in text and "'P1'" not in text
+    assert rows[0][1] == pseudonymiser("P1", kind="adult")
+    messy.cleanup()
+    assert not backend.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_ce_%'"
+    ).fetchone()[0]
+
+
+def test_local_times_follow_bst_and_offsets_are_honoured(backend, messy):
+    rows = {r[0]: r for r in backend.con.execute(messy.select_sql()).fetchall()}
+    a1 = rows["A1"]
+    # 31 Mar 2024: clocks go forward at 01:00 GMT. 01:30 does not exist on the wall clock and
+    # reads as GMT (01:30 UTC); 03:00 is BST (02:00 UTC); Z is UTC; 3 Apr 09:00 is BST.
+    assert a1[5:9] == (dt.datetime(2024, 3, 31, 1, 30), dt.datetime(2024, 3, 31, 2, 0),
+                       dt.datetime(2024, 4, 2, 10, 0), dt.datetime(2024, 4, 3, 8, 0))
+    # 27 Oct 2024: 01:30 happens twice; the first (BST) is taken: 00:30 UTC.
+    assert rows["A2"][5] == dt.datetime(2024, 10, 27, 0, 30)
+    assert rows["A2"][4] == "standard"
+
+
+@pytest.mark.parametrize("year", [2019, 2024, 2025, 2030])
+def test_wall_clock_conversion_matches_zoneinfo_around_each_change(
+    year, backend, write_csv, pseudonymiser
+):
+    # every half hour across both changes of the year, and a summer and a winter value
+    stamps = []
+    for month in (3, 10):
+        last = dt.date(year, month, 31)
+        sunday = last - dt.timedelta(days=(last.weekday() + 1) % 7)
+        base = dt.datetime(sunday.year, sunday.month, sunday.day) - dt.timedelta(hours=2)
+        stamps += [base + dt.timedelta(minutes=30 * i) for i in range(12)]
+    stamps += [dt.datetime(year, 7, 1, 12), dt.datetime(year, 1, 15, 12)]
+    lines = [HEADER] + [
+        f"X{i},P,review,T,standard,{s.isoformat(timespec='minutes')},,,,,"
+        for i, s in enumerate(stamps)
+    ]
+    read = read_case_events(backend.con, write_csv("\n".join(lines)), pseudonymiser=pseudonymiser)
+    got = [r[5] for r in backend.con.execute(read.select_sql()).fetchall()]
+    assert got == [london_to_utc(s) for s in stamps]
+
+
+def test_offsets_in_any_iso_form_give_the_same_instant(backend, write_csv, pseudonymiser):
+    forms = ["2024-06-01T10:00+01:00", "2024-06-01T10:00+0100", "2024-06-01T09:00Z",
+             "2024-06-01T04:00-05", "2024-06-01 10:00", "2024-06-01T10:00:00.000"]
+    lines = [HEADER] + [f"X{i},P,review,T,standard,{f},,,,," for i, f in enumerate(forms)]
+    read = read_case_events(backend.con, write_csv("\n".join(lines)), pseudonymiser=pseudonymiser)
+    got = {r[5] for r in backend.con.execute(read.select_sql()).fetchall()}
+    assert got == {dt.datetime(2024, 6, 1, 9, 0)}
+
+
+def test_a_file_without_the_required_columns_is_unreadable(backend, write_csv, pseudonymiser):
+    path = write_csv("id,person,type\n1,2,3\n")
+    with pytest.raises(UnreadableFile, match="missing column"):
+        read_case_events(backend.con, path, pseudonymiser=pseudonymiser)
+
+
+def test_priorities_can_be_set_per_council(backend, write_csv, pseudonymiser):
+    path = write_csv(f"{HEADER}\nA,P,review,T,P1,2024-06-01,,,,,\n")
+    read = read_case_events(backend.con, path, pseudonymiser=pseudonymiser,
+                            priorities=("p1", "p2"))
+    assert read.ok
+
+
+def test_rows_with_errors_but_no_duplicates_are_left_out(backend, write_csv, pseudonymiser):
+    path = write_csv(
+        f"{HEADER}\nA,P,review,T,standard,2024-06-01,,,,,\n"
+        "B,P,review,T,standard,2024-06-02,2024-06-01,,,,\nC,P,review,T,standard,2024-06-03,,,,,\n"
+    )
+    read = read_case_events(backend.con, path, pseudonymiser=pseudonymiser)
+    assert [(p.location, p.rule) for p in read.problems] == [("row 3", "timestamp-order")]
+    assert [r[0] for r in backend.con.execute(read.select_sql()).fetchall()] == ["A", "C"]

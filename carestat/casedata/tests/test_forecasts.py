@@ -1,0 +1,107 @@
+"""Backlog forecasts through the pages, the API-free service and the command line.
+
+The case events are built so the arithmetic is plain: 400 OT assessments waiting, then 14
+weeks in which 50 arrive and 50 are completed each week. Current capacity never clears the
+400; 40 extra completions a week clear it in 400 / 40 = 10 weeks.
+"""
+
+import csv
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import call_command
+
+from carestat.casedata import forecasting, services
+from carestat.casedata.models import SavedForecast
+
+AS_OF = dt.date(2026, 4, 8)  # a Wednesday; history runs to Sunday 5 April 2026
+FIRST_MONDAY = dt.date(2025, 12, 29)  # 14 complete weeks before the week of AS_OF
+
+
+@pytest.fixture(autouse=True)
+def inline_jobs(settings):
+    settings.CARESTAT_JOBS_INLINE = True
+
+
+def write_events(path, weeks=14, backlog=400, per_week=50):
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["item_id", "person_id", "work_type", "team", "priority", "received_at", "first_action_at",
+                    "completed_at", "signed_off_at", "outcome"])
+        n = 0
+        start = FIRST_MONDAY - dt.timedelta(days=7)
+        for _ in range(backlog):
+            n += 1
+            w.writerow([f"OT{n}", f"P{n}", "ot_assessment", "Occupational Therapy", "standard",
+                        f"{start}T10:00:00", "", "", "", ""])
+        for week in range(weeks):
+            monday = FIRST_MONDAY + dt.timedelta(weeks=week)
+            for i in range(per_week):
+                n += 1
+                w.writerow([f"OT{n}", f"P{n}", "ot_assessment", "Occupational Therapy", "standard",
+                            f"{monday}T09:00:00", f"{monday}T12:00:00", f"{monday + dt.timedelta(days=3)}T15:00:00",
+                            f"{monday + dt.timedelta(days=4)}T10:00:00", "assessed"])
+    return path
+
+
+@pytest.fixture
+def loaded(manager_access, tmp_path):
+    submission = services.ingest(manager_access, [write_events(tmp_path / "ot_events.csv")], format="case_events")
+    assert submission.status == "current", submission.rejection_reason
+    return submission
+
+
+def test_extra_capacity_clears_the_backlog_when_the_arithmetic_says(manager_access, loaded):
+    result = forecasting.run_forecast(manager_access, "ot_assessment", as_of=AS_OF, extra_per_week=40)
+    current, extra = result["scenarios"]
+    assert result["starting_backlog"] == 400
+    assert result["mean_weekly_arrivals"] == 50 and result["mean_weekly_completions"] == 50
+    assert not current["clears"]
+    # 400 waiting, 40 fewer a week: zero at the end of the 10th projected week (Mon 6 Apr + 9 weeks, Sunday)
+    assert extra["clearance_date"] == "2026-06-14"
+
+
+def test_saving_a_forecast_keeps_it_unchanged_and_audited(manager_access, loaded):
+    saved = forecasting.save_forecast(manager_access, "ot_assessment", as_of=AS_OF, extra_per_week=40,
+                                      extra_weeks=26)
+    assert saved.result["scenarios"][-1]["clearance_date"] == "2026-06-14"
+    assert saved.submissions == [f"S{loaded.pk}"]
+    from carestat.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(action="casedata.forecast.saved", record_id=str(saved.pk)).exists()
+
+
+def test_an_unknown_work_type_names_the_known_ones(manager_access, loaded):
+    from carestat.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="known work types: ot_assessment"):
+        forecasting.run_forecast(manager_access, "dols", as_of=AS_OF)
+
+
+def test_the_forecast_page_shows_the_clearance_date_and_saves(client, manager, loaded):
+    client.force_login(manager)
+    page = client.get("/o/demoshire/data/forecasts/", {
+        "work_type": "ot_assessment", "extra_per_week": "40", "extra_from-day": "", "extra_from-month": "",
+        "extra_from-year": ""}).content.decode()
+    assert "does not clear within 52 weeks" in page
+    response = client.post("/o/demoshire/data/forecasts/", {"work_type": "ot_assessment", "extra_per_week": "40"})
+    assert response.status_code == 302
+    saved = SavedForecast.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    assert saved.title in page and "<svg" in page
+
+
+def test_nonsense_in_the_forecast_form_is_named(client, manager, loaded):
+    client.force_login(manager)
+    page = client.get("/o/demoshire/data/forecasts/", {"work_type": "ot_assessment", "extra_per_week": "lots",
+                                                        "extra_weeks": "0"}).content.decode()
+    assert "Enter a number, like 40" in page and "Enter 1 or more" in page
+    assert not SavedForecast.objects.exists()
+
+
+def test_the_forecast_command_prints_json(demoshire, admin, loaded, capsys):
+    call_command("forecast", "--org", "demoshire", "--work-type", "ot_assessment", "--extra-per-week", "40",
+                 "--as-of", "2026-04-08", "--json")
+    result = json.loads(capsys.readouterr().out)
+    assert [s["clears"] for s in result["scenarios"]] == [False, True]
