@@ -19,7 +19,7 @@ class Format(models.TextChoices):
     POPULATION = "population", "Population estimates (CSV)"
     CLD = "cld", "Adult social care client level data (CSV)"
     CASE_EVENTS = "case_events", "Case events for operational work (CSV)"
-    WORKFORCE = "workforce", "Children's social work workforce census (XML)"
+    CSWW = "csww", "Children's social work workforce census (XML)"
 
 
 class SubmissionStatus(models.TextChoices):
@@ -101,3 +101,27 @@ class SavedForecast(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Target times for operational work when an organisation has set none: the safeguarding
+# timescales of DESIGN.md's second council (24 hours most urgent, 3 days less urgent, signed
+# off within 5 days). Keys: work type, then priority; "*" means any.
+DEFAULT_OPS_TARGETS = {
+    "safeguarding_concern": {
+        "urgent": {"first_action_hours": 24},
+        "standard": {"first_action_days": 3},
+        "*": {"signoff_days": 5},
+    },
+}
+
+
+class CaseDataSettings(models.Model):
+    """An organisation's settings for computing measures from case data."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="case_data_settings")
+    ops_targets = models.JSONField(default=dict, help_text="Target times per work type and priority")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Case data settings for {self.organisation}"

@@ -145,34 +145,95 @@ def ingest(
     return submission
 
 
-def _periods_to_compute(org: Organisation) -> list[str]:
-    """Financial years covered by current children's submissions."""
-    labels = set()
-    for s in Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT, format__in=("cin", "ssda903")):
-        if s.period_end:
-            fy_start = s.period_end.year - 1 if s.period_end.month <= 3 else s.period_end.year
-            labels.add(f"{fy_start}-{(fy_start + 1) % 100:02d}")
-    return sorted(labels)
+CHILDREN_FORMATS = ("cin", "ssda903")
 
 
-def compute_measures_for(org: Organisation, user: User | None, *, periods: Iterable[str] | None = None,
-                         progress: Progress = _quiet):
+def _financial_years(start: dt.date, end: dt.date) -> list[str]:
+    first = start.year if start.month >= 4 else start.year - 1
+    last = end.year if end.month >= 4 else end.year - 1
+    return [f"{y}-{(y + 1) % 100:02d}" for y in range(first, last + 1)]
+
+
+def _quarters(start: dt.date, end: dt.date) -> list[str]:
+    from carestat.analytics.periods import quarter_of
+
+    labels, day = [], start
+    while day <= end:
+        q = quarter_of(day)
+        labels.append(q.label)
+        day = q.end + dt.timedelta(days=1)
+    return labels
+
+
+def periods_by_format(org: Organisation) -> dict[str, list[str]]:
+    """The periods each current submission's data can answer for.
+
+    Children's returns and the workforce census: the financial year they end in. Adult client
+    level data: the financial years it covers. Case events: the quarters they cover, up to
+    today (the current quarter so far).
+    """
+    today = timezone.localdate()
+    out: dict[str, set[str]] = {}
+    for s in Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT).exclude(period_end=None):
+        end = min(s.period_end, today)
+        if s.format in (*CHILDREN_FORMATS, "csww"):
+            labels = _financial_years(end, end)
+        elif s.format == "cld":
+            labels = _financial_years(s.period_start, end)
+        elif s.format == "case_events":
+            labels = _quarters(s.period_start, end)
+        else:
+            continue
+        out.setdefault(s.format, set()).update(labels)
+    return {f: sorted(labels) for f, labels in out.items()}
+
+
+def ops_targets(org: Organisation) -> dict:
+    from carestat.casedata.models import DEFAULT_OPS_TARGETS, CaseDataSettings
+
+    row = CaseDataSettings.objects.filter(organisation=org).first()
+    return row.ops_targets if row is not None and row.ops_targets else DEFAULT_OPS_TARGETS
+
+
+def compute_measures_for(org: Organisation, user: User | None, *, progress: Progress = _quiet):
     """Recompute every measure the organisation's current case data feeds, and record the
     values with their provenance. Returns the measures app's outcome (created, revised...)."""
-    from carestat.analytics.measures.children import compute_children_measures
+    from carestat.analytics.measures.base import REGISTRY, MeasureContext, compute_measures
+    from carestat.analytics.measures.children import CHILDREN_CODES, compute_children_measures
+    from carestat.analytics.periods import parse_period
+    from carestat.analytics.store import FORMAT_TABLES
     from carestat.measures.services import record_computed_values
 
-    periods = list(periods) if periods is not None else _periods_to_compute(org)
-    if not periods:
+    wanted = periods_by_format(org)
+    if not wanted:
         return None
-    current = list(Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT,
-                                             format__in=("cin", "ssda903", "population")))
+    table_format = {t: f for f, tables in FORMAT_TABLES.items() for t in tables}
+    codes_by_format: dict[str, list[str]] = {}
+    for code, definition in REGISTRY.items():
+        if code in CHILDREN_CODES or not definition.needs:
+            continue
+        codes_by_format.setdefault(table_format.get(definition.needs[0], ""), []).append(code)
+    jobs = sorted({label for f in CHILDREN_FORMATS for label in wanted.get(f, [])})
+    other = [(f, label) for f, labels in wanted.items() if f not in CHILDREN_FORMATS for label in labels
+             if codes_by_format.get(f)]
+    total = len(jobs) + len(other)
     results = []
-    with open_store(org, read_only=False) as store:
-        for i, label in enumerate(periods):
-            progress(i, len(periods), f"computing children's measures for {label}")
+    with open_store(org) as store:
+        for i, label in enumerate(jobs):
+            progress(i, total, f"computing children's measures for {label}")
             results += compute_children_measures(store, label, org.jurisdiction)
-    progress(len(periods), len(periods), "recording measure values")
+        if other:
+            tables = store.current_tables()
+            working_days = store.working_days_table(org.jurisdiction)
+            settings_ = {"ops_targets": ops_targets(org)}
+            for j, (fmt, label) in enumerate(other, start=len(jobs)):
+                codes = [c for c in codes_by_format[fmt] if all(t in tables for t in REGISTRY[c].needs)]
+                progress(j, total, f"computing {fmt.replace('_', ' ')} measures for {label}")
+                ctx = MeasureContext(period=parse_period(label), tables=tables, working_days=working_days,
+                                     settings=settings_, backend=store.backend)
+                results += compute_measures(store.backend, ctx, codes)
+    progress(total, total, "recording measure values")
+    current = Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT)
     return record_computed_values(org, results, submissions=[f"S{s.pk}" for s in current],
                                   computed_at=timezone.now(), computed_by=user)
 

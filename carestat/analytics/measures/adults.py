@@ -248,11 +248,13 @@ def _admissions(ctx: MeasureContext):
 def _population(ctx: MeasureContext, low: int, high: int | None):
     pop = ctx.tables[POPULATION]
     pop = pop.filter(pop.year == ctx.period.start.year)
-    band_low = pop.age_band.re_extract(r"^(\d+)", 1).cast("int64")
-    upper = pop.age_band.re_extract(r"^\d+\s*-\s*(\d+)$", 1)
+    # Bands such as "under 1" have no leading number; they are children, so count as 0.
+    # nullif before the cast: engines evaluate every branch, so "" must never be cast.
+    band_low = pop.age_band.re_extract(r"^(\d+)", 1).nullif("").cast("int64").fill_null(0)
+    upper = pop.age_band.re_extract(r"^\d+\s*-\s*(\d+)$", 1).nullif("").cast("int64")
     band_high = ibis.cases(
         (pop.age_band.re_search(r"\+$"), 999),
-        (upper != "", upper.cast("int64")),
+        (upper.notnull(), upper),
         else_=band_low,
     )
     keep = band_low >= low

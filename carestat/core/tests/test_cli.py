@@ -50,7 +50,9 @@ def test_adduser_for_an_unknown_organisation_names_the_known_ones(demoshire, mon
         call_command("adduser", "x@example.gov.uk", "--org", "nowhere", "--role", "viewer", "--password-from-env", "NEW_PW")
 
 
-def test_demo_loads_demoshire_once(db, capsys):
+def test_demo_loads_demoshire_once(db, capsys, monkeypatch):
+    # the whole demo is loaded once, in tests/test_full_demo.py; here only its core part
+    monkeypatch.setattr("carestat.demo.LOADERS", ["carestat.core.demo.load"])
     call_command("demo", "--no-serve")
     first = capsys.readouterr().out
     assert "Loaded the demo council." in first and "helen.morgan@demoshire.example" in first

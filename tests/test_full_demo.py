@@ -1,0 +1,46 @@
+"""The whole demo loads through the real paths, and what the README promises is there."""
+
+import pytest
+from django.core.management import call_command
+
+from carestat.casedata.models import SavedForecast, Submission
+from carestat.measures.models import MeasureValue
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    from django.test import override_settings
+
+    from carestat.casedata.forecasting import against_actuals
+
+    data = tmp_path_factory.mktemp("demo")
+    with django_db_blocker.unblock(), override_settings(
+        DATA_DIR=data, ANALYTICS_DIR=data / "analytics", UPLOADS_DIR=data / "uploads"
+    ):
+        call_command("demo", "--no-serve")
+        yield {"comparison": against_actuals(SavedForecast.objects.get())}
+        # the demo's rows were committed outside any test transaction: remove them
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def test_every_return_in_the_demo_loads(loaded, db):
+    statuses = set(Submission.objects.values_list("status", flat=True))
+    assert statuses == {"current"}
+    formats = set(Submission.objects.values_list("format", flat=True))
+    assert formats == {"cin", "ssda903", "population", "case_events", "cld", "csww"}
+
+
+def test_measures_are_computed_from_the_demo_case_data_with_provenance(loaded, db):
+    computed = MeasureValue.objects.filter(source="computed")
+    codes = set(computed.values_list("measure__code", flat=True))
+    for code in ("CIN-ASSESS-45WD", "LAC-COUNT", "OPS-BACKLOG", "OPS-WITHIN-TARGET", "ASCOF-2A", "CSWW-AGENCY-RATE"):
+        assert code in codes
+    assert all(v.submissions and v.method_version for v in computed)
+
+
+def test_the_demo_keeps_a_forecast_to_compare_with_what_happened(loaded, db):
+    forecast = SavedForecast.objects.get()
+    assert forecast.result["scenarios"][-1]["clears"]
+    assert len(loaded["comparison"]["weeks"]) > 20
