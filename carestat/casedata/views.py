@@ -175,3 +175,36 @@ def forecast(request, slug, pk):
     return page(request, "casedata/forecast.html", saved.title, section="data", saved=saved, result=saved.result,
                 chart=forecasting.forecast_chart(saved.result, saved.title),
                 comparison=forecasting.against_actuals(saved))
+
+
+# Operational measures by team and work type -------------------------------------------------
+
+OPS_CODES = ("OPS-BACKLOG", "OPS-WAIT-MEDIAN", "OPS-WITHIN-TARGET", "OPS-SIGNOFF-TARGET", "DOLS-NOT-COMPLETED")
+
+
+def _breakdown_tables(value) -> list[dict]:
+    """A computed value's breakdowns grouped by dimension (team, work type, priority...)."""
+    tables: dict[str, list] = {}
+    for part in value.breakdown or []:
+        for dim, label in part["by"].items():
+            tables.setdefault(dim, []).append({"label": label, **part})
+    return [{"dimension": dim.replace("_", " "), "rows": sorted(rows, key=lambda r: r["label"])}
+            for dim, rows in tables.items()]
+
+
+@login_required
+@require_safe
+def operations(request, slug):
+    from carestat.measures.models import MeasureValue
+
+    access = org_access(request, slug, Perm.VIEW)
+    values = MeasureValue.objects.filter(measure__organisation=access.organisation, measure__code__in=OPS_CODES,
+                                         source="computed").select_related("measure")
+    periods = sorted({v.period for v in values}, reverse=True)
+    period = request.GET.get("period") or (periods[0] if periods else "")
+    if period and period not in periods:
+        raise Http404("No operational measures for that period")
+    chosen = sorted((v for v in values if v.period == period), key=lambda v: OPS_CODES.index(v.measure.code))
+    rows = [{"value": v, "tables": _breakdown_tables(v)} for v in chosen]
+    return page(request, "casedata/operations.html", "Operational measures", section="data", periods=periods,
+                period=period, rows=rows, targets=services.ops_targets(access.organisation))

@@ -180,6 +180,9 @@ class MeasureValue(TrackedModel):
     submissions = models.JSONField(default=list, blank=True)
     method_version = models.CharField(max_length=40, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)
+    # What a computation said beside the figure: records left out for errors (and why), and
+    # companions such as the 90th percentile wait and the longest current wait.
+    details = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["period_start"]
@@ -207,8 +210,14 @@ class MeasureValue(TrackedModel):
         if self.source == ValueSource.COMPUTED:
             subs = ", ".join(str(s) for s in self.submissions) or "no submissions recorded"
             when = self.computed_at.strftime("%-d %B %Y %H:%M") if self.computed_at else "an unknown time"
-            return (f"Computed from case data by method version {self.method_version or 'unknown'} "
+            text = (f"Computed from case data by method version {self.method_version or 'unknown'} "
                     f"at {when}, from submissions {subs}" + (f"; run by {who}" if self.entered_by else ""))
+            excluded = (self.details or {}).get("excluded_records")
+            if excluded:
+                reasons = ", ".join(f"rule {rule}: {n}" for rule, n in
+                                    (self.details.get("exclusion_reasons") or {}).items())
+                text += f"; {excluded} records were left out because they had errors ({reasons})"
+            return text
         if self.source == ValueSource.IMPORT:
             text = f"Imported by {who} from {self.import_file}, row {self.import_row}"
         else:

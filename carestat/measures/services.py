@@ -334,6 +334,13 @@ def approve_value(access: Access, value: MeasureValue) -> MeasureValue:
 
 # Computed values -------------------------------------------------------------------------
 
+def _jsonable(extra) -> dict:
+    """A computation's companions as JSON: numbers as plain numbers, nothing else."""
+    import json
+
+    return json.loads(json.dumps(dict(extra or {}), default=str))
+
+
 @dataclass
 class RecordOutcome:
     created: list[str] = field(default_factory=list)  # "CODE PERIOD"
@@ -371,6 +378,7 @@ def record_computed_values(org: Organisation, results: Iterable, *, submissions:
         if r.breakdown:
             parts.setdefault((r.code, r.period), []).append({
                 "by": dict(r.breakdown), "value": r.value, "numerator": r.numerator, "denominator": r.denominator,
+                **({"extra": _jsonable(r.extra)} if r.extra else {}),
             })
     for r in headlines:
         key = f"{r.code} {r.period}"
@@ -399,7 +407,8 @@ def record_computed_values(org: Organisation, results: Iterable, *, submissions:
         breakdown = parts.get((r.code, r.period), [])
         current = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
         if current is not None and current.source == ValueSource.COMPUTED and _same(current, v, n, d, False) \
-                and current.method_version == r.method_version and current.breakdown == breakdown:
+                and current.method_version == r.method_version and current.breakdown == breakdown \
+                and current.details == _jsonable(r.extra):
             outcome.unchanged.append(key)
             continue
         before = None
@@ -412,6 +421,7 @@ def record_computed_values(org: Organisation, results: Iterable, *, submissions:
             outcome.created.append(key)
         current.value, current.numerator, current.denominator = v, n, d
         current.breakdown = breakdown
+        current.details = _jsonable(r.extra)
         current.source, current.status, current.is_provisional = ValueSource.COMPUTED, ValueStatus.APPROVED, False
         current.entered_by = computed_by
         current.submissions, current.method_version, current.computed_at = subs, r.method_version, computed_at

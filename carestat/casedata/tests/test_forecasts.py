@@ -105,3 +105,16 @@ def test_the_forecast_command_prints_json(demoshire, admin, loaded, capsys):
                  "--as-of", "2026-04-08", "--json")
     result = json.loads(capsys.readouterr().out)
     assert [s["clears"] for s in result["scenarios"]] == [False, True]
+
+
+def test_operational_measures_are_shown_by_team(client, viewer, loaded):
+    # At 31 March 2026: the 400 never completed, plus the 50 received on Monday 30 March and
+    # completed on Thursday 2 April, after the quarter ended.
+    from carestat.measures.models import MeasureValue
+
+    backlog = MeasureValue.objects.get(measure__code="OPS-BACKLOG", period="2025-26-Q4")
+    assert backlog.value == 450 and backlog.submissions == [f"S{loaded.pk}"]
+    client.force_login(viewer)
+    page = client.get("/o/demoshire/data/operations/", {"period": "2025-26-Q4"}).content.decode()
+    assert "By team" in page and "Occupational Therapy" in page
+    assert client.get("/o/demoshire/data/operations/", {"period": "1999-00-Q1"}).status_code == 404
