@@ -216,7 +216,8 @@ class MeasureValue(TrackedModel):
             if excluded:
                 reasons = ", ".join(f"rule {rule}: {n}" for rule, n in
                                     (self.details.get("exclusion_reasons") or {}).items())
-                text += f"; {excluded} records were left out because they had errors ({reasons})"
+                were = "record was left out because it" if excluded == 1 else "records were left out because they"
+                text += f"; {excluded} {were} had errors ({reasons})"
             return text
         if self.source == ValueSource.IMPORT:
             text = f"Imported by {who} from {self.import_file}, row {self.import_row}"

@@ -134,3 +134,23 @@ def test_the_api_loads_a_return_and_reports_problems(client, manager, demo_files
     body = response.json()
     assert body["status"] == "rejected"
     assert any(p["location"] == "row 4" and p["field"] == "DECOM" for p in body["problems"])
+
+
+def test_accepting_with_errors_leaves_records_out_and_every_measure_says_so(manager_access, demo_files, tmp_path):
+    import re
+
+    from carestat.measures.models import MeasureValue
+
+    source = demo_files["cin"][1]
+    text = source.read_text()
+    text = re.sub(r"<AssessmentAuthorisationDate>[^<]*<", "<AssessmentAuthorisationDate>2023-13-45<", text, count=1)
+    broken = tmp_path / source.name
+    broken.write_text(text)
+    rejected = services.ingest(manager_access, [broken])
+    assert rejected.status == SubmissionStatus.REJECTED
+    loaded = services.ingest(manager_access, [broken], accept_with_errors=True)
+    assert loaded.status == SubmissionStatus.CURRENT and loaded.quarantined_records == 1
+    value = MeasureValue.objects.get(measure__organisation=manager_access.organisation,
+                                     measure__code="CIN-ASSESS-45WD", period="2023-24")
+    assert value.details["excluded_records"] == 1
+    assert "1 record was left out because it had errors" in value.provenance
