@@ -187,6 +187,8 @@ def _breakdown_tables(value) -> list[dict]:
     tables: dict[str, list] = {}
     for part in value.breakdown or []:
         for dim, label in part["by"].items():
+            if dim == "work_type":
+                label = label.replace("_", " ").capitalize()
             tables.setdefault(dim, []).append({"label": label, **part})
     return [{"dimension": dim.replace("_", " "), "rows": sorted(rows, key=lambda r: r["label"])}
             for dim, rows in tables.items()]
