@@ -197,7 +197,8 @@ def ops_targets(org: Organisation) -> dict:
 
 def compute_measures_for(org: Organisation, user: User | None, *, progress: Progress = _quiet):
     """Recompute every measure the organisation's current case data feeds, and record the
-    values with their provenance. Returns the measures app's outcome (created, revised...)."""
+    values with their provenance: the submissions of the formats that feed each measure.
+    Returns the measures app's outcomes (created, revised...), one per group of formats."""
     from carestat.analytics.measures.base import REGISTRY, MeasureContext, compute_measures
     from carestat.analytics.measures.children import CHILDREN_CODES, compute_children_measures
     from carestat.analytics.periods import parse_period
@@ -217,11 +218,11 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
     other = [(f, label) for f, labels in wanted.items() if f not in CHILDREN_FORMATS for label in labels
              if codes_by_format.get(f)]
     total = len(jobs) + len(other)
-    results = []
+    results: dict[str, list] = {}  # feeding formats -> results, so provenance names only those
     with open_store(org) as store:
         for i, label in enumerate(jobs):
             progress(i, total, f"computing children's measures for {label}")
-            results += compute_children_measures(store, label, org.jurisdiction)
+            results.setdefault("children", []).extend(compute_children_measures(store, label, org.jurisdiction))
         if other:
             tables = store.current_tables()
             working_days = store.working_days_table(org.jurisdiction)
@@ -231,11 +232,17 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
                 progress(j, total, f"computing {fmt.replace('_', ' ')} measures for {label}")
                 ctx = MeasureContext(period=parse_period(label), tables=tables, working_days=working_days,
                                      settings=settings_, backend=store.backend)
-                results += compute_measures(store.backend, ctx, codes)
+                results.setdefault(fmt, []).extend(compute_measures(store.backend, ctx, codes))
     progress(total, total, "recording measure values")
+    feeding = {"children": (*CHILDREN_FORMATS, "population"), "cld": ("cld", "population")}
+    outcomes = []
     current = Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT)
-    return record_computed_values(org, results, submissions=[f"S{s.pk}" for s in current],
-                                  computed_at=timezone.now(), computed_by=user)
+    for group, group_results in results.items():
+        formats = feeding.get(group, (group,))
+        outcomes.append(record_computed_values(
+            org, group_results, submissions=[f"S{s.pk}" for s in current if s.format in formats],
+            computed_at=timezone.now(), computed_by=user))
+    return outcomes
 
 
 def all_problems(submission: Submission):
