@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from carestat.core.access import Access, _int
-from carestat.plans.models import Action, ActionUpdate, Milestone, Plan
+from carestat.plans.models import Action, ActionUpdate, Milestone, Objective, Plan, Priority
 
 
 def get_plan_for_user(access: Access, pk: int | str) -> Plan:
@@ -46,3 +46,19 @@ def get_update_for_user(access: Access, action: Action, period_identifier: str) 
     if update is None:
         raise Http404("No update for that period")
     return update
+
+
+def get_priority_for_user(access: Access, pk: int | str) -> Priority:
+    priority = Priority.objects.select_related("plan").filter(plan__organisation=access.organisation,
+                                                              pk=_int(pk)).first()
+    if priority is None:
+        raise Http404("No such priority")
+    return priority
+
+
+def get_objective_for_user(access: Access, pk: int | str) -> Objective:
+    objective = (Objective.objects.select_related("priority__plan")
+                 .filter(priority__plan__organisation=access.organisation, pk=_int(pk)).first())
+    if objective is None:
+        raise Http404("No such objective")
+    return objective

@@ -6,14 +6,23 @@ import datetime as dt
 
 from django.utils import timezone
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from carestat.core.access import get_period_for_user
 from carestat.core.api import ERRORS
+from carestat.core.errors import InvalidInput
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access
 from carestat.plans import services
-from carestat.plans.access import get_action_for_user, get_milestone_for_user, get_plan_for_user, get_update_for_user
-from carestat.plans.models import Action, ActionUpdate, Delivery, Plan, RagChoice, rules_for
+from carestat.plans.access import (
+    get_action_for_user,
+    get_milestone_for_user,
+    get_objective_for_user,
+    get_plan_for_user,
+    get_priority_for_user,
+    get_update_for_user,
+)
+from carestat.plans.models import Action, ActionUpdate, BauOrChange, Delivery, Plan, PlanKind, RagChoice, rules_for
 from carestat.plans.progress import MilestoneNode, judge_action, judge_milestone, plan_tree
 
 router = Router(tags=["plans"])
@@ -132,7 +141,7 @@ class PlanTreeOut(PlanOut):
 
 class RedateIn(Schema):
     new_date: dt.date
-    reason: str = Field(..., max_length=2000)
+    reason: str = Field(..., min_length=5, max_length=2000, pattern=r"\S(.*\S){4}")
 
 
 class OverrideIn(Schema):
@@ -143,14 +152,14 @@ class OverrideIn(Schema):
 class UpdateIn(Schema):
     delivery: Delivery
     percent_complete: int = Field(..., ge=0, le=100)
-    commentary: str = Field(..., max_length=10000)
+    commentary: str = Field(..., min_length=1, max_length=10000, pattern=r"\S")
     next_steps: str = Field("", max_length=10000)
     evidence_links: list[str] = Field(default_factory=list, max_length=50)
     submit: bool = False
 
 
 class ReturnIn(Schema):
-    comments: str = Field(..., max_length=5000)
+    comments: str = Field(..., min_length=1, max_length=5000, pattern=r"\S")
 
 
 def _v(x):
@@ -316,3 +325,167 @@ def return_(request, slug: str, action_id: int, identifier: str, payload: Return
     access.require(Perm.MANAGE)
     u = get_update_for_user(access, get_action_for_user(access, action_id), identifier)
     return _update(services.return_update(access, u, comments=payload.comments))
+
+
+# Keeping the plan: structure, completion, archiving and rules --------------------------------
+
+class PlanIn(Schema):
+    kind: PlanKind
+    title: str = Field(..., min_length=1, max_length=200, pattern=r"\S")
+    description: str = Field("", max_length=10000)
+    owner_unit_id: int | None = None
+    start: dt.date
+    end: dt.date
+
+
+class CreatedOut(Schema):
+    id: int
+    title: str
+
+
+class TitleIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+
+
+class StatementIn(Schema):
+    statement: str = Field(..., min_length=1, max_length=5000, pattern=r"\S")
+
+
+class ActionIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    due: dt.date
+    start: dt.date | None = None
+    owner_email: str | None = Field(None, max_length=254)
+    lead_unit_id: int | None = None
+    bau_or_change: BauOrChange = BauOrChange.CHANGE
+    phase: str = Field("", max_length=100)
+    also_serves: list[int] = Field(default_factory=list, max_length=50, description="Objective ids")
+
+
+class MilestoneIn(Schema):
+    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    baseline_date: dt.date
+
+
+class CompleteIn(Schema):
+    actual_date: dt.date | None = Field(None, description="Null to record it as not yet achieved")
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., min_length=5, max_length=2000, pattern=r"\S(.*\S){4}")
+
+
+class RulesOut(Schema):
+    at_risk_slip_days: int
+    due_soon_days: int
+    due_soon_below_percent: int
+    overdue_red_below_percent: int
+
+
+class RulesIn(Schema):
+    at_risk_slip_days: int | None = Field(None, ge=0, le=3650)
+    due_soon_days: int | None = Field(None, ge=0, le=3650)
+    due_soon_below_percent: int | None = Field(None, ge=0, le=100)
+    overdue_red_below_percent: int | None = Field(None, ge=0, le=100)
+
+
+def _unit(access, unit_id):
+    from carestat.core.access import get_unit_for_user
+
+    return get_unit_for_user(access, unit_id) if unit_id is not None else None
+
+
+@router.post(P + "/plans", response={201: CreatedOut, **ERRORS}, summary="Create a plan (managers)")
+def create_plan(request, slug: str, payload: PlanIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = services.create_plan(access, kind=payload.kind, title=payload.title, description=payload.description,
+                             owner_unit=_unit(access, payload.owner_unit_id), start=payload.start, end=payload.end)
+    return Status(201, {"id": p.pk, "title": p.title})
+
+
+@router.post(P + "/plans/{plan_id}/priorities", response={201: CreatedOut, **ERRORS},
+             summary="Add a priority or theme to a plan (managers)")
+def add_priority(request, slug: str, plan_id: int, payload: TitleIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = services.add_priority(access, get_plan_for_user(access, plan_id), title=payload.title)
+    return Status(201, {"id": p.pk, "title": p.title})
+
+
+@router.post(P + "/priorities/{priority_id}/objectives", response={201: CreatedOut, **ERRORS},
+             summary="Add an objective (statement) to a priority (managers)")
+def add_objective(request, slug: str, priority_id: int, payload: StatementIn):
+    access = org_access(request, slug, Perm.VIEW)
+    o = services.add_objective(access, get_priority_for_user(access, priority_id), statement=payload.statement)
+    return Status(201, {"id": o.pk, "title": o.statement})
+
+
+@router.post(P + "/objectives/{objective_id}/actions", response={201: CreatedOut, **ERRORS},
+             summary="Add an action to an objective (managers)")
+def add_action(request, slug: str, objective_id: int, payload: ActionIn):
+    from carestat.core.models import User
+
+    access = org_access(request, slug, Perm.VIEW)
+    objective = get_objective_for_user(access, objective_id)
+    owner = None
+    if payload.owner_email:
+        owner = User.objects.filter(username=payload.owner_email.strip().lower()).first()
+        if owner is None:
+            raise InvalidInput(f"Nobody signs in as {payload.owner_email}", field="owner_email")
+    a = services.add_action(access, objective, title=payload.title, due=payload.due, start=payload.start,
+                            owner=owner, lead_unit=_unit(access, payload.lead_unit_id),
+                            bau_or_change=payload.bau_or_change, phase=payload.phase,
+                            also_serves=[get_objective_for_user(access, o) for o in payload.also_serves])
+    return Status(201, {"id": a.pk, "title": a.title})
+
+
+@router.post(P + "/actions/{action_id}/milestones", response={201: CreatedOut, **ERRORS},
+             summary="Add a milestone to an action; its baseline date never changes (managers)")
+def add_milestone(request, slug: str, action_id: int, payload: MilestoneIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = services.add_milestone(access, get_action_for_user(access, action_id), title=payload.title,
+                               baseline_date=payload.baseline_date)
+    return Status(201, {"id": m.pk, "title": m.title})
+
+
+@router.post(P + "/milestones/{milestone_id}/complete", response={200: MilestoneOut, **ERRORS},
+             summary="Record the date a milestone was achieved (action owner or manager)")
+def complete(request, slug: str, milestone_id: int, payload: CompleteIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_milestone_for_user(access, milestone_id)
+    services.complete_milestone(access, m, actual_date=payload.actual_date)
+    return _one_milestone(access, get_milestone_for_user(access, milestone_id))
+
+
+@router.post(P + "/actions/{action_id}/archive", response={200: CreatedOut, **ERRORS},
+             summary="Archive (drop) an action, with a reason; it is never deleted (managers)")
+def archive_action(request, slug: str, action_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    a = get_action_for_user(access, action_id)
+    services.archive(access, a, reason=payload.reason)
+    return {"id": a.pk, "title": a.title}
+
+
+@router.post(P + "/milestones/{milestone_id}/archive", response={200: CreatedOut, **ERRORS},
+             summary="Archive (drop) a milestone, with a reason; it is never deleted (managers)")
+def archive_milestone(request, slug: str, milestone_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_milestone_for_user(access, milestone_id)
+    services.archive(access, m, reason=payload.reason)
+    return {"id": m.pk, "title": m.title}
+
+
+@router.get(P + "/plan-rules", response={200: RulesOut, **ERRORS},
+            summary="The organisation's numbers for plan status and RAG rules")
+def get_rules(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    r = rules_for(access.organisation)
+    return {"at_risk_slip_days": r.at_risk_slip_days, "due_soon_days": r.due_soon_days,
+            "due_soon_below_percent": r.due_soon_below_percent,
+            "overdue_red_below_percent": r.overdue_red_below_percent}
+
+
+@router.patch(P + "/plan-rules", response={200: RulesOut, **ERRORS}, summary="Change the plan rules (admins)")
+def set_rules(request, slug: str, payload: RulesIn):
+    access = org_access(request, slug, Perm.VIEW)
+    row = services.set_plan_rules(access, **payload.model_dump(exclude_none=True))
+    return {n: getattr(row, n) for n in RulesOut.model_fields}

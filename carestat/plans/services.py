@@ -498,34 +498,34 @@ def take_period_snapshot(period: ReportingPeriod) -> int:
 
     as_of = min(period.end, timezone.localdate())
     now = timezone.now()
-    count = 0
-    for plan in Plan.objects.filter(organisation=period.organisation, is_archived=False, start__lte=period.end):
+    rows = []
+    plans = Plan.objects.filter(organisation=period.organisation, is_archived=False, start__lte=period.end)
+    approved: dict[int, int] = {}
+    for action_id, percent in (ActionUpdate.objects.filter(action__objective__priority__plan__in=plans,
+                                                           status=UpdateStatus.APPROVED, period__end__lte=period.end)
+                               .order_by("period__end").values_list("action_id", "percent_complete")):
+        approved[action_id] = percent  # ordered by period end, so the latest wins
+    for plan in plans:
         tree = plan_tree(plan, today=as_of)
         for a in tree.actions():
             action = a.action
-            approved = (ActionUpdate.objects.filter(action=action, status=UpdateStatus.APPROVED,
-                                                    period__end__lte=period.end)
-                        .order_by("-period__end").values_list("percent_complete", flat=True).first())
-            percent = approved if approved is not None else 0
-            PeriodSnapshot.objects.update_or_create(
-                period=period, action=action, milestone=None,
-                defaults={"plan": plan, "status": a.rollup.status.value, "rag": a.rollup.rag.value,
-                          "percent_complete": percent, "baseline_date": action.due, "forecast_date": action.due,
-                          "taken_at": now},
-            )
-            count += 1
+            percent = approved.get(action.pk, 0)
+            rows.append(PeriodSnapshot(
+                period=period, plan=plan, action=action, milestone=None, status=a.rollup.status.value,
+                rag=a.rollup.rag.value, percent_complete=percent, baseline_date=action.due,
+                forecast_date=action.due, taken_at=now))
             for m in a.milestones:
                 ms = m.milestone
-                PeriodSnapshot.objects.update_or_create(
-                    period=period, action=action, milestone=ms,
-                    defaults={"plan": plan, "status": m.judgement.status.value, "rag": m.judgement.rag.value,
-                              "overridden": m.judgement.overridden, "percent_complete": percent,
-                              "baseline_date": ms.baseline_date, "forecast_date": ms.forecast_date,
-                              "actual_date": ms.actual_date if ms.actual_date and ms.actual_date <= as_of else None,
-                              "taken_at": now},
-                )
-                count += 1
-    return count
+                rows.append(PeriodSnapshot(
+                    period=period, plan=plan, action=action, milestone=ms, status=m.judgement.status.value,
+                    rag=m.judgement.rag.value, overridden=m.judgement.overridden, percent_complete=percent,
+                    baseline_date=ms.baseline_date, forecast_date=ms.forecast_date,
+                    actual_date=ms.actual_date if ms.actual_date and ms.actual_date <= as_of else None,
+                    taken_at=now))
+    # A snapshot row is derived data, replaced whole when a reopened period closes again.
+    PeriodSnapshot.objects.filter(period=period).delete()
+    PeriodSnapshot.objects.bulk_create(rows)
+    return len(rows)
 
 
 # Reminders ------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ def build(w):
                                   delivery="on_track", percent_complete=30, commentary="Going well", submit=True)
     w["period"] = period
     w["plan"], w["action"], w["milestone"], w["update"] = world["plan"], world["action"], world["m1"], update
+    w["priority"], w["objective"], w["ot"] = world["priority"], world["objective"], world["ot"]
 
 
 def _update(w):
@@ -69,4 +70,17 @@ API = [
      {"delivery": "on_track", "percent_complete": 35, "commentary": "More progress", "submit": True}),
     ("post", A + "/actions/{action.pk}/updates/{period.identifier}/approve", MANAGERS, {}),
     ("post", A + "/actions/{action.pk}/updates/{period.identifier}/return", MANAGERS, {"comments": "Add the figures"}),
+    ("post", f"{A}/plans", MANAGERS, {"kind": "portfolio", "title": "Portfolio plan", "start": "2026-04-01",
+                                      "end": "2029-03-31"}),
+    ("post", A + "/plans/{plan.pk}/priorities", MANAGERS, {"title": "Safeguarding"}),
+    ("post", A + "/priorities/{priority.pk}/objectives", MANAGERS, {"statement": "People are safe"}),
+    ("post", A + "/objectives/{objective.pk}/actions", MANAGERS,
+     {"title": "Audit case files", "due": "2027-03-31"}),
+    ("post", A + "/actions/{action.pk}/milestones", MANAGERS, {"title": "Audit framework agreed",
+                                                               "baseline_date": "2027-01-29"}),
+    ("post", A + "/milestones/{milestone.pk}/complete", UPDATERS, {"actual_date": None}),
+    ("post", A + "/milestones/{milestone.pk}/archive", MANAGERS, {"reason": "Merged into another milestone"}),
+    ("post", A + "/actions/{action.pk}/archive", MANAGERS, {"reason": "Superseded by the new plan"}),
+    ("get", f"{A}/plan-rules", ALL, None),
+    ("patch", f"{A}/plan-rules", {"admin"}, {"overdue_red_below_percent": 50}),
 ]

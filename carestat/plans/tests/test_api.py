@@ -60,3 +60,24 @@ def test_the_plan_endpoint_counts_match_the_tree(client, world):
     body = client.get(f"/api/v1/organisations/demoshire/plans/{world['plan'].pk}",
                       **_auth(world["cast"]["viewer"])).json()
     assert body["actions"] == 1 and body["milestones"] == 2 and sum(body["counts"].values()) == 2
+
+
+def test_a_manager_builds_a_plan_through_the_api_and_a_contributor_cannot(client, world):
+    base = "/api/v1/organisations/demoshire"
+    auth = _auth(world["cast"]["manager"])
+    post = lambda path, data, a=auth: client.post(base + path, content_type="application/json", data=data, **a)  # noqa: E731
+    plan = post("/plans", {"kind": "portfolio", "title": "Adult care and health portfolio", "start": "2026-04-01",
+                           "end": "2029-03-31"}).json()
+    pri = post(f"/plans/{plan['id']}/priorities", {"title": "Safeguarding"}).json()
+    obj = post(f"/priorities/{pri['id']}/objectives", {"statement": "People are safe from abuse"}).json()
+    act = post(f"/objectives/{obj['id']}/actions", {"title": "Audit case files", "due": "2027-03-31",
+                                                    "owner_email": world["cast"]["contributor"].email}).json()
+    r = post(f"/actions/{act['id']}/milestones", {"title": "Framework agreed", "baseline_date": "2027-01-29"})
+    assert r.status_code == 201
+    tree = client.get(f"{base}/plans/{plan['id']}", **auth).json()
+    assert (tree["actions"], tree["milestones"]) == (1, 1)
+    r = post("/plans", {"kind": "portfolio", "title": "Another", "start": "2026-04-01", "end": "2029-03-31"},
+             _auth(world["cast"]["contributor"]))
+    assert r.status_code == 403
+    r = post("/plans", {"kind": "portfolio", "title": "Backwards", "start": "2026-04-01", "end": "2025-03-31"})
+    assert r.status_code == 422 and r.json()["field"] == "end"

@@ -55,3 +55,17 @@ def test_the_demo_has_history_slips_completions_and_a_current_quarter_awaiting_a
     assert PeriodSnapshot.objects.filter(period__identifier="2024-25-Q1").exists()
     tom = User.objects.get(username="tom.okafor@demoshire.example")
     assert tom.owned_actions.count() >= 4
+
+
+def test_what_changed_in_the_demo_quarter_shows_re_dates_and_rag_moves_against_the_frozen_quarter(client, demo):
+    from carestat.core.models import ReportingPeriod
+    from carestat.plans.progress import changes_since_last_period
+
+    plan = Plan.objects.get(title__startswith="Adult Social Care Improvement")
+    q2 = ReportingPeriod.objects.get(organisation=demo, identifier="2026-27-Q2")
+    changes = changes_since_last_period(plan, q2)
+    assert {c.reason[:20] for c in changes.redated} >= {"Locality South train", "The supplier's migra"}
+    assert changes.previous.identifier == "2026-27-Q1" and changes.rag_changes
+    client.force_login(User.objects.get(username="sam.reid@demoshire.example"))
+    html = client.get(f"/o/demoshire/plans/{plan.pk}/changes/?period=2026-27-Q2").content.decode()
+    assert "Locality South training postponed" in html
