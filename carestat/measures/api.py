@@ -226,3 +226,65 @@ def set_target(request, slug: str, code: str, payload: TargetIn):
     access = org_access(request, slug, Perm.VIEW)
     m = get_measure_for_user(access, code)
     return Status(201, _target(services.set_target(access, m, **payload.dict())))
+
+
+class BenchmarkOut(Schema):
+    id: int
+    kind: str
+    name: str
+    value: float
+    source: str
+    year: str
+
+
+class BenchmarkIn(Schema):
+    kind: str = Field(..., description="national, regional or comparator")
+    name: str = Field("", max_length=120)
+    value: float
+    source: str = Field(..., max_length=300)
+    year: str = Field(..., max_length=20)
+
+
+class ProcessChangeOut(Schema):
+    id: int
+    starts_on: dt.date
+    reason: str
+
+
+class ProcessChangeIn(Schema):
+    starts_on: dt.date
+    reason: str = Field(..., max_length=2000)
+
+
+def _benchmark(b) -> dict:
+    return {"id": b.pk, "kind": b.kind, "name": b.name, "value": float(b.value), "source": b.source, "year": b.year}
+
+
+@router.get("/organisations/{slug}/measures/{code}/benchmarks", response={200: list[BenchmarkOut], **ERRORS})
+def benchmarks(request, slug: str, code: str):
+    access = org_access(request, slug, Perm.VIEW)
+    return [_benchmark(b) for b in get_measure_for_user(access, code).benchmarks.all()]
+
+
+@router.post("/organisations/{slug}/measures/{code}/benchmarks", response={201: BenchmarkOut, **ERRORS},
+             summary="Add a regional or comparator benchmark with its source and year (managers)")
+def add_benchmark(request, slug: str, code: str, payload: BenchmarkIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    return Status(201, _benchmark(services.add_benchmark(access, m, **payload.dict())))
+
+
+@router.get("/organisations/{slug}/measures/{code}/process-changes", response={200: list[ProcessChangeOut], **ERRORS})
+def process_changes(request, slug: str, code: str):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    return [{"id": p.pk, "starts_on": p.starts_on, "reason": p.reason} for p in m.process_changes.all()]
+
+
+@router.post("/organisations/{slug}/measures/{code}/process-changes", response={201: ProcessChangeOut, **ERRORS},
+             summary="Record a process change: SPC limits are recalculated from it (managers)")
+def add_process_change(request, slug: str, code: str, payload: ProcessChangeIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_measure_for_user(access, code)
+    p = services.record_process_change(access, m, starts_on=payload.starts_on, reason=payload.reason)
+    return Status(201, {"id": p.pk, "starts_on": p.starts_on, "reason": p.reason})

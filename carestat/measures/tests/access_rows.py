@@ -73,4 +73,10 @@ API = [
     ("post", f"{_A}/WF-PERMANENT-SHARE/values/{{submitted.pk}}/approve", MANAGERS, {}),
     ("get", f"{_A}/WF-PERMANENT-SHARE/targets", ALL, None),
     ("post", f"{_A}/WF-PERMANENT-SHARE/targets", MANAGERS, {"period": "2026-27", "value": 75}),
+    ("get", f"{_A}/WF-PERMANENT-SHARE/benchmarks", ALL, None),
+    ("post", f"{_A}/WF-PERMANENT-SHARE/benchmarks", MANAGERS,
+     {"kind": "regional", "name": "South East", "value": 74.5, "source": "Skills for Care 2025", "year": "2024-25"}),
+    ("get", f"{_A}/WF-PERMANENT-SHARE/process-changes", ALL, None),
+    ("post", f"{_A}/WF-PERMANENT-SHARE/process-changes", MANAGERS,
+     {"starts_on": "2025-04-01", "reason": "New recruitment and retention offer"}),
 ]
