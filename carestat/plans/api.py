@@ -256,7 +256,8 @@ def delivery(request, slug: str, plan_id: int):
 @router.get(P + "/my-actions", response={200: list[ActionOut], **ERRORS}, summary="Actions you own")
 def my_actions(request, slug: str):
     access = org_access(request, slug, Perm.VIEW)
-    rows = Action.objects.filter(owner=access.user, is_archived=False,
+    rows = Action.objects.filter(owner=access.user, is_archived=False, objective__is_archived=False,
+                                 objective__priority__is_archived=False,
                                  objective__priority__plan__organisation=access.organisation)
     return [_action(access, a) for a in rows]
 

@@ -174,12 +174,11 @@ def add_objective(access: Access, priority: Priority, *, statement: str) -> Obje
     return objective
 
 
-@transaction.atomic
-def add_action(access: Access, objective: Objective, *, title: str, due: dt.date, owner: User | None = None,
-               lead_unit: Unit | None = None, bau_or_change: str = BauOrChange.CHANGE, phase: str = "",
-               start: dt.date | None = None, also_serves: Iterable[Objective] = ()) -> Action:
-    """A new action under an objective, optionally serving other objectives of the same plan."""
-    access.require(Perm.MANAGE)
+def _clean_action(access: Access, objective: Objective, *, title: str, due: dt.date | None,
+                  start: dt.date | None, bau_or_change: str, owner: User | None, lead_unit: Unit | None,
+                  also_serves: Iterable[Objective]) -> tuple[str, list[Objective]]:
+    """Check an action's fields by the same rules whether it is new or changed. Returns its
+    trimmed title and the other objectives it serves."""
     title = (title or "").strip()
     if not title:
         raise InvalidInput("Enter the action's title", field="title")
@@ -193,15 +192,26 @@ def add_action(access: Access, objective: Objective, *, title: str, due: dt.date
     _member(access, owner)
     if lead_unit is not None and not within_unit(access, lead_unit):
         raise NotAllowed(f"{lead_unit.name} is outside the units you manage")
+    others = [o for o in also_serves if o.pk != objective.pk]
+    for o in others:
+        if o.priority.plan_id != objective.priority.plan_id:
+            raise InvalidInput("An action can serve only objectives of its own plan", field="also_serves")
+    return title, others
+
+
+@transaction.atomic
+def add_action(access: Access, objective: Objective, *, title: str, due: dt.date, owner: User | None = None,
+               lead_unit: Unit | None = None, bau_or_change: str = BauOrChange.CHANGE, phase: str = "",
+               start: dt.date | None = None, also_serves: Iterable[Objective] = ()) -> Action:
+    """A new action under an objective, optionally serving other objectives of the same plan."""
+    access.require(Perm.MANAGE)
+    title, others = _clean_action(access, objective, title=title, due=due, start=start, bau_or_change=bau_or_change,
+                                  owner=owner, lead_unit=lead_unit, also_serves=also_serves)
     action = Action(objective=objective, title=title, owner=owner, lead_unit=lead_unit, bau_or_change=bau_or_change,
                     phase=(phase or "").strip(), start=start, due=due, position=objective.actions.count() + 1)
     _stamp(action, access.user, new=True)
     action.save()
     plan = objective.priority.plan
-    others = [o for o in also_serves if o.pk != objective.pk]
-    for o in others:
-        if o.priority.plan_id != plan.pk:
-            raise InvalidInput("An action can serve only objectives of its own plan", field="also_serves")
     action.also_serves.set(others)
     log_action("plans.action.created", actor=access.user, organisation=access.organisation, record=action,
                after=snapshot(action, ACTION_FIELDS),
@@ -232,10 +242,11 @@ def add_milestone(access: Access, action: Action, *, title: str, baseline_date: 
 
 
 @transaction.atomic
-def archive(access: Access, obj: Plan | Action | Milestone, *, reason: str) -> None:
-    """Archive (drop) a plan, action or milestone. Reported content is never deleted."""
+def archive(access: Access, obj: Plan | Priority | Objective | Action | Milestone, *, reason: str) -> None:
+    """Archive (drop) a plan, priority, objective, action or milestone. Reported content is
+    never deleted: it leaves the tree and the counts but keeps its history."""
     reason = _reason(reason, "archiving it")
-    if isinstance(obj, Plan):
+    if isinstance(obj, Plan | Priority | Objective):
         access.require(Perm.MANAGE)
     else:
         require_manage_action(access, obj if isinstance(obj, Action) else obj.action)
@@ -248,6 +259,114 @@ def archive(access: Access, obj: Plan | Action | Milestone, *, reason: str) -> N
     log_action(f"plans.{obj._meta.model_name}.archived", actor=access.user, organisation=access.organisation,
                record=obj, before={"is_archived": False}, after={"is_archived": True, "reason": reason},
                message=f"{access.user.display_name} archived {kind} ‘{obj}’: {reason}")
+
+
+# Changing what a plan holds ----------------------------------------------------------------
+# Dates with history rules are not changed here: a milestone's forecast moves only through
+# redate_milestone (with a reason) and its actual date through complete_milestone.
+
+def _refuse_if_archived(obj) -> None:
+    if obj.is_archived:
+        raise Conflict(f"‘{obj}’ is archived, so it can no longer be changed")
+
+
+def _log_change(access: Access, obj, kind: str, before: dict, after: dict) -> None:
+    log_action(f"plans.{obj._meta.model_name}.changed", actor=access.user, organisation=access.organisation,
+               record=obj, before=before, after=after,
+               message=f"{access.user.display_name} changed {kind} ‘{str(obj)[:80]}’: "
+               + "; ".join(describe_changes(type(obj), before, after)))
+
+
+@transaction.atomic
+def update_plan(access: Access, plan: Plan, *, kind: str, title: str, start: dt.date, end: dt.date,
+                description: str = "", owner_unit: Unit | None = None) -> Plan:
+    """Change a plan's details (managers)."""
+    access.require(Perm.MANAGE)
+    _refuse_if_archived(plan)
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("Enter the plan's title", field="title")
+    if kind not in PlanKind.values:
+        raise InvalidInput("Choose what kind of plan this is", field="kind")
+    if not start or not end or end < start:
+        raise InvalidInput("The plan must end on or after its start date", field="end")
+    _org_check(access, owner_unit)
+    if Plan.objects.filter(organisation=access.organisation, title__iexact=title).exclude(pk=plan.pk).exists():
+        raise Conflict(f"There is already a plan called ‘{title}’", field="title")
+    before = snapshot(plan, PLAN_FIELDS)
+    plan.kind, plan.title, plan.description = kind, title, (description or "").strip()
+    plan.owner_unit, plan.start, plan.end = owner_unit, start, end
+    after = snapshot(plan, PLAN_FIELDS)
+    if before == after:
+        return plan
+    _stamp(plan, access.user)
+    plan.save()
+    _log_change(access, plan, "plan", before, after)
+    return plan
+
+
+@transaction.atomic
+def update_priority(access: Access, priority: Priority, *, title: str) -> Priority:
+    """Rename a priority or theme (managers)."""
+    access.require(Perm.MANAGE)
+    _refuse_if_archived(priority)
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("Enter the priority or theme", field="title")
+    before = {"title": priority.title}
+    if before["title"] == title:
+        return priority
+    priority.title = title
+    _stamp(priority, access.user)
+    priority.save()
+    _log_change(access, priority, "priority", before, {"title": title})
+    return priority
+
+
+@transaction.atomic
+def update_objective(access: Access, objective: Objective, *, statement: str) -> Objective:
+    """Reword an objective's statement (managers)."""
+    access.require(Perm.MANAGE)
+    _refuse_if_archived(objective)
+    statement = (statement or "").strip()
+    if not statement:
+        raise InvalidInput("Enter the objective's statement", field="statement")
+    before = {"statement": objective.statement}
+    if before["statement"] == statement:
+        return objective
+    objective.statement = statement
+    _stamp(objective, access.user)
+    objective.save()
+    _log_change(access, objective, "objective", before, {"statement": statement})
+    return objective
+
+
+def _serves(objectives: Iterable[Objective]) -> list[str]:
+    return sorted(o.statement[:80] for o in objectives)
+
+
+@transaction.atomic
+def update_action(access: Access, action: Action, *, title: str, due: dt.date, owner: User | None = None,
+                  lead_unit: Unit | None = None, bau_or_change: str = BauOrChange.CHANGE, phase: str = "",
+                  start: dt.date | None = None, also_serves: Iterable[Objective] = ()) -> Action:
+    """Change an action's details (managers of its lead unit, who may hand it only to a unit
+    they also manage). Its percent complete changes only by approving an update."""
+    require_manage_action(access, action)
+    _refuse_if_archived(action)
+    title, others = _clean_action(access, action.objective, title=title, due=due, start=start,
+                                  bau_or_change=bau_or_change, owner=owner, lead_unit=lead_unit,
+                                  also_serves=also_serves)
+    before = {**snapshot(action, ACTION_FIELDS), "also_serves": _serves(action.also_serves.all())}
+    action.title, action.owner, action.lead_unit, action.bau_or_change = title, owner, lead_unit, bau_or_change
+    action.phase, action.start, action.due = (phase or "").strip(), start, due
+    after = {**snapshot(action, ACTION_FIELDS), "also_serves": _serves(others)}
+    if before == after:
+        return action
+    _stamp(action, access.user)
+    action.save()
+    action.also_serves.set(others)
+    _log_change(access, action, "action", before, after)
+    return action
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -17,9 +18,40 @@ from carestat.core.models import Membership, ReportingPeriod, Unit
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page
 from carestat.plans import excel, services
-from carestat.plans.access import get_action_for_user, get_milestone_for_user, get_plan_for_user, get_update_for_user
-from carestat.plans.forms import CompleteForm, ImportForm, OverrideForm, RedateForm, ReviewForm, UpdateForm
-from carestat.plans.models import Action, ActionUpdate, BauOrChange, Plan, StatusChoice, rules_for
+from carestat.plans.access import (
+    get_action_for_user,
+    get_milestone_for_user,
+    get_objective_for_user,
+    get_plan_for_user,
+    get_priority_for_user,
+    get_update_for_user,
+)
+from carestat.plans.forms import (
+    ActionForm,
+    ArchiveForm,
+    CompleteForm,
+    ImportForm,
+    MilestoneForm,
+    ObjectiveForm,
+    OverrideForm,
+    PlanForm,
+    PlanRulesForm,
+    PriorityForm,
+    RedateForm,
+    ReviewForm,
+    UpdateForm,
+)
+from carestat.plans.models import (
+    Action,
+    ActionUpdate,
+    BauOrChange,
+    Milestone,
+    Objective,
+    Plan,
+    Priority,
+    StatusChoice,
+    rules_for,
+)
 from carestat.plans.progress import FILTERS, changes_since_last_period, judge_action, judge_milestone, plan_tree
 
 SECTION = "plans"
@@ -48,7 +80,8 @@ def my_actions(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     today = timezone.localdate()
     settings = rules_for(access.organisation)
-    actions = (Action.objects.filter(owner=access.user, is_archived=False,
+    actions = (Action.objects.filter(owner=access.user, is_archived=False, objective__is_archived=False,
+                                     objective__priority__is_archived=False,
                                      objective__priority__plan__organisation=access.organisation,
                                      objective__priority__plan__is_archived=False)
                .select_related("objective__priority__plan", "lead_unit").prefetch_related("milestones"))
@@ -307,3 +340,235 @@ def import_plan(request, slug):
             return redirect("plans:tree", slug, plan.pk)
     return page(request, "plans/import.html", "Import a plan from Excel", section=SECTION, form=form,
                 problems=problems, breadcrumbs=_crumbs(access))
+
+
+# Keeping a plan: its structure, details, archiving and rules --------------------------------
+# Each page calls one service; the service holds the rules and its errors land on the field
+# they name. A refusal for the person's role (NotAllowed) is a 403, as on every other page.
+
+def _form_page(request, access, form, *, title, caption="", button, back, status=200, intro=""):
+    return page(request, "plans/edit.html", title, status=status, section=SECTION, form=form, caption=caption,
+                button=button, back=back, intro=intro, breadcrumbs=_crumbs(access))
+
+
+def _save(form, call):
+    """Run a service call for a valid form; on a service error, show it on the form."""
+    try:
+        return call()
+    except NotAllowed:
+        raise
+    except ServiceError as exc:
+        apply_service_error(form, exc)
+        return None
+
+
+def _tree_url(slug, plan):
+    return reverse("plans:tree", args=[slug, plan.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_new(request, slug):
+    access = org_access(request, slug, Perm.MANAGE)
+    org = access.organisation
+    form = PlanForm(request.POST, organisation=org) if request.method == "POST" else PlanForm(organisation=org)
+    if request.method == "POST" and form.is_valid():
+        plan = _save(form, lambda: services.create_plan(access, **form.cleaned_data))
+        if plan is not None:
+            messages.success(request, f"Created ‘{plan.title}’. Add its priorities or themes next.")
+            return redirect("plans:tree", slug, plan.pk)
+    return _form_page(request, access, form, title="Create a plan", button="Create plan",
+                      back=reverse("plans:list", args=[slug]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    plan = get_plan_for_user(access, pk)
+    org = access.organisation
+    initial = {"title": plan.title, "kind": plan.kind, "description": plan.description,
+               "owner_unit": str(plan.owner_unit_id or ""), "start": plan.start, "end": plan.end}
+    form = (PlanForm(request.POST, organisation=org) if request.method == "POST"
+            else PlanForm(organisation=org, initial=initial))
+    if request.method == "POST" and form.is_valid():
+        if _save(form, lambda: services.update_plan(access, plan, **form.cleaned_data)) is not None:
+            messages.success(request, f"Saved ‘{plan.title}’.")
+            return redirect("plans:tree", slug, plan.pk)
+    return _form_page(request, access, form, title=f"Change ‘{plan.title}’", caption=plan.get_kind_display(),
+                      button="Save", back=_tree_url(slug, plan))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_new(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    plan = get_plan_for_user(access, pk)
+    form = PriorityForm(request.POST) if request.method == "POST" else PriorityForm()
+    if request.method == "POST" and form.is_valid():
+        priority = _save(form, lambda: services.add_priority(access, plan, **form.cleaned_data))
+        if priority is not None:
+            messages.success(request, f"Added ‘{priority.title}’ to ‘{plan.title}’.")
+            return redirect(_tree_url(slug, plan) + f"#priority-{priority.pk}")
+    return _form_page(request, access, form, title="Add a priority or theme", caption=plan.title,
+                      button="Add priority or theme", back=_tree_url(slug, plan))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def priority_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    priority = get_priority_for_user(access, pk)
+    form = (PriorityForm(request.POST) if request.method == "POST"
+            else PriorityForm(initial={"title": priority.title}))
+    if request.method == "POST" and form.is_valid():
+        if _save(form, lambda: services.update_priority(access, priority, **form.cleaned_data)) is not None:
+            messages.success(request, f"Saved ‘{priority.title}’.")
+            return redirect(_tree_url(slug, priority.plan) + f"#priority-{priority.pk}")
+    return _form_page(request, access, form, title="Change a priority or theme", caption=priority.plan.title,
+                      button="Save", back=_tree_url(slug, priority.plan))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_new(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    priority = get_priority_for_user(access, pk)
+    form = ObjectiveForm(request.POST) if request.method == "POST" else ObjectiveForm()
+    if request.method == "POST" and form.is_valid():
+        objective = _save(form, lambda: services.add_objective(access, priority, **form.cleaned_data))
+        if objective is not None:
+            messages.success(request, f"Added an objective to ‘{priority.title}’.")
+            return redirect(_tree_url(slug, priority.plan) + f"#objective-{objective.pk}")
+    return _form_page(request, access, form, title="Add an objective", caption=priority.title,
+                      button="Add objective", back=_tree_url(slug, priority.plan))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    objective = get_objective_for_user(access, pk)
+    plan = objective.priority.plan
+    form = (ObjectiveForm(request.POST) if request.method == "POST"
+            else ObjectiveForm(initial={"statement": objective.statement}))
+    if request.method == "POST" and form.is_valid():
+        if _save(form, lambda: services.update_objective(access, objective, **form.cleaned_data)) is not None:
+            messages.success(request, "Saved the objective.")
+            return redirect(_tree_url(slug, plan) + f"#objective-{objective.pk}")
+    return _form_page(request, access, form, title="Change an objective", caption=objective.priority.title,
+                      button="Save", back=_tree_url(slug, plan))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_new(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    objective = get_objective_for_user(access, pk)
+    kw = {"access": access, "objective": objective}
+    form = (ActionForm(request.POST, **kw) if request.method == "POST"
+            else ActionForm(initial={"bau_or_change": BauOrChange.CHANGE}, **kw))
+    if request.method == "POST" and form.is_valid():
+        action = _save(form, lambda: services.add_action(access, objective, **form.cleaned_data))
+        if action is not None:
+            messages.success(request, f"Added action ‘{action.title}’. Add its milestones next.")
+            return redirect("plans:action", slug, action.pk)
+    return _form_page(request, access, form, title="Add an action", caption=objective.statement[:120],
+                      button="Add action", back=_tree_url(slug, objective.priority.plan))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    action = get_action_for_user(access, pk)
+    kw = {"access": access, "objective": action.objective}
+    initial = {"title": action.title, "owner": str(action.owner_id or ""), "lead_unit": str(action.lead_unit_id or ""),
+               "bau_or_change": action.bau_or_change, "phase": action.phase, "start": action.start,
+               "due": action.due, "also_serves": [str(o.pk) for o in action.also_serves.all()]}
+    form = ActionForm(request.POST, **kw) if request.method == "POST" else ActionForm(initial=initial, **kw)
+    if request.method == "POST" and form.is_valid():
+        if _save(form, lambda: services.update_action(access, action, **form.cleaned_data)) is not None:
+            messages.success(request, f"Saved action ‘{action.title}’.")
+            return redirect("plans:action", slug, action.pk)
+    return _form_page(request, access, form, title="Change an action", caption=action.title, button="Save",
+                      back=reverse("plans:action", args=[slug, action.pk]),
+                      intro="Percent complete changes only when a manager approves an update.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_new(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    action = get_action_for_user(access, pk)
+    form = MilestoneForm(request.POST) if request.method == "POST" else MilestoneForm()
+    if request.method == "POST" and form.is_valid():
+        milestone = _save(form, lambda: services.add_milestone(access, action, **form.cleaned_data))
+        if milestone is not None:
+            messages.success(request, f"Added milestone ‘{milestone.title}’.")
+            return redirect("plans:action", slug, action.pk)
+    return _form_page(request, access, form, title="Add a milestone", caption=action.title,
+                      button="Add milestone", back=reverse("plans:action", args=[slug, action.pk]))
+
+
+ARCHIVABLE = {
+    "plan": (get_plan_for_user, "plan"),
+    "priority": (get_priority_for_user, "priority or theme"),
+    "objective": (get_objective_for_user, "objective"),
+    "action": (get_action_for_user, "action"),
+    "milestone": (get_milestone_for_user, "milestone"),
+}
+
+
+def _plan_of(item) -> Plan:
+    if isinstance(item, Plan):
+        return item
+    if isinstance(item, Priority):
+        return item.plan
+    if isinstance(item, Objective):
+        return item.priority.plan
+    if isinstance(item, Milestone):
+        return item.action.plan
+    return item.plan
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_item(request, slug, pk, kind):
+    """Ask for a reason, then archive: the item leaves the tree but is never deleted."""
+    access = org_access(request, slug, Perm.MANAGE)
+    getter, words = ARCHIVABLE[kind]
+    item = getter(access, pk)
+    plan = _plan_of(item)
+    form = ArchiveForm(request.POST) if request.method == "POST" else ArchiveForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.archive(access, item, **form.cleaned_data)
+        except NotAllowed:
+            raise
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Archived {words} ‘{str(item)[:80]}’. Its history is kept.")
+            if kind == "plan":
+                return redirect("plans:list", slug)
+            return redirect("plans:tree", slug, plan.pk)
+    return page(request, "plans/archive.html", f"Archive this {words}", section=SECTION, form=form, item=item,
+                kind=kind, words=words, plan=plan, back=_tree_url(slug, plan), breadcrumbs=_crumbs(access))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_rules(request, slug):
+    access = org_access(request, slug, Perm.ADMINISTER)
+    current = rules_for(access.organisation)
+    initial = {n: getattr(current, n) for n in PlanRulesForm.base_fields}
+    form = PlanRulesForm(request.POST) if request.method == "POST" else PlanRulesForm(initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if _save(form, lambda: services.set_plan_rules(access, **form.cleaned_data)) is not None:
+            messages.success(request, "Saved the plan rules. Statuses and RAGs now follow them.")
+            return redirect("plans:rules", slug)
+    return _form_page(request, access, form, title="Plan status rules", button="Save rules",
+                      back=reverse("plans:list", args=[slug]),
+                      intro="These numbers decide when a milestone is at risk and when overdue counts as red. "
+                            "Closed periods keep the statuses frozen when they closed.")

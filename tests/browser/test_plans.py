@@ -132,3 +132,85 @@ def test_every_plans_page_is_accessible(browser_page, cast, demoshire):
         page.page.click("button:has-text('Move the date')")
     assert page.page.locator(".govuk-error-summary").is_visible()
     page.assert_accessible()
+
+
+def test_a_manager_builds_a_plan_through_the_forms_and_each_form_is_accessible(browser_page, cast, demoshire):
+    import datetime as dt
+
+    from carestat.plans.models import Milestone, Plan
+
+    today = dt.date.today()
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+
+    def fill_date(prefix, day):
+        page.page.fill(f"#id_{prefix}-day", str(day.day))
+        page.page.fill(f"#id_{prefix}-month", str(day.month))
+        page.page.fill(f"#id_{prefix}-year", str(day.year))
+
+    def submit(text):
+        with page.page.expect_navigation():
+            page.page.click(f"button:has-text('{text}')")
+
+    page.goto("/o/demoshire/plans/")
+    with page.page.expect_navigation():
+        page.page.click("text=Create a plan")
+    page.assert_accessible()
+    submit("Create plan")  # nothing filled in: the errors name each field
+    assert page.page.locator(".govuk-error-summary").is_visible()
+    assert "Enter the plan's title" in page.page.content()
+    page.assert_accessible()
+    page.page.fill("#id_title", "Governance framework action plan")
+    page.page.check("input[name=kind][value=governance]")
+    fill_date("start", today)
+    fill_date("end", today + dt.timedelta(days=730))
+    submit("Create plan")
+    plan = Plan.objects.get(title="Governance framework action plan")
+
+    page.page.click("text=Add a priority or theme")
+    page.page.wait_for_url(f"**/plans/{plan.pk}/priorities/new/")
+    page.assert_accessible()
+    page.page.fill("#id_title", "Clear milestones for the governance framework")
+    submit("Add priority or theme")
+
+    page.page.click("a:has-text('Add an objective')")
+    page.page.wait_for_url("**/objectives/new/")
+    page.assert_accessible()
+    page.page.fill("#id_statement", "Every service has a governance milestone it reports against")
+    submit("Add objective")
+
+    page.page.click("a:has-text('Add an action')")
+    page.page.wait_for_url("**/actions/new/")
+    page.assert_accessible()
+    page.page.fill("#id_title", "Agree the governance framework")
+    page.page.select_option("#id_owner", str(cast["contributor"].pk))
+    page.page.check("input[name=bau_or_change][value=change]")
+    page.page.fill("#id_phase", "First 100 days")
+    fill_date("start", today)
+    fill_date("due", today + dt.timedelta(days=90))
+    submit("Add action")
+    assert "Agree the governance framework" in page.page.content()
+
+    page.page.click("text=Add a milestone")
+    page.page.wait_for_url("**/milestones/new/")
+    page.assert_accessible()
+    page.page.fill("#id_title", "Framework approved by committee")
+    fill_date("baseline_date", today + dt.timedelta(days=60))
+    submit("Add milestone")
+    milestone = Milestone.objects.get(title="Framework approved by committee")
+    assert milestone.forecast_date == milestone.baseline_date
+
+    page.goto(f"/o/demoshire/plans/{plan.pk}/")
+    page.assert_accessible()
+    content = page.page.content()
+    assert "Every service has a governance milestone it reports against" in content
+    assert "Agree the governance framework" in content and "Tom Okafor" in content
+
+    page.goto(f"/o/demoshire/actions/{milestone.action_id}/edit/")
+    page.assert_accessible()
+    page.goto(f"/o/demoshire/milestones/{milestone.pk}/archive/")
+    page.assert_accessible()
+    _sign_out(page)
+    page.sign_in(cast["admin"].email, PASSWORD)
+    page.goto("/o/demoshire/plans/rules/")
+    page.assert_accessible()

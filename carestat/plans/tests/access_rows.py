@@ -55,6 +55,69 @@ PAGES = [
                 "reason": "Recruitment slower than planned"}),
 ]
 
+def _date(name, day):
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+
+
+def _plan_form(w):
+    return {"title": "Portfolio plan", "kind": "portfolio", "owner_unit": "",
+            **_date("start", w["plan"].start), **_date("end", w["plan"].end)}
+
+
+def _action_form(w):
+    return {"title": "Audit case files", "owner": str(w["cast"]["contributor"].pk), "lead_unit": str(w["ot"].pk),
+            "bau_or_change": "bau", "phase": "Year 2", **_date("due", w["action"].due)}
+
+
+ARCHIVE = {"reason": "Superseded by the new plan"}
+ORG = "/o/demoshire"
+
+# Keeping a plan's structure: managers and admins; the rules: admins only.
+PAGES += [
+    ("plans:new", "get", lambda w: f"{ORG}/plans/new/", MANAGERS, None),
+    ("plans:new", "post", lambda w: f"{ORG}/plans/new/", MANAGERS, _plan_form),
+    ("plans:rules", "get", lambda w: f"{ORG}/plans/rules/", {"admin"}, None),
+    ("plans:rules", "post", lambda w: f"{ORG}/plans/rules/", {"admin"},
+     lambda w: {"at_risk_slip_days": "10", "due_soon_days": "14", "due_soon_below_percent": "75",
+                "overdue_red_below_percent": "50"}),
+    ("plans:edit", "get", lambda w: f"{ORG}/plans/{w['plan'].pk}/edit/", MANAGERS, None),
+    ("plans:edit", "post", lambda w: f"{ORG}/plans/{w['plan'].pk}/edit/", MANAGERS, _plan_form),
+    ("plans:archive", "get", lambda w: f"{ORG}/plans/{w['plan'].pk}/archive/", MANAGERS, None),
+    ("plans:archive", "post", lambda w: f"{ORG}/plans/{w['plan'].pk}/archive/", MANAGERS, lambda w: ARCHIVE),
+    ("plans:priority_new", "get", lambda w: f"{ORG}/plans/{w['plan'].pk}/priorities/new/", MANAGERS, None),
+    ("plans:priority_new", "post", lambda w: f"{ORG}/plans/{w['plan'].pk}/priorities/new/", MANAGERS,
+     lambda w: {"title": "Safeguarding"}),
+    ("plans:priority_edit", "get", lambda w: f"{ORG}/priorities/{w['priority'].pk}/edit/", MANAGERS, None),
+    ("plans:priority_edit", "post", lambda w: f"{ORG}/priorities/{w['priority'].pk}/edit/", MANAGERS,
+     lambda w: {"title": "Backlogs"}),
+    ("plans:priority_archive", "get", lambda w: f"{ORG}/priorities/{w['priority'].pk}/archive/", MANAGERS, None),
+    ("plans:priority_archive", "post", lambda w: f"{ORG}/priorities/{w['priority'].pk}/archive/", MANAGERS,
+     lambda w: ARCHIVE),
+    ("plans:objective_new", "get", lambda w: f"{ORG}/priorities/{w['priority'].pk}/objectives/new/", MANAGERS, None),
+    ("plans:objective_new", "post", lambda w: f"{ORG}/priorities/{w['priority'].pk}/objectives/new/", MANAGERS,
+     lambda w: {"statement": "People are safe"}),
+    ("plans:objective_edit", "get", lambda w: f"{ORG}/objectives/{w['objective'].pk}/edit/", MANAGERS, None),
+    ("plans:objective_edit", "post", lambda w: f"{ORG}/objectives/{w['objective'].pk}/edit/", MANAGERS,
+     lambda w: {"statement": "No one waits more than 21 days"}),
+    ("plans:objective_archive", "get", lambda w: f"{ORG}/objectives/{w['objective'].pk}/archive/", MANAGERS, None),
+    ("plans:objective_archive", "post", lambda w: f"{ORG}/objectives/{w['objective'].pk}/archive/", MANAGERS,
+     lambda w: ARCHIVE),
+    ("plans:action_new", "get", lambda w: f"{ORG}/objectives/{w['objective'].pk}/actions/new/", MANAGERS, None),
+    ("plans:action_new", "post", lambda w: f"{ORG}/objectives/{w['objective'].pk}/actions/new/", MANAGERS,
+     _action_form),
+    ("plans:action_edit", "get", lambda w: f"{ORG}/actions/{w['action'].pk}/edit/", MANAGERS, None),
+    ("plans:action_edit", "post", lambda w: f"{ORG}/actions/{w['action'].pk}/edit/", MANAGERS, _action_form),
+    ("plans:action_archive", "get", lambda w: f"{ORG}/actions/{w['action'].pk}/archive/", MANAGERS, None),
+    ("plans:action_archive", "post", lambda w: f"{ORG}/actions/{w['action'].pk}/archive/", MANAGERS,
+     lambda w: ARCHIVE),
+    ("plans:milestone_new", "get", lambda w: f"{ORG}/actions/{w['action'].pk}/milestones/new/", MANAGERS, None),
+    ("plans:milestone_new", "post", lambda w: f"{ORG}/actions/{w['action'].pk}/milestones/new/", MANAGERS,
+     lambda w: {"title": "Audit framework agreed", **_date("baseline_date", w["action"].due)}),
+    ("plans:milestone_archive", "get", lambda w: f"{ORG}/milestones/{w['milestone'].pk}/archive/", MANAGERS, None),
+    ("plans:milestone_archive", "post", lambda w: f"{ORG}/milestones/{w['milestone'].pk}/archive/", MANAGERS,
+     lambda w: ARCHIVE),
+]
+
 A = "/api/v1/organisations/demoshire"
 API = [
     ("get", f"{A}/plans", ALL, None),

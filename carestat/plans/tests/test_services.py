@@ -166,3 +166,49 @@ def test_organisation_rules_change_the_rag(world):
     assert plan_tree(world["plan"]).milestones()[0].judgement.rag is Rag.AMBER
     with pytest.raises(NotAllowed):
         services.set_plan_rules(acc(world, "manager"), at_risk_slip_days=3)
+
+
+def _action_fields(a, **changes):
+    fields = {"title": a.title, "due": a.due, "owner": a.owner, "lead_unit": a.lead_unit,
+              "bau_or_change": a.bau_or_change, "phase": a.phase, "start": a.start}
+    return {**fields, **changes}
+
+
+def test_changing_an_action_is_recorded_with_before_and_after(world):
+    a = world["action"]
+    services.update_action(acc(world, "manager"), a, **_action_fields(a, phase="Next 100 days"))
+    entry = AuditEntry.objects.get(action="plans.action.changed")
+    assert entry.before["phase"] == "First 100 days" and entry.after["phase"] == "Next 100 days"
+    assert "Phase changed from ‘First 100 days’ to ‘Next 100 days’" in entry.message
+
+
+def test_saving_an_action_unchanged_records_nothing(world):
+    a = world["action"]
+    services.update_action(acc(world, "manager"), a, **_action_fields(a))
+    assert not AuditEntry.objects.filter(action="plans.action.changed").exists()
+
+
+def test_an_action_cannot_be_given_an_owner_outside_the_organisation(world):
+    a = world["action"]
+    with pytest.raises(InvalidInput) as exc:
+        services.update_action(acc(world, "manager"), a, **_action_fields(a, owner=world["cast"]["outsider"]))
+    assert exc.value.field == "owner"
+    a.refresh_from_db()
+    assert a.owner == world["cast"]["contributor"]
+
+
+def test_a_unit_manager_cannot_hand_an_action_to_a_unit_outside_theirs(world):
+    other = core_services.add_unit(acc(world, "admin"), name="Finance", kind="directorate", parent=None)
+    Membership.objects.filter(user=world["cast"]["manager"]).update(unit=world["adults"])
+    a = world["action"]
+    with pytest.raises(NotAllowed):
+        services.update_action(acc(world, "manager"), a, **_action_fields(a, lead_unit=other))
+
+
+def test_an_archived_item_can_no_longer_be_changed(world):
+    from carestat.core.errors import Conflict
+
+    services.archive(acc(world, "manager"), world["priority"], reason="Folded into another theme")
+    with pytest.raises(Conflict):
+        services.update_priority(acc(world, "manager"), world["priority"], title="Renamed")
+    assert AuditEntry.objects.filter(action="plans.priority.archived").exists()
