@@ -86,5 +86,9 @@ def _register_routers() -> None:
 
     api.add_router("", casedata_router)
 
+    from carestat.reports.api import router as reports_router
+
+    api.add_router("", reports_router)
+
 
 _register_routers()

@@ -26,6 +26,7 @@ LOADERS: list[str] = [
     "carestat.measures.demo.load",
     "carestat.casedata.demo.load",
     "carestat.plans.demo.load",
+    "carestat.reports.demo.load",
 ]
 
 

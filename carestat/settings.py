@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "carestat.plans",
     "carestat.measures",
     "carestat.casedata",
+    "carestat.reports",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("carestat.plans.urls")),
     path("", include("carestat.measures.urls")),
     path("", include("carestat.casedata.urls")),
+    path("", include("carestat.reports.urls")),
 ]
 
 handler403 = "carestat.core.views.errors.forbidden"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "carestat.reports"
+    label = "reports"
+    verbose_name = "Reports: committee reports, approved, frozen and published"

@@ -1,0 +1,54 @@
+from django import forms
+
+from carestat.core.models import ReportingPeriod, Unit
+
+
+class ReportForm(forms.Form):
+    covers = forms.ChoiceField(label="What does the report cover?",
+                               error_messages={"required": "Choose what the report covers"})
+    period = forms.ChoiceField(label="Reporting period", error_messages={"required": "Choose the reporting period"})
+    title = forms.CharField(label="Title (optional)", required=False, max_length=300,
+                            help_text="Leave blank for a title made from what it covers and the period.")
+
+    def __init__(self, org, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from carestat.plans.models import Plan
+        from carestat.reports.models import Remit
+
+        choices = [("", "Choose")]
+        choices += [(f"plan:{p.pk}", f"Plan: {p.title}") for p in Plan.objects.filter(organisation=org,
+                                                                                        is_archived=False)]
+        choices += [(f"unit:{u.pk}", f"Unit: {u.name}") for u in Unit.objects.filter(organisation=org,
+                                                                                       is_archived=False)]
+        choices += [(f"remit:{r.pk}", f"Board remit: {r.name}") for r in Remit.objects.filter(organisation=org)]
+        choices.append(("organisation", f"The whole organisation: {org.name}"))
+        self.fields["covers"].choices = choices
+        self.fields["period"].choices = [("", "Choose")] + [
+            (p.identifier, f"{p.title} ({p.identifier})")
+            for p in ReportingPeriod.objects.filter(organisation=org).order_by("-start")]
+
+
+class MessagesForm(forms.Form):
+    main_messages = forms.CharField(
+        label="Main messages", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What the committee most needs to know. Leave a blank line between paragraphs.")
+
+
+class RemitForm(forms.Form):
+    name = forms.CharField(label="Board or committee", max_length=200,
+                           error_messages={"required": "Enter the board's or committee's name"})
+    plans = forms.MultipleChoiceField(label="Plans it oversees", required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    measures = forms.MultipleChoiceField(label="Measures it oversees", required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, org, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from carestat.measures.models import Measure
+        from carestat.plans.models import Plan
+
+        self.org = org
+        self.fields["plans"].choices = [(str(p.pk), p.title)
+                                        for p in Plan.objects.filter(organisation=org, is_archived=False)]
+        self.fields["measures"].choices = [(str(m.pk), f"{m.code}: {m.title}")
+                                           for m in Measure.objects.filter(organisation=org, is_archived=False)]

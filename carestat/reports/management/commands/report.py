@@ -1,0 +1,72 @@
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from carestat.core.audit import log_action
+from carestat.core.management.base import CareStatCommand, command_access, get_org
+from carestat.core.models import ReportingPeriod, Unit
+from carestat.reports import services
+from carestat.reports.models import Report, ReportStatus
+
+
+class Command(CareStatCommand):
+    help = """Write a committee report for an organisation and period as PDF, Word, Excel or HTML.
+
+    Uses the latest published report for that scope and period if there is one (its frozen
+    content); otherwise builds a draft from the figures held now without saving it, and says so.
+    Every report written is recorded in the audit trail as an export."""
+
+    def add_arguments(self, parser):
+        parser.add_argument("--org", required=True, help="The organisation's short name, e.g. demoshire")
+        parser.add_argument("--period", required=True, help="A reporting period such as 2026-27-Q2")
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument("--plan", type=int, help="The plan's id (default: the whole organisation)")
+        scope.add_argument("--unit", type=int, help="A directorate or unit's id")
+        parser.add_argument("--format", required=True, choices=services.FORMATS)
+        parser.add_argument("-o", "--output", required=True, help="The file to write")
+        parser.add_argument("--public", action="store_true", help="The public version: small numbers suppressed")
+        parser.add_argument("--as", dest="as_user", help="Act as this member (email); default an admin")
+
+    def handle(self, *args, **o):
+        org = get_org(o["org"])
+        access = command_access(org, o["as_user"])
+        period = ReportingPeriod.objects.filter(organisation=org, identifier=o["period"]).first()
+        if period is None:
+            known = ", ".join(ReportingPeriod.objects.filter(organisation=org).values_list("identifier", flat=True))
+            raise CommandError(f"{org.name} has no reporting period ‘{o['period']}’ (known: {known or 'none'})")
+        scope = {"scope": "organisation"}
+        if o["plan"]:
+            from carestat.plans.models import Plan
+
+            plan = Plan.objects.filter(organisation=org, pk=o["plan"]).first()
+            if plan is None:
+                raise CommandError(f"{org.name} has no plan with id {o['plan']}")
+            scope = {"scope": "plan", "plan": plan}
+        elif o["unit"]:
+            unit = Unit.objects.filter(organisation=org, pk=o["unit"]).first()
+            if unit is None:
+                raise CommandError(f"{org.name} has no unit with id {o['unit']}")
+            scope = {"scope": "unit", "unit": unit}
+        published = (Report.objects.filter(organisation=org, period=period, status=ReportStatus.PUBLISHED,
+                                           scope=scope["scope"], plan=scope.get("plan"), unit=scope.get("unit"))
+                     .order_by("-published_at", "-pk").first())
+        fmt = o["format"]
+        if published is not None:
+            data, _, _ = services.export_report(access, published, fmt, public=o["public"], channel="command line")
+            self.stderr.write(f"Using the published report ‘{published.title}’ (id {published.pk}, published "
+                              f"{published.published_at:%-d %B %Y}).")
+        else:
+            draft = Report(organisation=org, period=period, scope=scope["scope"], plan=scope.get("plan"),
+                           unit=scope.get("unit"), title=services.default_title(org, scope["scope"], period,
+                                                                                plan=scope.get("plan"),
+                                                                                unit=scope.get("unit")))
+            snapshot = services.build_snapshot(draft)
+            data = services.render(snapshot, fmt, public=o["public"], sign_off=draft.sign_off())
+            log_action("reports.report.exported", actor=access.user, organisation=org,
+                       after={"format": fmt, "public": o["public"], "channel": "command line", "saved": False},
+                       message=f"{access.user.display_name} wrote an unsaved draft of ‘{draft.title}’ as "
+                               f"{fmt.upper()} from the command line")
+            self.stderr.write("No published report for this scope and period: wrote a draft built from the "
+                              "figures held now (not saved).")
+        Path(o["output"]).write_bytes(data)
+        self.stdout.write(f"Wrote {o['output']} ({len(data):,} bytes)")

@@ -1,0 +1,169 @@
+"""Renderers: pure functions of a report's snapshot (plus who signed it off).
+
+``view`` turns the snapshot into what every format shows, applying small-number suppression
+for the public version, so the web page, PDF, Word and Excel versions cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from carestat.reports.snapshot import MEASURE_RAG_ORDER, RAG_LABELS, RAG_ORDER, public_count
+
+SECTION_TITLES = {
+    "summary": "Summary", "exceptions": "Exceptions", "delivery": "Delivery by priority",
+    "forecasts": "Backlog forecasts", "data_quality": "Data quality", "changes": "Changed since the last report",
+}
+
+
+def day(text: str) -> str:
+    """An ISO date or date-time as ‘5 October 2026’."""
+    if not text:
+        return ""
+    try:
+        return dt.date.fromisoformat(text[:10]).strftime("%-d %B %Y")
+    except ValueError:
+        return text
+
+
+RECENT_ROWS = 8  # two years of quarterly values; the workbook has every value (and keeps the PDF fast)
+
+
+def _recent(chart: dict | None) -> dict | None:
+    """The chart's data table trimmed to the latest rows, saying how many are left out."""
+    if not chart:
+        return chart
+    hidden = max(0, len(chart["rows"]) - RECENT_ROWS)
+    return {**chart, "rows": chart["rows"][hidden:], "hidden_rows": hidden}
+
+
+def _measure(m: dict, public: bool) -> dict:
+    m = {**m, "chart": _recent(m["chart"]), "public": {**m["public"], "chart": _recent(m["public"]["chart"])}}
+    if not public:
+        return {**m, "rag_text": RAG_LABELS.get(m["rag"], m["rag_label"])}
+    p = m["public"]
+    hidden = p["suppressed"]
+    return {**m, "value": p["value"], "rag": p["rag"], "rag_label": p["rag_label"],
+            "rag_text": RAG_LABELS.get(p["rag"], p["rag_label"]), "chart": p["chart"], "series": p["series"],
+            "notes": p["notes"], "numerator": "", "denominator": "", "provenance": "",
+            "variation": "" if hidden else m["variation"], "assurance": "" if hidden else m["assurance"],
+            "rag_explanation": "" if hidden else m["rag_explanation"]}
+
+
+def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) -> dict:
+    """What every format shows, as plain values."""
+    s = snapshot
+    sign_off = sign_off or {}
+    measures = {m["id"]: _measure(m, public) for m in s["measures"]}
+    counts = s["summary"]["counts"]
+    measure_counts = s["summary"]["public_measure_counts"] if public else counts["measures"]
+    count_rows = [
+        {"what": "Actions", **{k: counts["actions"].get(k, 0) for k in RAG_ORDER},
+         "total": sum(counts["actions"].values())},
+        {"what": "Milestones", **{k: counts["milestones"].get(k, 0) for k in RAG_ORDER},
+         "total": sum(counts["milestones"].values())},
+    ]
+    exceptions = []
+    for e in s["exceptions"]:
+        if public and e["kind"] == "measure":
+            if e.get("public_rag") not in ("red", "amber"):
+                continue
+            e = {**e, "rag": e["public_rag"], "status": RAG_LABELS[e["public_rag"]]}
+        exceptions.append({**e, "rag_text": RAG_LABELS.get(e["rag"], e["rag"])})
+    sections = []
+    for sec in s["sections"]:
+        actions = []
+        for a in sec["actions"]:
+            actions.append({**a, "rag_text": RAG_LABELS.get(a["rag"], a["rag"]), "due_text": day(a["due"]),
+                            "milestones": [{**m, "rag_text": RAG_LABELS.get(m["rag"], m["rag"]),
+                                            "baseline_text": day(m["baseline"]), "forecast_text": day(m["forecast"]),
+                                            "actual_text": day(m["actual"]),
+                                            "revised": m["forecast"] != m["baseline"]} for m in a["milestones"]]})
+        sections.append({"title": sec["title"], "plan": sec["plan"], "rag": sec["rag"],
+                         "rag_text": RAG_LABELS.get(sec["rag"], sec["rag"]), "actions": actions,
+                         "milestones": [m for a in actions for m in a["milestones"]],
+                         "measures": [measures[i] for i in sec["measure_ids"] if i in measures]})
+    other = [measures[i] for i in s.get("unlinked_measure_ids", []) if i in measures]
+    if other:
+        sections.append({"title": "Other measures", "plan": "", "rag": "", "rag_text": "", "actions": [],
+                         "milestones": [], "measures": other})
+    dq = s["data_quality"]
+    dq_rows = []
+    for r in dq["submissions"]:
+        dq_rows.append({**r, "files_text": ", ".join(r["files"]),
+                        "quarantined_text": public_count(r["quarantined"]) if public else f"{r['quarantined']:,}",
+                        "reasons_text": "; ".join(
+                            f"{k}: {public_count(v) if public else v}" for k, v in r["reasons"].items()),
+                        "feeds_text": ", ".join(r["feeds_measures"]) or "None in this report"})
+    ch = s["changes"]
+    prev = ch.get("previous")
+    has_prev = prev is not None
+    changes = {
+        "previous": prev, "has_previous": has_prev,
+        "previous_text": (f"Compared with ‘{prev['title']}’ ({prev['period']}), published {day(prev['published_at'])}."
+                          if has_prev else "There is no earlier published report for this scope to compare with."),
+        "groups": [
+            ("Added", [f"{i['kind'].capitalize()}: {i['title']}" for i in ch["added"]]),
+            ("Completed", [f"{i['kind'].capitalize()}: {i['title']}" for i in ch["completed"]]),
+            ("Slipped", [f"{i['kind'].capitalize()}: {i['title']} ({i['detail']})" for i in ch["slipped"]]),
+            ("Re-dated", [f"{i['title']}: from {day(i['from'])} to {day(i['to'])}"
+                          + (f". Reason: {i['reason']}" if i["reason"] else "") for i in ch["redated"]]),
+            ("Dropped", [f"{i['kind'].capitalize()}: {i['title']}. Reason: {i['reason']}" for i in ch["dropped"]]),
+            ("Measures", [f"{i['title']}: {i['change']}" for i in ch["measures"]
+                          if not public or "revised" not in i["change"] and "new value" not in i["change"]]
+             + ([f"{sum(1 for i in ch['measures'] if 'revised' in i['change'] or 'new value' in i['change'])} "
+                 "measures have new or revised values (see each measure)"]
+                if public and any("revised" in i["change"] or "new value" in i["change"] for i in ch["measures"])
+                else [])),
+        ],
+    }
+    forecasts = [{**f, "as_of_text": day(f["as_of"]),
+                  "backlog_text": (public_count(f["backlog"]) if public else f"{f['backlog']:,}")
+                  if f.get("backlog") is not None else "",
+                  "scenarios": [{**sc, "clears_text": day(sc["clearance_date"]) if sc["clears"] else
+                                 "Does not clear within the forecast"} for sc in f["scenarios"]]}
+                 for f in s["forecasts"]]
+    return {
+        "title": s["title"] + (" (public version)" if public else ""),
+        "organisation": s["organisation"]["name"], "scope": s["scope"]["label"], "scope_kind": s["scope"]["kind"],
+        "period": s["period"]["title"], "period_id": s["period"]["identifier"], "as_of": day(s["as_of"]),
+        "built_at": day(s["built_at"]), "public": public,
+        "status": sign_off.get("status", "draft"), "status_label": sign_off.get("status_label", "Draft"),
+        "approved": (f"Approved by {sign_off['approved_by']} on {day(sign_off['approved_at'])}"
+                     if sign_off.get("approved_at") else ""),
+        "published": (f"Published by {sign_off['published_by']} on {day(sign_off['published_at'])}"
+                      if sign_off.get("published_at") else ""),
+        "hash": (sign_off.get("hash") or "")[:16],
+        "main_messages": [p.strip() for p in s.get("main_messages", "").split("\n\n") if p.strip()],
+        "facts": s["summary"]["facts"],
+        "rag_columns": [(k, RAG_LABELS[k]) for k in RAG_ORDER],
+        "count_rows": count_rows,
+        "measure_columns": [(k, RAG_LABELS[k]) for k in MEASURE_RAG_ORDER],
+        "measure_counts": measure_counts,
+        "exceptions": exceptions, "sections": sections, "forecasts": forecasts,
+        "data_quality": dq_rows,
+        "excluded_total": public_count(dq["excluded_total"]) if public else f"{dq['excluded_total']:,}",
+        "changes": changes,
+        "section_titles": SECTION_TITLES,
+    }
+
+
+def render(snapshot: dict, fmt: str, *, public: bool = False, sign_off: dict | None = None) -> bytes:
+    v = view(snapshot, public=public, sign_off=sign_off)
+    if fmt == "html":
+        from carestat.reports.render.html import standalone_html
+
+        return standalone_html(v).encode()
+    if fmt == "pdf":
+        from carestat.reports.render.pdf import render_pdf
+
+        return render_pdf(v)
+    if fmt == "docx":
+        from carestat.reports.render.docx import render_docx
+
+        return render_docx(v, snapshot.get("built_at", ""))
+    if fmt == "xlsx":
+        from carestat.reports.render.xlsx import render_xlsx
+
+        return render_xlsx(v, snapshot.get("built_at", ""))
+    raise ValueError(f"Unknown format {fmt}")

@@ -1,0 +1,58 @@
+"""Reports' rows in the role-by-address access matrix."""
+
+import datetime as dt
+
+from carestat.core.models import ReportingPeriod
+from carestat.plans.models import Plan, PlanKind
+from carestat.reports.models import Report
+
+ALL = {"admin", "manager", "contributor", "viewer", "auditor"}
+MANAGE = {"admin", "manager"}
+
+
+def build(w):
+    org = w["org"]
+    period = ReportingPeriod.objects.get_or_create(
+        organisation=org, identifier="2026-27-Q2",
+        defaults={"kind": "quarter", "start": dt.date(2026, 7, 1), "end": dt.date(2026, 9, 30)})[0]
+    plan = Plan.objects.get_or_create(organisation=org, title="Matrix report plan", defaults={
+        "kind": PlanKind.PORTFOLIO, "start": dt.date(2026, 4, 1), "end": dt.date(2027, 3, 31)})[0]
+    w["report_plan"] = plan
+    w["report"] = Report.objects.create(organisation=org, scope="plan", plan=plan, period=period,
+                                        title="Matrix report", snapshot=_snapshot(org, plan, period))
+    w["approved_report"] = Report.objects.create(organisation=org, scope="plan", plan=plan, period=period,
+                                                 title="Approved matrix report", status="approved",
+                                                 snapshot=w["report"].snapshot)
+
+
+def _snapshot(org, plan, period):
+    from carestat.reports import snapshot
+
+    return snapshot.build(org, period, scope="plan", plan=plan, title="Matrix report")
+
+
+PAGES = [
+    ("reports:list", "get", lambda w: "/o/demoshire/reports/", ALL, None),
+    ("reports:new", "get", lambda w: "/o/demoshire/reports/new/", MANAGE, None),
+    ("reports:new", "post", lambda w: "/o/demoshire/reports/new/", MANAGE,
+     lambda w: {"covers": f"plan:{w['report_plan'].pk}", "period": "2026-27-Q2"}),
+    ("reports:remits", "get", lambda w: "/o/demoshire/reports/remits/", ALL, None),
+    ("reports:remits", "post", lambda w: "/o/demoshire/reports/remits/", MANAGE,
+     lambda w: {"name": "Scrutiny", "plans": [str(w["report_plan"].pk)]}),
+    ("reports:report", "get", lambda w: f"/o/demoshire/reports/{w['report'].pk}/", ALL, None),
+    ("reports:refresh", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/refresh/", MANAGE, dict),
+    ("reports:messages", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/messages/", MANAGE,
+     lambda w: {"main_messages": "Steady."}),
+    ("reports:approve", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/approve/", MANAGE, dict),
+    ("reports:publish", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/publish/", MANAGE, dict),
+    ("reports:download", "get", lambda w: f"/o/demoshire/reports/{w['report'].pk}/download/html/", ALL, None),
+]
+
+API = [
+    ("get", "/api/v1/organisations/demoshire/reports", ALL, None),
+    ("get", "/api/v1/organisations/demoshire/reports/{report.pk}", ALL, None),
+    ("post", "/api/v1/organisations/demoshire/reports", MANAGE, {"period": "2026-27-Q2", "scope": "organisation"}),
+    ("post", "/api/v1/organisations/demoshire/reports/{report.pk}/approve", MANAGE, {}),
+    ("post", "/api/v1/organisations/demoshire/reports/{approved_report.pk}/publish", MANAGE, {}),
+    ("get", "/api/v1/organisations/demoshire/reports/{report.pk}/download?format=html", ALL, None),
+]

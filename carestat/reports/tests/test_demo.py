@@ -1,0 +1,48 @@
+"""The demo's reports load through the services: two published Q2 reports and a Q3 draft."""
+
+import pytest
+
+from carestat.reports.models import Report, ReportStatus
+from carestat.reports.tests.helpers import pdf_text
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from carestat.core import demo as core_demo
+    from carestat.measures import demo as measures_demo
+    from carestat.plans import demo as plans_demo
+    from carestat.reports import demo as reports_demo
+
+    org = core_demo.load(None, lambda msg: None)
+    org = measures_demo.load(org, lambda msg: None)
+    org = plans_demo.load(org, lambda msg: None)
+    return reports_demo.load(org, lambda msg: None)
+
+
+def test_the_demo_has_two_published_q2_reports_and_a_q3_draft(demo):
+    published = Report.objects.filter(organisation=demo, status=ReportStatus.PUBLISHED)
+    assert sorted(r.plan.kind for r in published) == ["improvement", "portfolio"]
+    assert all(r.period.identifier == "2026-27-Q2" for r in published)
+    assert {r.approved_by.display_name for r in published} == {"Priya Shah"}
+    assert {r.published_by.display_name for r in published} == {"Helen Morgan"}
+    draft = Report.objects.get(organisation=demo, status=ReportStatus.DRAFT)
+    assert draft.period.identifier == "2026-27-Q3"
+    assert draft.snapshot["changes"]["previous"]["period"] == "2026-27-Q2"
+
+
+def test_the_demo_reports_render_as_pdf(demo):
+    from carestat.reports import services
+
+    report = Report.objects.filter(organisation=demo, status=ReportStatus.PUBLISHED).first()
+    text = pdf_text(services.render(report, "pdf"))
+    assert report.plan.title in text
+
+
+def test_without_the_plans_demo_the_reports_demo_is_skipped(db, settings):
+    from carestat.core import demo as core_demo
+    from carestat.reports import demo as reports_demo
+
+    org = core_demo.load(None, lambda msg: None)
+    assert reports_demo.load(org, lambda msg: None) == org
+    assert not Report.objects.exists()

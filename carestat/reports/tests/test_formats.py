@@ -1,0 +1,87 @@
+import re
+
+import pytest
+
+from carestat.measures import services as measures
+from carestat.reports import services
+from carestat.reports.tests.helpers import docx_text, pdf_outline, pdf_text, xlsx_sheets
+
+
+@pytest.fixture
+def report(world):
+    report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"],
+                                    main_messages="The OT backlog is falling but still behind plan.")
+    return services.approve_report(world["manager_access"], report)
+
+
+def test_the_pdf_has_the_figures_rag_counts_and_exceptions(world, report):
+    data = services.render(report, "pdf")
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    assert "Adult social care improvement: performance report, July to September 2026" in text or \
+        "Adult social care improvement: performance report" in text
+    # Actions and milestones by RAG: red, amber, green, complete, not started, total
+    assert re.search(r"Milestones\s*1\s*0\s*0\s*1\s*0\s*2", text)
+    assert re.search(r"Actions\s*1\s*0\s*0\s*0\s*0\s*1", text)
+    assert "64.0%" in text and "80.0%" in text
+    assert "Agency OTs started late in August." in text
+    assert "Weekend clinics until the backlog is under 100." in text
+    assert "No backlog forecasts are held for this period." in text
+    assert "The OT backlog is falling but still behind plan." in text
+    assert "Approved by Priya Shah" in text
+
+
+def test_the_pdf_has_page_numbers_and_bookmarks_for_its_headings(world, report):
+    data = services.render(report, "pdf")
+    text = pdf_text(data)
+    assert re.search(r"Page 1 of \d+", text)
+    outline = pdf_outline(data)
+    for heading in ["Summary", "Exceptions", "Delivery by priority", "Backlog clearance",
+                    "Changed since the last report"]:
+        assert heading in outline
+
+
+def test_the_pdf_gives_each_chart_a_data_table(world, report):
+    text = pdf_text(services.render(report, "pdf"))
+    for period in ["2025-26-Q1", "2026-27-Q1"]:
+        assert period in text
+
+
+def test_the_word_document_has_the_same_content(world, report):
+    text = docx_text(services.render(report, "docx"))
+    assert "Milestones | 1 | 0 | 0 | 1 | 0 | 2" in text
+    assert "Actions | 1 | 0 | 0 | 0 | 0 | 1" in text
+    assert "Recruit agency OTs | 31 August 2026 | Unchanged | 30 August 2026 | Complete" in text
+    assert "Commentary: Agency OTs started late in August." in text
+    assert "2026-27-Q2 | 64.0% | 80.0% |" in text
+    assert "There is no earlier published report for this scope to compare with." in text
+
+
+def test_the_workbook_has_a_sheet_per_section_with_every_figure(world, report):
+    sheets = xlsx_sheets(services.render(report, "xlsx"))
+    assert {"Summary", "Exceptions", "Actions", "Milestones", "Measures", "Measure series", "Forecasts",
+            "Data quality", "Changes"} <= set(sheets)
+    assert ["Milestones", 1, 0, 0, 1, 0, 2] in sheets["Summary"]
+    assert sheets["Measures"][1][1:6] == ["OT28", "OT assessments within 28 days", "percent", "2026-27-Q2", "64.0%"]
+    assert len(sheets["Measure series"]) == 7
+
+
+def test_the_html_is_standalone_and_rerenders_identically(world, report):
+    a, b = services.render(report, "html"), services.render(report, "html")
+    assert a == b and b"<script" not in a and b"<svg" in a
+
+
+def test_the_public_version_suppresses_small_counts(world):
+    org_admin = world["admin_access"]
+    m = measures.add_local_measure(org_admin, code="DOLS", title="DoLS applications waiting over a year",
+                                   domain="adults", unit="count", polarity="lower_is_better")
+    measures.enter_value(world["manager_access"], m, period="2026-27-Q2", value=3)
+    measures.link_objective(org_admin, m, world["objective"])
+    report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    full = pdf_text(services.render(report, "pdf"))
+    public = pdf_text(services.render(report, "pdf", public=True))
+    assert "fewer than 5" not in full.lower()
+    assert "fewer than 5" in public.lower() or "<5" in public
+    assert "(public version)" in public
+    docx_public = docx_text(services.render(report, "docx", public=True))
+    assert "DOLS" in docx_public and "| 3 |" not in docx_public

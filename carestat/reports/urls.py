@@ -1,0 +1,17 @@
+from django.urls import path
+
+from carestat.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("o/<slug:slug>/reports/", views.reports, name="list"),
+    path("o/<slug:slug>/reports/new/", views.new, name="new"),
+    path("o/<slug:slug>/reports/remits/", views.remits, name="remits"),
+    path("o/<slug:slug>/reports/<int:pk>/", views.report, name="report"),
+    path("o/<slug:slug>/reports/<int:pk>/refresh/", views.refresh, name="refresh"),
+    path("o/<slug:slug>/reports/<int:pk>/messages/", views.main_messages, name="messages"),
+    path("o/<slug:slug>/reports/<int:pk>/approve/", views.approve, name="approve"),
+    path("o/<slug:slug>/reports/<int:pk>/publish/", views.publish, name="publish"),
+    path("o/<slug:slug>/reports/<int:pk>/download/<str:fmt>/", views.download, name="download"),
+]
