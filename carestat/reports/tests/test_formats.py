@@ -85,3 +85,16 @@ def test_the_public_version_suppresses_small_counts(world):
     assert "(public version)" in public
     docx_public = docx_text(services.render(report, "docx", public=True))
     assert "DOLS" in docx_public and "| 3 |" not in docx_public
+
+
+def test_a_measure_under_two_priorities_keeps_every_id_in_the_page_unique(world):
+    from carestat.plans import services as plans
+
+    priority = plans.add_priority(world["admin_access"], world["plan"], title="Workforce")
+    objective = plans.add_objective(world["admin_access"], priority, statement="Enough OTs to meet demand")
+    measures.link_objective(world["admin_access"], world["measure"], objective)
+    report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    html = services.render(report, "html").decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert html.count('<h4 class="govuk-heading-s">OT28: ') == 2
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
