@@ -9,7 +9,7 @@ measures its data feeds, storing them as measure values with their provenance.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from django.conf import settings

@@ -37,7 +37,7 @@ def write_events(path, weeks=14, backlog=400, per_week=50):
                         f"{start}T10:00:00", "", "", "", ""])
         for week in range(weeks):
             monday = FIRST_MONDAY + dt.timedelta(weeks=week)
-            for i in range(per_week):
+            for _ in range(per_week):
                 n += 1
                 w.writerow([f"OT{n}", f"P{n}", "ot_assessment", "Occupational Therapy", "standard",
                             f"{monday}T09:00:00", f"{monday}T12:00:00", f"{monday + dt.timedelta(days=3)}T15:00:00",
