@@ -305,40 +305,35 @@ def update_plan(access: Access, plan: Plan, *, kind: str, title: str, start: dt.
     return plan
 
 
+def _change_text(access: Access, item, *, field: str, value: str, kind: str, missing: str):
+    """Change one text field of a priority or objective, audited; blank is refused."""
+    access.require(Perm.MANAGE)
+    _refuse_if_archived(item)
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(missing, field=field)
+    before = {field: getattr(item, field)}
+    if before[field] == value:
+        return item
+    setattr(item, field, value)
+    _stamp(item, access.user)
+    item.save()
+    _log_change(access, item, kind, before, {field: value})
+    return item
+
+
 @transaction.atomic
 def update_priority(access: Access, priority: Priority, *, title: str) -> Priority:
     """Rename a priority or theme (managers)."""
-    access.require(Perm.MANAGE)
-    _refuse_if_archived(priority)
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput("Enter the priority or theme", field="title")
-    before = {"title": priority.title}
-    if before["title"] == title:
-        return priority
-    priority.title = title
-    _stamp(priority, access.user)
-    priority.save()
-    _log_change(access, priority, "priority", before, {"title": title})
-    return priority
+    return _change_text(access, priority, field="title", value=title, kind="priority",
+                        missing="Enter the priority or theme")
 
 
 @transaction.atomic
 def update_objective(access: Access, objective: Objective, *, statement: str) -> Objective:
     """Reword an objective's statement (managers)."""
-    access.require(Perm.MANAGE)
-    _refuse_if_archived(objective)
-    statement = (statement or "").strip()
-    if not statement:
-        raise InvalidInput("Enter the objective's statement", field="statement")
-    before = {"statement": objective.statement}
-    if before["statement"] == statement:
-        return objective
-    objective.statement = statement
-    _stamp(objective, access.user)
-    objective.save()
-    _log_change(access, objective, "objective", before, {"statement": statement})
-    return objective
+    return _change_text(access, objective, field="statement", value=statement, kind="objective",
+                        missing="Enter the objective's statement")
 
 
 def _serves(objectives: Iterable[Objective]) -> list[str]:
