@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache
 
 import holidays as holidays_lib
 
@@ -94,7 +94,7 @@ class WorkingDayCalendar:
         return day
 
 
-@lru_cache(maxsize=None)
+@cache
 def calendar_for(jurisdiction: str | Jurisdiction) -> WorkingDayCalendar:
     """The working-day calendar for a jurisdiction value such as ``"jersey"``."""
     try:

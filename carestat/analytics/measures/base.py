@@ -23,6 +23,10 @@ class MeasureContext:
     working_days: Any = None  # ibis.Table(date, wd_index): cumulative working-day number
     settings: Mapping[str, Any] = field(default_factory=dict)
     backend: Any = None
+    # One-row Ibis table of the period's dates (see measures.children.period_parameters):
+    # when set, definitions read the period from it, so their SQL does not change with the
+    # period and can be compiled once. None: the period's dates are literals.
+    params: Any = None
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,55 @@ def months_before(day: dt.date, months: int) -> dt.date:
     raise AssertionError("unreachable")
 
 
-def _d(day: dt.date):
-    return ibis.literal(day, type="date")
+# -- the period's dates, as literals or from a one-row parameter table ----------------------
+PERIOD_TABLE = "_carestat_period"
+PERIOD_COLUMNS = {"p_start": "date", "p_end": "date", "end_ym": "int64",
+                  "before_24m": "date", "before_30m": "date"}
+
+
+def period_values(period: Period) -> dict[str, Any]:
+    """Everything a definition needs to know of the period, by parameter name."""
+    end = period.end
+    return {"p_start": period.start, "p_end": end, "end_ym": end.year * 12 + end.month - 1,
+            "before_24m": months_before(end, 24), "before_30m": months_before(end, 30)}
+
+
+def _p(ctx: MeasureContext, name: str):
+    """The period's ``name`` value: from ``ctx.params`` when set, otherwise a literal."""
+    if ctx.params is not None:
+        return ctx.params[name].as_scalar()
+    return ibis.literal(period_values(ctx.period)[name], type=PERIOD_COLUMNS[name])
+
+
+def period_parameters(backend: Any, period: Period):
+    """Write the period into the one-row period table on ``backend``; return that table.
+
+    On DuckDB the table is made once per connection and its row rewritten, so statements
+    prepared over it stay valid; on Spark it is a temporary view.
+    """
+    values = period_values(period)
+    if backend.name == "duckdb":
+        con = backend.con
+        columns = ", ".join(f"{c} {'BIGINT' if t == 'int64' else 'DATE'}"
+                            for c, t in PERIOD_COLUMNS.items())
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {PERIOD_TABLE} ({columns})")
+        con.execute(f"DELETE FROM {PERIOD_TABLE}")
+        con.execute(f"INSERT INTO {PERIOD_TABLE} VALUES ({', '.join('?' * len(values))})",
+                    [values[c] for c in PERIOD_COLUMNS])
+        handles = backend.__dict__.setdefault("_carestat_tables", {})
+        if PERIOD_TABLE not in handles:
+            handles[PERIOD_TABLE] = backend.table(PERIOD_TABLE)
+        return handles[PERIOD_TABLE]
+    else:  # Spark: a temporary view in the session
+        from pyspark.sql import types as T
+
+        kinds = {"date": T.DateType(), "int64": T.LongType()}
+        schema = T.StructType([T.StructField(c, kinds[t], False)
+                               for c, t in PERIOD_COLUMNS.items()])
+        session = backend._session
+        session.createDataFrame([tuple(values[c] for c in PERIOD_COLUMNS)], schema) \
+            .createOrReplaceTempView(PERIOD_TABLE)
+    return backend.table(PERIOD_TABLE)
 
 
 def _latest(ctx: MeasureContext, t, keys: list[str]):
@@ -77,11 +124,11 @@ def _latest(ctx: MeasureContext, t, keys: list[str]):
     return t.mutate(_rn=ibis.row_number().over(window)).filter(lambda x: x._rn == 0).drop("_rn")
 
 
-def _age_band(birth_ym, end: dt.date):
-    age = (end.year * 12 + end.month - 1 - birth_ym) // 12
+def _age_band(birth_ym, end_ym):
+    age = (end_ym - birth_ym) // 12
     return ibis.cases(
         (birth_ym.isnull(), "unknown"),
-        (birth_ym > end.year * 12 + end.month - 1, "unborn"),
+        (birth_ym > end_ym, "unborn"),
         (age < 1, "under 1"),
         (age < 5, "1-4"),
         (age < 10, "5-9"),
@@ -90,15 +137,18 @@ def _age_band(birth_ym, end: dt.date):
     )
 
 
-def _people(ctx: MeasureContext, t, end: dt.date):
+def _people(ctx: MeasureContext, t):
     t = _latest(ctx, t, ["child_key"])
-    return t.select(p_key=t.child_key, sex=t.sex.fill_null("unknown"),
-                    age_band=_age_band(t.birth_ym, end), birth_ym=t.birth_ym)
+    return t.select(p_key=t.child_key, sex=t.sex, birth_ym=t.birth_ym)
 
 
-def _with_person(base, people):
+def _with_person(ctx: MeasureContext, base, people):
+    """``base`` with each child's sex and age band at the period end ("unknown" when the
+    child or their date of birth is missing). The band is worked out after the join, for
+    the rows counted rather than every child in the return."""
     j = base.left_join(people, base.child_key == people.p_key)
-    return j.mutate(sex=j.sex.fill_null("unknown"), age_band=j.age_band.fill_null("unknown"))
+    return j.mutate(sex=j.sex.fill_null("unknown"),
+                    age_band=_age_band(j.birth_ym, _p(ctx, "end_ym")))
 
 
 def _base(t, hit):
@@ -149,9 +199,8 @@ def _wd_between(t, wd, start_col: str, end_col: str):
 # -- CIN census -------------------------------------------------------------------------
 @_children_measure("CIN-REREF-12M", unit="percent", needs=("cin_referrals", "cin_children"))
 def re_referrals(ctx: MeasureContext):
-    p = ctx.period
     refs = _latest(ctx, ctx.tables["cin_referrals"], ["child_key", "referral_date"])
-    inp = refs.filter(refs.referral_date.between(_d(p.start), _d(p.end)))
+    inp = refs.filter(refs.referral_date.between(_p(ctx, "p_start"), _p(ctx, "p_end")))
     earlier = refs.select(e_key=refs.child_key, e_date=refs.referral_date)
     pairs = inp.join(earlier, [inp.child_key == earlier.e_key,
                                earlier.e_date < inp.referral_date,
@@ -161,39 +210,36 @@ def re_referrals(ctx: MeasureContext):
     flagged = inp.left_join(hits, [inp.child_key == hits.h_key,
                                    inp.referral_date == hits.h_date])
     flagged = flagged.mutate(category_of_need=flagged.primary_need.fill_null("unknown"))
-    t = _with_person(flagged, _people(ctx, ctx.tables["cin_children"], p.end))
+    t = _with_person(ctx, flagged, _people(ctx, ctx.tables["cin_children"]))
     return _base(t, t.h_hit.notnull())
 
 
 @_children_measure("CIN-ASSESS-45WD", unit="percent", needs=("cin_assessments", "cin_children"))
 def assessments_in_45_days(ctx: MeasureContext):
-    p = ctx.period
     a = _latest(ctx, ctx.tables["cin_assessments"], ["child_key", "start_date"])
-    a = a.filter(a.authorised_date.between(_d(p.start), _d(p.end)))
+    a = a.filter(a.authorised_date.between(_p(ctx, "p_start"), _p(ctx, "p_end")))
     a = a.mutate(category_of_need=a.primary_need.fill_null("unknown"))
     a = _wd_between(a, ctx.working_days, "start_date", "authorised_date")
-    t = _with_person(a, _people(ctx, ctx.tables["cin_children"], p.end))
+    t = _with_person(ctx, a, _people(ctx, ctx.tables["cin_children"]))
     return _base(t, t._wd <= 45)
 
 
 @_children_measure("CIN-ICPC-15WD", unit="percent", needs=("cin_section47", "cin_children"))
 def icpc_in_15_days(ctx: MeasureContext):
-    p = ctx.period
     s = _latest(ctx, ctx.tables["cin_section47"], ["child_key", "s47_start_date"])
-    s = s.filter(s.icpc_date.notnull() & s.icpc_date.between(_d(p.start), _d(p.end)))
+    s = s.filter(s.icpc_date.notnull() & s.icpc_date.between(_p(ctx, "p_start"), _p(ctx, "p_end")))
     s = s.mutate(category_of_need=s.primary_need.fill_null("unknown"))
     s = _wd_between(s, ctx.working_days, "s47_start_date", "icpc_date")
-    t = _with_person(s, _people(ctx, ctx.tables["cin_children"], p.end))
+    t = _with_person(ctx, s, _people(ctx, ctx.tables["cin_children"]))
     return _base(t, t._wd <= 15)
 
 
 @_children_measure("CIN-CPP-2YR", unit="percent", needs=("cin_cp_plans", "cin_children"))
 def cp_plans_two_years(ctx: MeasureContext):
-    p = ctx.period
     c = _latest(ctx, ctx.tables["cin_cp_plans"], ["child_key", "start_date"])
-    c = c.filter(c.end_date.notnull() & c.end_date.between(_d(p.start), _d(p.end)))
+    c = c.filter(c.end_date.notnull() & c.end_date.between(_p(ctx, "p_start"), _p(ctx, "p_end")))
     c = c.mutate(category_of_need=c.primary_need.fill_null("unknown"))
-    t = _with_person(c, _people(ctx, ctx.tables["cin_children"], p.end))
+    t = _with_person(ctx, c, _people(ctx, ctx.tables["cin_children"]))
     return _base(t, t.end_date >= t.second_anniversary)
 
 
@@ -204,7 +250,7 @@ def _episodes(ctx):
 
 def _looked_after_at_end(ctx):
     """One row per child counted by LAC-COUNT, with the open episode's category of need."""
-    end = _d(ctx.period.end)
+    end = _p(ctx, "p_end")
     e = _episodes(ctx)
     open_ = e.filter((e.decom <= end) & (e.dec.isnull() | (e.dec > end)))
     open_ = open_.filter(~open_.ls.isin(SHORT_BREAKS))
@@ -214,29 +260,26 @@ def _looked_after_at_end(ctx):
 
 @_children_measure("LAC-COUNT", unit="count", needs=("lac_episodes", "lac_children"))
 def looked_after_count(ctx: MeasureContext):
-    t = _with_person(_looked_after_at_end(ctx), _people(ctx, ctx.tables["lac_children"],
-                                                        ctx.period.end))
+    t = _with_person(ctx, _looked_after_at_end(ctx), _people(ctx, ctx.tables["lac_children"]))
     return _base(t, ibis.literal(True))
 
 
 @_children_measure("LAC-3PLUS-PLACEMENTS", unit="percent", needs=("lac_episodes", "lac_children"))
 def three_placements(ctx: MeasureContext):
-    p = ctx.period
     e = _episodes(ctx)
-    moves = e.filter((e.decom > _d(p.start)) & (e.decom <= _d(p.end))
+    moves = e.filter((e.decom > _p(ctx, "p_start")) & (e.decom <= _p(ctx, "p_end"))
                      & e.rne.isin(PLACEMENT_CHANGE) & ~e.ls.isin(SHORT_BREAKS))
     moves = moves.group_by(m_key=moves.child_key).aggregate(moves=moves.count())
     lac = _looked_after_at_end(ctx)
     j = lac.left_join(moves, lac.child_key == moves.m_key)
     j = j.mutate(placements=1 + j.moves.fill_null(0))
-    t = _with_person(j, _people(ctx, ctx.tables["lac_children"], p.end))
+    t = _with_person(ctx, j, _people(ctx, ctx.tables["lac_children"]))
     return _base(t, t.placements >= 3)
 
 
 @_children_measure("LAC-LT-STABILITY", unit="percent", needs=("lac_episodes", "lac_children"))
 def long_term_stability(ctx: MeasureContext):
-    p = ctx.period
-    end = _d(p.end)
+    end = _p(ctx, "p_end")
     e = _episodes(ctx)
     # an episode continues the one before if that ended the day this began
     prev = e.filter(e.dec.notnull()).select(q_key=e.child_key, q_dec=e.dec).distinct()
@@ -252,12 +295,11 @@ def long_term_stability(ctx: MeasureContext):
     lac = _looked_after_at_end(ctx)
     j = lac.left_join(care, lac.child_key == care.k1)
     j = j.left_join(place, j.child_key == place.k2)
-    t = _with_person(j, _people(ctx, ctx.tables["lac_children"], p.end))
-    end_ym = p.end.year * 12 + p.end.month - 1
-    under_16 = t.birth_ym.notnull() & ((end_ym - t.birth_ym) // 12 < 16)
-    long_stay = t.care_start <= _d(months_before(p.end, 30))
+    t = _with_person(ctx, j, _people(ctx, ctx.tables["lac_children"]))
+    under_16 = t.birth_ym.notnull() & ((_p(ctx, "end_ym") - t.birth_ym) // 12 < 16)
+    long_stay = t.care_start <= _p(ctx, "before_30m")
     t = t.filter(under_16 & long_stay)
-    two_years = _d(months_before(p.end, 24))
+    two_years = _p(ctx, "before_24m")
     return _base(t, t.placement_start.notnull() & (t.placement_start <= two_years))
 
 
@@ -316,61 +358,104 @@ def compute_children_measures(
     return out
 
 
+# The figures query, compiled, by (engine, codes, tables read, deduplicated). It reads the
+# period from the period table, so one compilation serves every period; on DuckDB it is
+# also prepared once per connection, so a running server neither compiles nor plans it
+# again and pays only for the engine's work.
+_SQL_CACHE: dict[tuple, str] = {}
+
+
+def _cache_key(backend, ctx: MeasureContext, codes: list[str]) -> tuple | None:
+    try:
+        names = tuple(sorted((k, t.get_name()) for k, t in ctx.tables.items()))
+        wd = ctx.working_days.get_name()
+    except (AttributeError, ValueError, TypeError):  # derived tables: no stable SQL
+        return None
+    return (backend.name, tuple(codes), names, wd, bool(ctx.settings.get("deduplicated")))
+
+
+def _run_cached(backend, key: tuple, build) -> list[tuple]:
+    """Run the SQL cached under ``key`` (compiling ``build()`` on a miss) as a statement
+    prepared on this DuckDB connection."""
+    sql = _SQL_CACHE.get(key)
+    if sql is None:
+        sql = _SQL_CACHE[key] = str(backend.compile(build()))
+    prepared = backend.__dict__.setdefault("_carestat_prepared", {})
+    name = prepared.get(sql)
+    if name is None:
+        name = f"carestat_figures_{len(prepared) + 1}"
+        backend.con.execute(f"PREPARE {name} AS {sql}")
+        prepared[sql] = name
+    return backend.con.execute(f"EXECUTE {name}").fetchall()
+
+
 def _compute_in_one_query(backend, ctx: MeasureContext, codes: list[str]) -> list[MeasureResult]:
     """Every figure (headline and each breakdown) of every code from one query.
 
     Gives the same results as ``measures.base.compute_measures`` over the registered
-    definitions (a test checks this), but builds each measure's rows once and runs one query
-    instead of one per code and breakdown: Ibis and engine overheads dominate at this size.
+    definitions (a test checks this), but builds each measure's rows once: one grouped
+    aggregate per measure at the finest breakdown (age band x sex x category of need), from
+    which the headline and each breakdown are sums, as numerators and denominators are
+    counts.
     """
-    union = figures_expression(ctx, codes)
-    frame = backend.execute(union)
-    return _results_from_rows(ctx, codes, frame.to_dict("records"))
-
-
-def figures_expression(ctx: MeasureContext, codes: list[str]):
-    """One Ibis expression: (code, by_name, by_value, numerator, denominator) for every figure."""
-    parts = []
     for code in codes:
         if code not in BASES:
             raise KeyError(f"no children's measure is defined with code {code!r}")
+    params = period_parameters(backend, ctx.period)
+    ctx = dataclasses.replace(ctx, params=params)
+    key = _cache_key(backend, ctx, codes) if backend.name == "duckdb" else None
+    if key is not None:
+        rows = _run_cached(backend, key, lambda: figures_expression(ctx, codes))
+    else:
+        frame = backend.execute(figures_expression(ctx, codes))
+        rows = list(frame[list(FIGURE_COLUMNS)].itertuples(index=False, name=None))
+    return _results_from_rows(ctx, codes, rows)
+
+
+FIGURE_COLUMNS = ("code", *BREAKDOWNS, "hits", "rows")
+
+
+def figures_expression(ctx: MeasureContext, codes: list[str]):
+    """One Ibis expression: (code, age_band, sex, category_of_need, hits, rows) per code and
+    combination of breakdown values present."""
+    parts = []
+    for code in codes:
         base = BASES[code](ctx)
-        count_only = REGISTRY[code].unit == "count"
-        aggs = {
-            "numerator": (base.count() if count_only else
-                          ibis.ifelse(base._hit, 1, 0).sum().fill_null(0)).cast("int64"),
-            "denominator": (ibis.null().cast("int64") if count_only else
-                            base.count().cast("int64")),
-        }
-        head = base.aggregate(**aggs).mutate(by_name=ibis.literal(""),
-                                             by_value=ibis.literal(""))
-        parts.append(head.mutate(code=ibis.literal(code)))
-        for b in BREAKDOWNS:
-            part = base.group_by(by_value=base[b].cast("string")).aggregate(**aggs)
-            parts.append(part.mutate(by_name=ibis.literal(b), code=ibis.literal(code)))
-    columns = ["code", "by_name", "by_value", "numerator", "denominator"]
-    return ibis.union(*(p.select(*columns) for p in parts), distinct=False)
+        part = base.group_by(*(base[b].cast("string").name(b) for b in BREAKDOWNS)).aggregate(
+            hits=ibis.ifelse(base._hit, 1, 0).sum().fill_null(0).cast("int64"),
+            rows=base.count().cast("int64"),
+        )
+        parts.append(part.mutate(code=ibis.literal(code)).select(*FIGURE_COLUMNS))
+    return ibis.union(*parts, distinct=False)
 
 
-def _results_from_rows(ctx: MeasureContext, codes: list[str], records) -> list[MeasureResult]:
+def _results_from_rows(ctx: MeasureContext, codes: list[str], rows) -> list[MeasureResult]:
+    """Headline and per-breakdown figures summed from the finest-grained rows."""
+    sums: dict[tuple[str, str, str], list[int]] = {(c, "", ""): [0, 0] for c in codes}
+    for code, *values, hits, count in rows:
+        hits, count = int(_clean(hits) or 0), int(_clean(count) or 0)
+        keys = [(code, "", "")]
+        keys += [(code, b, str(v)) for b, v in zip(BREAKDOWNS, values, strict=True)]
+        for k in keys:
+            acc = sums.setdefault(k, [0, 0])
+            acc[0] += hits
+            acc[1] += count
     rank = {c: i for i, c in enumerate(codes)}
     order = {b: i for i, b in enumerate(("", *BREAKDOWNS))}
-    rows = sorted(records,
-                  key=lambda r: (rank[r["code"]], order[r["by_name"]], str(r["by_value"])))
     results = []
-    for row in rows:
-        definition = REGISTRY[row["code"]]
-        numerator = _clean(row["numerator"])
-        denominator = _clean(row["denominator"])
-        # the union's denominator column is nullable (LAC-COUNT), so it arrives as float
-        numerator = int(numerator) if numerator is not None else None
-        denominator = int(denominator) if denominator is not None else None
+    for (code, by_name, by_value), (hits, count) in sorted(
+            sums.items(), key=lambda kv: (rank[kv[0][0]], order[kv[0][1]], kv[0][2])):
+        definition = REGISTRY[code]
+        if definition.unit == "count":
+            numerator, denominator = count, None
+        else:
+            numerator, denominator = hits, count
         value = _derive_value(definition.unit, numerator, denominator)
         results.append(MeasureResult(
-            code=row["code"], period=ctx.period.label,
+            code=code, period=ctx.period.label,
             value=float(value) if value is not None else None,
             numerator=numerator, denominator=denominator, unit=definition.unit,
             method_version=definition.method_version,
-            breakdown=((row["by_name"], str(row["by_value"])),) if row["by_name"] else (),
+            breakdown=((by_name, by_value),) if by_name else (),
         ))
     return results

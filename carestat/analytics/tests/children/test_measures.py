@@ -194,3 +194,41 @@ def test_the_one_query_path_matches_the_registry_runner(load, store, tmp_path):
     fast = compute_children_measures(store, period, "england")
     strip = lambda r: (r.code, r.breakdown, r.numerator, r.denominator, r.value)  # noqa: E731
     assert sorted(map(strip, fast)) == sorted(map(strip, generic))
+
+
+def test_one_compiled_query_serves_every_period_in_turn(load, store, tmp_path):
+    """The figures query reads the period from a table and is prepared once per connection:
+    computing period after period must give each period's own figures, not the first's."""
+    from carestat.analytics.measures import children
+    from carestat.analytics.measures.base import MeasureContext, compute_measures
+    from carestat.analytics.measures.children import CHILDREN_CODES
+    from carestat.analytics.periods import parse_period
+
+    load(write_cin(tmp_path, 2024, [c for c in _rereferral_children()]))
+    load(write_903(tmp_path, [2023, 2024], _looked_after_children()))
+    strip = lambda r: (r.code, r.breakdown, r.numerator, r.denominator, r.value)  # noqa: E731
+    seen = []
+    for label in ("2023-24", "2022-23", "2023-24-Q4", "2023-24"):
+        period = parse_period(label)
+        fast = compute_children_measures(store, period, "england")
+        ctx = MeasureContext(period=period, tables=store.current_tables(),
+                             working_days=store.working_days_table("england"),
+                             backend=store.backend)
+        assert sorted(map(strip, fast)) == \
+            sorted(map(strip, compute_measures(store.backend, ctx, CHILDREN_CODES)))
+        seen.append(sorted(map(strip, fast)))
+    assert seen[0] == seen[3] != seen[1]  # each period its own figures
+    prepared = store.backend.__dict__["_carestat_prepared"]
+    assert len(prepared) == 1 and len(children._SQL_CACHE) >= 1
+
+
+def test_current_tables_key_children_by_a_number_from_their_pseudonymised_key(load, store,
+                                                                                 tmp_path):
+    load(write_903(tmp_path, [2024], _looked_after_children()))
+    pairs = store.con.execute(
+        "SELECT DISTINCT e.child_key, c.child_key FROM lac_episodes e JOIN current_lac_episodes c "
+        "ON c.decom = e.decom AND c.child_key = try_cast('0x' || left(e.child_key, 15) AS BIGINT)"
+    ).fetchall()
+    assert pairs and all(number == int(key[:15], 16) for key, number in pairs)
+    assert store.con.execute("SELECT count(*) FROM current_lac_episodes").fetchone() == \
+        store.con.execute("SELECT count(*) FROM lac_episodes").fetchone()
