@@ -68,7 +68,8 @@ class FormatRead:
 
 
 # format -> (reader, detect); reader(paths, *, pseudonymiser, jurisdiction, report,
-# progress, year, accept_with_errors) -> FormatRead; detect(path) -> bool
+# progress, year, accept_with_errors, con) -> FormatRead; detect(path) -> bool. ``con`` is
+# the store's DuckDB connection: a reader may stage rows in its temporary tables.
 _EXTRA_FORMATS: dict[str, tuple[Callable[..., FormatRead], Callable[[Path], bool] | None]] = {}
 
 
@@ -146,11 +147,8 @@ def detect_format(path: Path) -> str:
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 class _Rows:
@@ -356,7 +354,7 @@ def load_submission(
         extra = _EXTRA_FORMATS[fmt][0](paths, pseudonymiser=pseudonymiser,
                                        jurisdiction=jurisdiction, report=report,
                                        progress=progress, year=year,
-                                       accept_with_errors=accept_with_errors)
+                                       accept_with_errors=accept_with_errors, con=store.con)
         rows, period = None, extra.period
     try:
         return _store(store, fmt, paths, sha, period, report, rows, extra,

@@ -101,6 +101,8 @@ NATURAL_KEYS = {
     "population": ("year", "age_band", "sex"),
 }
 
+UNIQUE_WITHIN_SUBMISSION: set[str] = set()  # see register_tables
+
 FORMAT_TABLES = {
     "cin": ("cin_children", "cin_referrals", "cin_assessments", "cin_section47",
             "cin_cp_plans"),
@@ -111,12 +113,16 @@ FORMAT_TABLES = {
 
 
 def register_tables(format: str, tables: dict[str, dict[str, str]],
-                    natural_keys: dict[str, tuple[str, ...]] | None = None) -> None:
+                    natural_keys: dict[str, tuple[str, ...]] | None = None,
+                    unique_within_submission: set[str] | frozenset[str] = frozenset()) -> None:
     """Declare another format's data tables (column -> DuckDB type, without submission_id).
 
     For formats outside this module (CLD, case events, workforce): every Store opened
     afterwards creates the tables and their ``current_`` versions. Tables without natural
-    keys keep every current row in ``current_<table>``.
+    keys keep every current row in ``current_<table>``. ``unique_within_submission`` names
+    tables whose natural key never repeats within one submission (the reader makes sure):
+    while one current submission holds all their rows, ``current_<table>`` is a view of it
+    rather than a copy.
     """
     for name, cols in tables.items():
         declared = {"submission_id": "INTEGER", **cols}
@@ -125,6 +131,8 @@ def register_tables(format: str, tables: dict[str, dict[str, str]],
         DATA_TABLES[name] = declared
         if natural_keys and name in natural_keys:
             NATURAL_KEYS[name] = tuple(natural_keys[name])
+        if name in unique_within_submission:
+            UNIQUE_WITHIN_SUBMISSION.add(name)
     FORMAT_TABLES[format] = tuple(dict.fromkeys((*FORMAT_TABLES.get(format, ()), *tables)))
 
 
@@ -269,22 +277,43 @@ class Store:
 
         Called by ingest inside its transaction after every load or supersession.
         """
+        current = "SELECT id FROM submissions WHERE status = 'current'"
         for name in tables or DATA_TABLES:
             self._tables.pop(f"current_{name}", None)  # its columns' types may change
             cols = _current_select(name)
+            if name in UNIQUE_WITHIN_SUBMISSION:
+                holders = self.con.execute(
+                    f"SELECT DISTINCT submission_id FROM {name} WHERE submission_id IN "
+                    f"({current}) LIMIT 2").fetchall()
+                if len(holders) <= 1:
+                    # one submission's rows are already one per key: a view, not a copy
+                    sid = holders[0][0] if holders else -1
+                    self._replace_current(name, f"SELECT {cols} FROM {name} "
+                                          f"WHERE submission_id = {int(sid)}", view=True)
+                    continue
             if name not in NATURAL_KEYS:
-                self.con.execute(
-                    f"CREATE OR REPLACE TABLE current_{name} AS SELECT {cols} FROM {name} "
-                    "WHERE submission_id IN (SELECT id FROM submissions WHERE status = 'current')")
+                self._replace_current(name, f"SELECT {cols} FROM {name} "
+                                      f"WHERE submission_id IN ({current})")
                 continue
             keys = ", ".join(NATURAL_KEYS[name])
             order = "collection_year DESC, submission_id DESC" \
                 if "collection_year" in DATA_TABLES[name] else "submission_id DESC"
-            self.con.execute(
-                f"CREATE OR REPLACE TABLE current_{name} AS SELECT {cols} FROM ("
+            self._replace_current(
+                name, f"SELECT {cols} FROM ("
                 f"SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS _rn "
-                f"FROM {name} WHERE submission_id IN "
-                "(SELECT id FROM submissions WHERE status = 'current')) WHERE _rn = 1")
+                f"FROM {name} WHERE submission_id IN ({current})) WHERE _rn = 1")
+
+    def _replace_current(self, name: str, select: str, *, view: bool = False) -> None:
+        kinds = dict(self.con.execute(
+            "SELECT table_name, table_type FROM information_schema.tables "
+            "WHERE table_name = ? AND table_schema = 'main'", [f"current_{name}"]).fetchall())
+        kind = kinds.get(f"current_{name}")
+        if kind == "VIEW" and not view:
+            self.con.execute(f"DROP VIEW current_{name}")
+        elif kind is not None and kind != "VIEW" and view:
+            self.con.execute(f"DROP TABLE current_{name}")
+        what = "VIEW" if view else "TABLE"
+        self.con.execute(f"CREATE OR REPLACE {what} current_{name} AS {select}")
 
     def current_tables(self) -> dict[str, Any]:
         """Ibis tables of current, non-quarantined records, one row per natural key.

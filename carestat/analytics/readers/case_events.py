@@ -95,11 +95,8 @@ class CaseEventRead:
             "k.person_key" if c == "person_key" else f"t.{c}" for c in STORED_COLUMNS
         )
         where = ""
-        if not keep_errors:
-            where = (
-                f" WHERE NOT ({n['row_error']}) "
-                f"AND rowid NOT IN (SELECT r FROM {n['dup_rows']})"
-            )
+        if not keep_errors and self.error_rows:
+            where = f" WHERE rowid NOT IN (SELECT r FROM {n['bad_rows']})"
         return (
             f"SELECT {cols} FROM (SELECT * FROM {n['stage']}{where}) t "
             f"LEFT JOIN {n['keys']} k ON k.person_id = t.person_id"
@@ -116,10 +113,8 @@ class CaseEventRead:
         n = self._names
         self.con.execute(f"DROP TABLE IF EXISTS {n['stage']}")
         self.con.execute(f"DROP TABLE IF EXISTS {n['dup_rows']}")
-        try:
-            self.con.unregister(n["keys"])
-        except Exception:  # already gone
-            pass
+        self.con.execute(f"DROP TABLE IF EXISTS {n['keys']}")
+        self.con.execute(f"DROP TABLE IF EXISTS {n['bad_rows']}")
 
 
 def london_to_utc(value: dt.datetime) -> dt.datetime:
@@ -215,6 +210,7 @@ def read_case_events(
     pseudonymiser: Callable[..., str | None],
     priorities: Iterable[str] = DEFAULT_PRIORITIES,
     file_label: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> CaseEventRead:
     """Read, validate and pseudonymise a case-event CSV into temporary tables of ``con``.
 
@@ -241,7 +237,8 @@ def read_case_events(
     # Every column is read as text under a positional name, so odd headers cannot break SQL.
     positional = {f"c{i}": "VARCHAR" for i in range(len(names_in_file))}
     tag = uuid.uuid4().hex[:10]
-    names = {"stage": f"_ce_stage_{tag}", "dup_rows": f"_ce_dups_{tag}", "keys": f"_ce_keys_{tag}"}
+    names = {"stage": f"_ce_stage_{tag}", "dup_rows": f"_ce_dups_{tag}", "keys": f"_ce_keys_{tag}",
+             "bad_rows": f"_ce_bad_{tag}"}
     stage = names["stage"]
 
     def src(c: str) -> str:
@@ -266,6 +263,8 @@ def read_case_events(
             f"CASE WHEN {c}_wall IS NOT NULL THEN CAST({c}_wall AS DATE) "
             f"ELSE {_local_date_sql(c)} END AS {name}"
         )
+    if progress:
+        progress(0, 4, f"reading {label}")
     try:
         # No window or join here, so the table's rowid follows the file's row order.
         con.execute(
@@ -309,8 +308,10 @@ def read_case_events(
 
     problems: list[Problem] = []
 
-    def report(rule: str, fld: str, from_where: str, message: str, rowid: str = "rowid") -> None:
-        total = con.execute(f"SELECT count(*) {from_where}").fetchone()[0]
+    def report(rule: str, fld: str, from_where: str, message: str, rowid: str = "rowid",
+               total: int | None = None) -> None:
+        if total is None:
+            total = con.execute(f"SELECT count(*) {from_where}").fetchone()[0]
         if not total:
             return
         rows = con.execute(
@@ -324,8 +325,16 @@ def read_case_events(
                 f"{total - len(rows)} more rows break this rule (the first {len(rows)} are listed)",
             ))
 
-    for rule, fld, cond, message in checks:
-        report(rule, fld, f"FROM {stage} WHERE {cond}", message)
+    if progress:
+        progress(1, 4, "checking every row")
+    # One scan counts every rule's failures; only the rules that fail are read again.
+    rows, lo, hi, *totals = con.execute(
+        "SELECT count(*), min(received_at), max(received_at), "
+        + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, _, cond, _ in checks)
+        + f" FROM {stage}"
+    ).fetchone()
+    for (rule, fld, cond, message), total in zip(checks, totals, strict=True):
+        report(rule, fld, f"FROM {stage} WHERE {cond}", message, total=total)
 
     # Duplicate item ids: every occurrence after the first is an error.
     con.execute(
@@ -346,32 +355,44 @@ def read_case_events(
         rowid="t.rowid",
     )
 
-    # Pseudonymise once per distinct person, in batches: the HMAC runs in Python.
-    ids, keys = [], []
-    reader = con.execute(
-        f"SELECT DISTINCT person_id FROM {stage} WHERE person_id IS NOT NULL"
-    ).to_arrow_reader(200_000)
-    for batch in reader:
-        chunk = batch.column(0).to_pylist()
-        ids.append(pa.array(chunk, pa.string()))
-        keys.append(pa.array([pseudonymiser(i, kind="adult") for i in chunk], pa.string()))
-    key_table = pa.table(
-        {
-            "person_id": pa.chunked_array(ids, pa.string()),
-            "person_key": pa.chunked_array(keys, pa.string()),
-        }
-    )
-    con.register(names["keys"], key_table)
+    # Pseudonymise once per distinct person: inside DuckDB when the pseudonymiser can say
+    # its keyed hash in SQL, with Python keying only the identifiers SQL leaves to it.
+    if progress:
+        progress(2, 4, "pseudonymising person identifiers")
+    distinct = f"SELECT DISTINCT person_id FROM {stage} WHERE person_id IS NOT NULL"
+    if hasattr(pseudonymiser, "sql"):
+        keyed, params = pseudonymiser.sql("person_id", kind="adult")
+        con.execute(f"CREATE TEMP TABLE {names['keys']} AS SELECT person_id, {keyed} AS "
+                    f"person_key FROM ({distinct})", params)
+        left = con.execute(
+            f"SELECT person_id FROM {names['keys']} WHERE person_key IS NULL").fetchall()
+        if left:
+            con.executemany(f"UPDATE {names['keys']} SET person_key = ? WHERE person_id = ?",
+                            [(pseudonymiser(i, kind="adult"), i) for (i,) in left])
+    else:
+        ids, keys = [], []
+        for batch in con.execute(distinct).to_arrow_reader(200_000):
+            chunk = batch.column(0).to_pylist()
+            ids.append(pa.array(chunk, pa.string()))
+            keys.append(pa.array([pseudonymiser(i, kind="adult") for i in chunk], pa.string()))
+        key_table = pa.table({"person_id": pa.chunked_array(ids, pa.string()),
+                              "person_key": pa.chunked_array(keys, pa.string())})
+        con.register("_ce_key_arrow", key_table)
+        try:
+            con.execute(f"CREATE TEMP TABLE {names['keys']} AS SELECT * FROM _ce_key_arrow")
+        finally:
+            con.unregister("_ce_key_arrow")
+    if progress:
+        progress(3, 4, "counting rows with errors")
 
-    rows, error_rows, lo, hi = con.execute(
-        f"""
-        SELECT count(*),
-               count(*) FILTER (WHERE ({row_error})
-                                OR rowid IN (SELECT r FROM {names["dup_rows"]})),
-               min(received_at), max(received_at)
-        FROM {stage}
-        """
-    ).fetchone()
+    # The rows with errors, by rowid, so storing leaves them out with a small anti-join.
+    con.execute(f"CREATE TEMP TABLE {names['bad_rows']} (r BIGINT)")
+    if any(totals):
+        con.execute(f"INSERT INTO {names['bad_rows']} SELECT rowid FROM {stage} "
+                    f"WHERE {row_error}")
+    con.execute(f"INSERT INTO {names['bad_rows']} SELECT r FROM {names['dup_rows']} "
+                f"EXCEPT SELECT r FROM {names['bad_rows']}")
+    error_rows = con.execute(f"SELECT count(*) FROM {names['bad_rows']}").fetchone()[0]
     if rows == 0:
         problems.append(
             Problem(label, "", "", "empty-file", "the file has a header but no rows", Severity.WARNING)
@@ -400,46 +421,59 @@ def detect(path: Path) -> bool:
 
 
 def ingest_reader(paths, *, pseudonymiser, report, progress=None, accept_with_errors=False,
-                  priorities: Iterable[str] = DEFAULT_PRIORITIES, **_):
+                  priorities: Iterable[str] = DEFAULT_PRIORITIES, con=None, **_):
     """``load_submission``'s reader for case events: one extract file per submission.
 
-    The file is read on a scratch DuckDB connection and copied to the store in Arrow
-    batches inside the load's transaction. The period label names the extract's last
-    receipt date; the store keeps the latest row per item_id (its natural key), so a newer
-    extract updates the items it repeats.
+    The file is staged in temporary tables of the store's own connection (``con``; a
+    scratch connection when not given), so storing it is one INSERT ... SELECT inside the
+    load's transaction and ten million rows never leave DuckDB. The period label names the
+    extract's last receipt date; the store keeps the latest row per item_id (its natural
+    key), so a newer extract updates the items it repeats.
     """
     from carestat.analytics.ingest import FormatRead
     from carestat.analytics.periods import Period as LoadPeriod
 
     if len(paths) != 1:
         raise ValueError("a case-event submission is one file")
-    scratch = duckdb.connect()
-    read = read_case_events(scratch, paths[0], pseudonymiser=pseudonymiser,
-                            priorities=priorities)
+    own = con is None
+    work = duckdb.connect() if own else con
+    try:
+        read = read_case_events(work, paths[0], pseudonymiser=pseudonymiser,
+                                priorities=priorities, progress=progress)
+    except BaseException:
+        if own:
+            work.close()
+        raise
     report.extend(read.problems)
     first = (read.received_from or dt.datetime(1970, 1, 1)).date()
     last = (read.received_to or dt.datetime(1970, 1, 1)).date()
     period = LoadPeriod(f"case events to {last.isoformat()}", first, last)
 
-    def write(con, submission_id: int, excluded: set) -> dict[str, int]:
+    def write(store_con, submission_id: int, excluded: set) -> dict[str, int]:
         cols = ["submission_id", *STORED_COLUMNS]
-        stored = 0
+        if store_con is work:
+            [(stored,)] = store_con.execute(
+                f"INSERT INTO {TABLE} ({', '.join(cols)}) SELECT {int(submission_id)}, * "
+                f"FROM ({read.select_sql(keep_errors=False)})").fetchall()
+            return {TABLE: stored}
+        stored = 0  # staged elsewhere: copy across in Arrow batches
         for batch in read.iter_batches(keep_errors=False):
             batch = pa.Table.from_batches([batch])
             batch = batch.add_column(
                 0, "submission_id", pa.array([submission_id] * batch.num_rows, pa.int32()))
-            con.register("_carestat_case_events", batch)
+            store_con.register("_carestat_case_events", batch)
             try:
-                con.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) "
-                            f"SELECT {', '.join(cols)} FROM _carestat_case_events")
+                store_con.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) "
+                                  f"SELECT {', '.join(cols)} FROM _carestat_case_events")
             finally:
-                con.unregister("_carestat_case_events")
+                store_con.unregister("_carestat_case_events")
             stored += batch.num_rows
         return {TABLE: stored}
 
     def cleanup():
         read.cleanup()
-        scratch.close()
+        if own:
+            work.close()
 
     quarantine = None
     if read.error_rows:
@@ -451,5 +485,7 @@ def register() -> None:
     """Declare the case_events table to the store and the format to ingest."""
     from carestat.analytics import ingest, store
 
-    store.register_tables(FORMAT, TABLES, natural_keys={TABLE: ("item_id",)})
+    # duplicate item ids in a file are errors, never stored: item_id is unique per submission
+    store.register_tables(FORMAT, TABLES, natural_keys={TABLE: ("item_id",)},
+                          unique_within_submission={TABLE})
     ingest.register_format(FORMAT, ingest_reader, detect)

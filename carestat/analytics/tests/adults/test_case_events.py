@@ -126,3 +126,13 @@ def test_rows_with_errors_but_no_duplicates_are_left_out(backend, write_csv, pse
     read = read_case_events(backend.con, path, pseudonymiser=pseudonymiser)
     assert [(p.location, p.rule) for p in read.problems] == [("row 3", "timestamp-order")]
     assert [r[0] for r in backend.con.execute(read.select_sql()).fetchall()] == ["A", "C"]
+
+
+def test_person_ids_sql_cannot_key_are_keyed_in_python(backend, write_csv, pseudonymiser):
+    text = (f"{HEADER}\nB1,Zoë-1,ot_assessment,East,standard,2024-05-01T09:00,,,,,\n"
+            f"B2, p7 ,ot_assessment,East,standard,2024-05-01T09:00,,,,,\n")
+    read = read_case_events(backend.con, write_csv(text), pseudonymiser=pseudonymiser)
+    keys = dict((r[0], r[1]) for r in backend.con.execute(read.select_sql()).fetchall())
+    assert keys == {"B1": pseudonymiser("Zoë-1", kind="adult"),
+                    "B2": pseudonymiser("P7", kind="adult")}
+    assert None not in keys.values()

@@ -22,10 +22,13 @@ def _registrations():
 
     saved = [(d, dict(d)) for d in (store_module.DATA_TABLES, store_module.FORMAT_TABLES,
                                      store_module.NATURAL_KEYS, ingest._EXTRA_FORMATS)]
+    unique = set(store_module.UNIQUE_WITHIN_SUBMISSION)
     yield
     for d, copy in saved:
         d.clear()
         d.update(copy)
+    store_module.UNIQUE_WITHIN_SUBMISSION.clear()
+    store_module.UNIQUE_WITHIN_SUBMISSION.update(unique)
 
 
 @pytest.fixture
@@ -89,3 +92,33 @@ def test_cld_submissions_load_and_overlapping_ones_stay_current(tmp_path, pseudo
         assert len(current) == 3
         rows = store.con.execute("SELECT count(*) FROM current_cld_events").fetchone()[0]
         assert rows > len(test_adults.EVENTS)  # repeated across submissions; the main table dedups
+
+
+HEADER = "item_id,person_id,work_type,team,priority,received_at,completed_at\n"
+
+
+def test_a_newer_extract_updates_the_items_it_repeats(store, tmp_path, pseudonymiser):
+    """One current extract: current_case_events is a view of its rows (no copy). Two: the
+    latest row per item_id, whichever extract it came from."""
+
+    def load(name, rows):
+        path = tmp_path / name
+        path.write_text(HEADER + "".join(r + "\n" for r in rows))
+        return load_submission(store, path, pseudonymiser=pseudonymiser, jurisdiction="england")
+
+    def current():
+        kind = store.con.execute(
+            "SELECT table_type FROM information_schema.tables "
+            "WHERE table_name = 'current_case_events'").fetchone()[0]
+        rows = store.con.execute(
+            "SELECT item_id, completed_at IS NOT NULL FROM current_case_events ORDER BY item_id"
+        ).fetchall()
+        return kind, rows
+
+    load("march.csv", ["A1,P1,ot_assessment,North,standard,2025-03-01T09:00,",
+                       "A2,P2,ot_assessment,North,standard,2025-03-02T09:00,"])
+    assert current() == ("VIEW", [("A1", False), ("A2", False)])
+    load("april.csv", ["A2,P2,ot_assessment,North,standard,2025-03-02T09:00,2025-04-03T10:00",
+                       "A3,P3,ot_assessment,North,urgent,2025-04-04T09:00,"])
+    assert current() == ("BASE TABLE", [("A1", False), ("A2", True), ("A3", False)])
+    assert store.con.execute("SELECT count(*) FROM case_events").fetchone() == (4,)
