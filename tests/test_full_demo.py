@@ -30,12 +30,14 @@ def test_every_return_in_the_demo_loads(loaded, db):
     assert statuses == {"current"}
     formats = set(Submission.objects.values_list("format", flat=True))
     assert formats == {"cin", "ssda903", "population", "case_events", "cld", "csww"}
+    assert Submission.objects.filter(format="population").count() == 2  # children's and adults'
 
 
 def test_measures_are_computed_from_the_demo_case_data_with_provenance(loaded, db):
     computed = MeasureValue.objects.filter(source="computed")
     codes = set(computed.values_list("measure__code", flat=True))
-    for code in ("CIN-ASSESS-45WD", "LAC-COUNT", "OPS-BACKLOG", "OPS-WITHIN-TARGET", "ASCOF-2A", "CSWW-AGENCY-RATE"):
+    for code in ("CIN-ASSESS-45WD", "LAC-COUNT", "OPS-BACKLOG", "OPS-WITHIN-TARGET", "ASCOF-2A", "ASCOF-2B",
+                 "ASCOF-2C", "CSWW-AGENCY-RATE"):
         assert code in codes
     assert all(v.submissions and v.method_version for v in computed)
 

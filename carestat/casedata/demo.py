@@ -41,7 +41,7 @@ def load(org, progress):
         progress(f"Loading the SSDA903 return for {int(year) - 1}-{year[2:]}")
         services.ingest(access, paths, year=int(year), compute=False)
 
-    progress("Generating Demoshire's adult client level data, case events and workforce censuses")
+    progress("Generating Demoshire's adult client level data, population, case events and workforce censuses")
     adults = write_adults_demo(folder / "adults", seed=2024, start=ADULTS_START, years=3)
     CaseDataSettings.objects.update_or_create(organisation=org, defaults={"ops_targets": adults["ops_targets"]})
     progress("Loading case events (OT and Care Act assessments, DoLS, safeguarding concerns, reviews)")
@@ -49,6 +49,10 @@ def load(org, progress):
     for item in adults["cld"]:
         progress(f"Loading client level data {Path(item['path']).name}")
         services.ingest(access, [item["path"]], format="cld", compute=False)
+    # Labelled by its years ("population 2023-2026"), so it stands beside the children's
+    # population file ("population 2026") instead of superseding it.
+    progress(f"Loading adult population estimates {adults['population'].name}")
+    services.ingest(access, [adults["population"]], format="population", compute=False)
     for path in adults["workforce"]:
         progress(f"Loading workforce census {Path(path).name}")
         services.ingest(access, [path], format="csww", compute=False, accept_with_errors=True)

@@ -169,7 +169,7 @@ def periods_by_format(org: Organisation) -> dict[str, list[str]]:
     """The periods each current submission's data can answer for.
 
     Children's returns and the workforce census: the financial year they end in. Adult client
-    level data: the financial years it covers. Case events: the quarters they cover, up to
+    level data: the financial years it covers to their end (31 March). Case events: the quarters they cover, up to
     today (the current quarter so far).
     """
     today = timezone.localdate()
@@ -179,7 +179,10 @@ def periods_by_format(org: Organisation) -> dict[str, list[str]]:
         if s.format in (*CHILDREN_FORMATS, "csww"):
             labels = _financial_years(end, end)
         elif s.format == "cld":
-            labels = _financial_years(s.period_start, end)
+            # ASCOF measures are annual: a year the data only partly covers would read as a
+            # fall in admissions, so only years the submission covers to 31 March count
+            labels = [y for y in _financial_years(s.period_start, end)
+                      if dt.date(int(y[:4]) + 1, 3, 31) <= end]
         elif s.format == "case_events":
             labels = _quarters(s.period_start, end)
         else:

@@ -9,12 +9,18 @@
   safeguarding concerns of both priorities, mostly within 24 hours / 3 days to first action
   and 5 days to sign-off; Care Act assessments and reviews at a steady state;
 * ``cld/cld_<year>_Q<n>.csv``: quarterly CLD submissions, each a rolling 12 months, with the
-  date each would have been loaded (a fortnight after the quarter's deadline);
+  date each would have been loaded (a fortnight after the quarter's deadline), for a county
+  of Demoshire's size: about 10,000 people with long-term support a year, 650 permanent
+  admissions to care homes aged 65+ and 50 aged 18-64;
+* ``population_adults_<first>-<last>.csv``: mid-year estimates of the adults by age band and
+  sex for each financial year's first calendar year (about 340,000 aged 18-64 and 115,000
+  aged 65+), so ASCOF-2B and 2C come near the English rates (about 14 and 550-600 per
+  100,000);
 * ``workforce/csww_<year>.xml``: the children's social work workforce census for each
   30 September, with rates near the 2023 national figures in the catalogue (agency 17.8%,
   vacancy 18.9%, turnover 15.9%, 16 cases per case-holding FTE).
 
-Deterministic for a seed; about 25,000 case events and a few thousand CLD rows.
+Deterministic for a seed; about 25,000 case events and 30,000 rows in each CLD file.
 """
 
 from __future__ import annotations
@@ -212,6 +218,15 @@ ACCOMMODATION = [
 ]
 PSR = ["Physical Support: Personal care support", "Physical Support: Access & mobility only",
        "Support with Memory & Cognition", "Learning Disability Support", "Mental Health Support"]
+# Adults first seen over the simulated span (two years of history, then the demo's years):
+# about 7,000 a year, so about 10,000 people have long-term support in a year, as in an
+# English county of Demoshire's size (some 600,000 people).
+CLD_PEOPLE = 36000
+# Share of those going on to long-term support whose support is a care home placement. With
+# the population below, permanent admissions come near the English rates per 100,000 (ASCOF
+# 2B about 14 aged 18-64, 2C 550-600 aged 65+); the 65+ share also sets ASCOF-2E (about 70%).
+RESIDENTIAL_65_PLUS = 0.25
+RESIDENTIAL_18_64 = 0.03
 
 
 def _pick(rng, weighted):
@@ -228,7 +243,7 @@ def _simulate_cld(rng: random.Random, start: dt.date, end: dt.date) -> list[dict
     history = dt.date(start.year - 2, start.month, start.day)
     days = (end - history).days
     events: list[dict] = []
-    for n in range(1, 2401):
+    for n in range(1, CLD_PEOPLE + 1):
         age = rng.choice([rng.randint(18, 64), rng.randint(65, 99), rng.randint(65, 99)])
         first_day = history + dt.timedelta(days=rng.randrange(days))
         person = {
@@ -274,7 +289,7 @@ def _simulate_cld(rng: random.Random, start: dt.date, end: dt.date) -> list[dict
             add("Assessment", request_end, assess_end, atype="Long term assessment",
                 outcome="Progress to Support Planning / Services")
             lts_start = assess_end + dt.timedelta(days=rng.randint(1, 20))
-        residential = age >= 65 and rng.random() < 0.25
+        residential = rng.random() < (RESIDENTIAL_65_PLUS if age >= 65 else RESIDENTIAL_18_64)
         stype = rng.choice(["Long Term Support: Residential Care",
                             "Long Term Support: Nursing Care"]) if residential else \
             "Long Term Support: Community"
@@ -346,6 +361,47 @@ def write_cld(out_dir: Path, *, rng: random.Random, start: dt.date, end: dt.date
                       "loaded_on": q_end + dt.timedelta(days=56)})
         k += 1
     return files
+
+
+# ---- Population ------------------------------------------------------------------------
+
+# Demoshire's adults in mid-2024 by age band: (people, share male, growth a year), shaped like
+# an English shire county's (more over-65s than England as a whole, the over-75s growing
+# fastest). With the children's demo's 135,000 under-18s, about 590,000 people.
+ADULT_POPULATION = {
+    "18-24": (45500, 0.515, 0.003),
+    "25-34": (64000, 0.495, 0.002),
+    "35-44": (67000, 0.49, 0.004),
+    "45-54": (77000, 0.49, -0.002),
+    "55-64": (83500, 0.49, 0.006),
+    "65-74": (61000, 0.48, 0.008),
+    "75-84": (41000, 0.46, 0.03),
+    "85+": (13000, 0.38, 0.015),
+}
+POPULATION_BASE_YEAR = 2024
+
+
+def _financial_year(day: dt.date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def write_population(path: Path, years: range) -> Path:
+    """Mid-year estimates of Demoshire's adults by age band and sex, one set per year.
+
+    ASCOF-2B and 2C divide a financial year's admissions by the estimate for the year it
+    starts in, so ``years`` are the first calendar years of the financial years covered.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["year", "age_band", "sex", "population"])
+        for year in years:
+            for band, (people, male_share, growth) in ADULT_POPULATION.items():
+                total = round(people * (1 + growth) ** (year - POPULATION_BASE_YEAR))
+                male = round(total * male_share)
+                w.writerow([year, band, "male", male])
+                w.writerow([year, band, "female", total - male])
+    return path
 
 
 # ---- Workforce census --------------------------------------------------------------------
@@ -425,20 +481,24 @@ def write_workforce(path: Path, *, rng: random.Random, census: dt.date, lea: str
 def write_adults_demo(
     out_dir: str | Path, *, seed: int = 2024, start: dt.date = dt.date(2022, 4, 1), years: int = 3
 ) -> dict:
-    """Write Demoshire's adult CLD, case events and workforce censuses under ``out_dir``.
+    """Write Demoshire's adult CLD, population, case events and workforce censuses.
 
     Returns {"case_events": path, "cld": [{"path", "period", "loaded_on"}, ...],
-    "workforce": [paths], "ops_targets": DEMO_OPS_TARGETS, "extract_date": date}.
+    "population": path, "workforce": [paths], "ops_targets": DEMO_OPS_TARGETS,
+    "extract_date": date}.
     """
     out = Path(out_dir)
     rng = random.Random(seed)
     end = dt.date(start.year + years, start.month, start.day)
     case_events = write_case_events(out / "case_events.csv", rng=rng, start=start, end=end)
     cld = write_cld(out / "cld", rng=rng, start=start, end=end - dt.timedelta(days=1))
+    first, last = _financial_year(start), _financial_year(end - dt.timedelta(days=1))
+    population = write_population(out / f"population_adults_{first}-{last}.csv",
+                                  range(first, last + 1))
     workforce = [
         write_workforce(out / "workforce" / f"csww_{y}.xml", rng=rng, census=dt.date(y, 9, 30))
         for y in range(start.year, start.year + years)
         if dt.date(y, 9, 30) < end
     ]
-    return {"case_events": case_events, "cld": cld, "workforce": workforce,
-            "ops_targets": DEMO_OPS_TARGETS, "extract_date": end}
+    return {"case_events": case_events, "cld": cld, "population": population,
+            "workforce": workforce, "ops_targets": DEMO_OPS_TARGETS, "extract_date": end}
