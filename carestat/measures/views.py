@@ -7,7 +7,7 @@ from carestat.core.errors import ServiceError
 from carestat.core.govuk_forms import apply_service_error
 from carestat.core.models import Unit
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access, page
+from carestat.core.views.base import org_access, page, posted, posted_files
 from carestat.measures import importing, services
 from carestat.measures.access import get_measure_for_user, get_value_for_user
 from carestat.measures.catalogue import ensure_catalogue
@@ -76,7 +76,7 @@ def measure_add(request, slug):
     access = org_access(request, slug, Perm.MANAGE)
     ensure_catalogue()
     tracked = access.organisation.measures.values_list("code", flat=True)
-    form = AdoptMeasureForm(request.POST or None, organisation=access.organisation, tracked=tracked)
+    form = AdoptMeasureForm(posted(request), organisation=access.organisation, tracked=tracked)
     if request.method == "POST" and form.is_valid():
         try:
             measure = services.adopt_measure(access, **form.cleaned_data)
@@ -93,7 +93,7 @@ def measure_add(request, slug):
 @require_http_methods(["GET", "POST"])
 def measure_add_local(request, slug):
     access = org_access(request, slug, Perm.MANAGE)
-    form = LocalMeasureForm(request.POST or None, organisation=access.organisation)
+    form = LocalMeasureForm(posted(request), organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
         try:
             measure = services.add_local_measure(access, **form.cleaned_data)
@@ -111,7 +111,7 @@ def measure_add_local(request, slug):
 def value_new(request, slug, code):
     access = org_access(request, slug, Perm.CONTRIBUTE)
     measure = get_measure_for_user(access, code)
-    form = ValueForm(request.POST or None, measure=measure, initial={"period": request.GET.get("period", "")})
+    form = ValueForm(posted(request), measure=measure, initial={"period": request.GET.get("period", "")})
     if request.method == "POST" and form.is_valid():
         try:
             value = services.enter_value(access, measure, **form.cleaned_data)
@@ -147,7 +147,7 @@ def value_approve(request, slug, code, pk):
 def _manage_form(request, slug, code, form_class, service, title, button, done):
     access = org_access(request, slug, Perm.MANAGE)
     measure = get_measure_for_user(access, code)
-    form = form_class(request.POST or None)
+    form = form_class(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             service(access, measure, **form.cleaned_data)
@@ -185,7 +185,7 @@ def process_change_new(request, slug, code):
 @require_http_methods(["GET", "POST"])
 def import_values(request, slug):
     access = org_access(request, slug, Perm.MANAGE)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(posted(request), posted_files(request))
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -210,7 +210,7 @@ def objective_link(request, slug, code):
     access = org_access(request, slug, Perm.MANAGE)
     measure = get_measure_for_user(access, code)
     linked = measure.objective_links.values_list("objective_id", flat=True)
-    form = ObjectiveLinkForm(request.POST or None,
+    form = ObjectiveLinkForm(posted(request),
                              objectives=services.objectives_for(access.organisation).exclude(pk__in=list(linked)))
     if request.method == "POST" and form.is_valid():
         try:
@@ -246,7 +246,7 @@ def measure_settings(request, slug, code):
     measure = get_measure_for_user(access, code)
     initial = {"owner_unit": str(measure.owner_unit_id or ""), "tolerance": f"{measure.tolerance.normalize():f}",
                "tolerance_kind": measure.tolerance_kind, "is_public": measure.is_public}
-    form = MeasureSettingsForm(request.POST or None, initial=initial, organisation=access.organisation)
+    form = MeasureSettingsForm(posted(request), initial=initial, organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_measure_settings(access, measure, **form.cleaned_data)

@@ -16,7 +16,7 @@ from carestat.core.errors import NotAllowed, ServiceError
 from carestat.core.govuk_forms import apply_service_error
 from carestat.core.models import Membership, ReportingPeriod, Unit
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access, page
+from carestat.core.views.base import org_access, page, posted, posted_files
 from carestat.plans import excel, services
 from carestat.plans.access import (
     get_action_for_user,
@@ -172,7 +172,7 @@ def action_page(request, slug, pk):
     access = org_access(request, slug, Perm.VIEW)
     action = get_action_for_user(access, pk)
     period = services.period_due(access.organisation)
-    form = UpdateForm(request.POST or None, organisation=access.organisation,
+    form = UpdateForm(posted(request), organisation=access.organisation,
                       initial=_update_initial(action, period))
     if request.method == "POST":
         access.require(Perm.CONTRIBUTE)
@@ -321,7 +321,7 @@ def export(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def import_plan(request, slug):
     access = org_access(request, slug, Perm.MANAGE)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(posted(request), posted_files(request))
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["workbook"]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from carestat.core.access import _int, get_period_for_user, get_unit_for_user
 from carestat.core.errors import ServiceError
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access, page
+from carestat.core.views.base import org_access, page, posted
 from carestat.reports import services
 from carestat.reports.forms import MessagesForm, RemitForm, ReportForm
 from carestat.reports.models import Remit, Report
@@ -55,7 +55,7 @@ def reports(request, slug):
 @require_http_methods(["GET", "POST"])
 def new(request, slug):
     access = org_access(request, slug, Perm.MANAGE)
-    form = ReportForm(access.organisation, request.POST or None)
+    form = ReportForm(access.organisation, posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             period = get_period_for_user(access, form.cleaned_data["period"])
@@ -139,7 +139,7 @@ def download(request, slug, pk, fmt):
 @require_http_methods(["GET", "POST"])
 def remits(request, slug):
     access = org_access(request, slug, Perm.VIEW)
-    form = RemitForm(access.organisation, request.POST or None)
+    form = RemitForm(access.organisation, posted(request))
     if request.method == "POST":
         access.require(Perm.MANAGE)
         if form.is_valid():

@@ -137,3 +137,13 @@ def test_pages_work_without_javascript_forms_post_normally(client, admin, path):
     assert "<noscript" not in page  # nothing hides behind scripts
     for form in page.split("<form")[1:]:
         assert 'method="post"' in form.split(">")[0] or "method" not in form.split(">")[0]
+
+
+@pytest.mark.parametrize("path", ["/o/demoshire/members/", "/o/demoshire/units/",
+                                  "/account/api-tokens/"])
+def test_a_form_sent_with_nothing_in_it_shows_its_errors(client, admin, path):
+    client.force_login(admin)
+    response = client.post(path, {})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in page and "There is a problem" in page

@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from carestat.core.forms import SignInForm
-from carestat.core.views.base import page
+from carestat.core.views.base import page, posted
 
 
 @sensitive_post_parameters("password")
@@ -15,7 +15,7 @@ def signin(request):
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""
-    form = SignInForm(request.POST or None)
+    form = SignInForm(posted(request))
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request, username=form.cleaned_data["email"].strip().lower(), password=form.cleaned_data["password"]

@@ -23,3 +23,14 @@ def org_access(request, slug: str, perm=None):
     if perm is not None:
         access.require(perm)
     return access
+
+
+def posted(request):
+    """The form data to bind: the POST body on a POST (even an empty one, so a form sent
+    blank shows its errors), None on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request):
+    """The uploaded files to bind, as ``posted``."""
+    return request.FILES if request.method == "POST" else None

@@ -26,7 +26,7 @@ from carestat.core.forms import (
 from carestat.core.govuk_forms import apply_service_error
 from carestat.core.models import AuditEntry, Membership, ReportingPeriod, Unit
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access, page
+from carestat.core.views.base import org_access, page, posted
 
 
 @login_required
@@ -73,7 +73,7 @@ def org_home(request, slug):
 @require_http_methods(["GET", "POST"])
 def members(request, slug):
     access = org_access(request, slug, Perm.ADMINISTER)
-    form = AddMemberForm(request.POST or None, organisation=access.organisation)
+    form = AddMemberForm(posted(request), organisation=access.organisation)
     one_time = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -102,7 +102,7 @@ def member_change(request, slug, pk):
     access = org_access(request, slug, Perm.ADMINISTER)
     membership = get_membership_for_user(access, pk)
     initial = {"role": membership.role, "unit": str(membership.unit_id or ""), "is_active": membership.is_active}
-    form = ChangeMemberForm(request.POST or None, initial=initial, organisation=access.organisation)
+    form = ChangeMemberForm(posted(request), initial=initial, organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
         try:
             services.change_membership(access, membership, **form.cleaned_data)
@@ -121,7 +121,7 @@ def member_change(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def units(request, slug):
     access = org_access(request, slug, Perm.ADMINISTER)
-    form = AddUnitForm(request.POST or None, organisation=access.organisation)
+    form = AddUnitForm(posted(request), organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.add_unit(access, **form.cleaned_data)
@@ -138,7 +138,7 @@ def units(request, slug):
 def unit_change(request, slug, pk):
     access = org_access(request, slug, Perm.ADMINISTER)
     unit = get_unit_for_user(access, pk)
-    form = ChangeUnitForm(request.POST or None, initial={"name": unit.name, "is_archived": unit.is_archived})
+    form = ChangeUnitForm(posted(request), initial={"name": unit.name, "is_archived": unit.is_archived})
     if request.method == "POST" and form.is_valid():
         try:
             services.update_unit(access, unit, **form.cleaned_data)
@@ -156,7 +156,7 @@ def unit_change(request, slug, pk):
 @require_http_methods(["GET", "POST"])
 def periods(request, slug):
     access = org_access(request, slug, Perm.VIEW)
-    form = AddYearForm(request.POST or None)
+    form = AddYearForm(posted(request))
     if request.method == "POST":
         access.require(Perm.ADMINISTER)
         if form.is_valid():
@@ -195,7 +195,7 @@ def period_close(request, slug, identifier):
 def period_reopen(request, slug, identifier):
     access = org_access(request, slug, Perm.MANAGE)
     period = get_period_for_user(access, identifier)
-    form = ReopenPeriodForm(request.POST or None)
+    form = ReopenPeriodForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.reopen_period(access, period, form.cleaned_data["reason"])

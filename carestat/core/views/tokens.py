@@ -10,14 +10,14 @@ from carestat.core.errors import ServiceError
 from carestat.core.forms import TokenForm
 from carestat.core.govuk_forms import apply_service_error
 from carestat.core.models import ApiToken
-from carestat.core.views.base import page
+from carestat.core.views.base import page, posted
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request):
-    form = TokenForm(request.POST or None)
+    form = TokenForm(posted(request))
     new_token = None
     if request.method == "POST" and form.is_valid():
         try:
