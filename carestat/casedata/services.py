@@ -169,26 +169,31 @@ def periods_by_format(org: Organisation) -> dict[str, list[str]]:
     """The periods each current submission's data can answer for.
 
     Children's returns and the workforce census: the financial year they end in. Adult client
-    level data: the financial years it covers to their end (31 March). Case events: the quarters they cover, up to
-    today (the current quarter so far).
+    level data: the financial years its current submissions cover from 1 April to 31 March
+    (each submission is a rolling twelve months; ASCOF measures are annual, and a year the
+    data only partly covers would read as a fall in admissions). Case events: the quarters
+    they cover, up to today (the current quarter so far).
     """
     today = timezone.localdate()
     out: dict[str, set[str]] = {}
+    cld: list[tuple[dt.date, dt.date]] = []
     for s in Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT).exclude(period_end=None):
         end = min(s.period_end, today)
         if s.format in (*CHILDREN_FORMATS, "csww"):
             labels = _financial_years(end, end)
         elif s.format == "cld":
-            # ASCOF measures are annual: a year the data only partly covers would read as a
-            # fall in admissions, so only years the submission covers to 31 March count
-            labels = [y for y in _financial_years(s.period_start, end)
-                      if dt.date(int(y[:4]) + 1, 3, 31) <= end]
+            cld.append((s.period_start, end))
+            continue
         elif s.format == "case_events":
             labels = _quarters(s.period_start, end)
         else:
             continue
         out.setdefault(s.format, set()).update(labels)
-    return {f: sorted(labels) for f, labels in out.items()}
+    if cld:
+        first, last = min(a for a, _ in cld), max(b for _, b in cld)
+        out["cld"] = {y for y in _financial_years(first, last)
+                      if first <= dt.date(int(y[:4]), 4, 1) and dt.date(int(y[:4]) + 1, 3, 31) <= last}
+    return {f: sorted(labels) for f, labels in out.items() if labels}
 
 
 def ops_targets(org: Organisation) -> dict:

@@ -65,11 +65,14 @@ def test_ascof_2b_and_2c_are_recorded_from_client_level_data_and_population_with
     assert 9 < values["ASCOF-2B"].value < 20 and 480 < values["ASCOF-2C"].value < 680
 
 
-def test_client_level_data_feeds_only_the_financial_years_it_covers_to_31_march(manager_access, adults):
-    """The last quarterly file runs to 30 September 2026: 2026-27 is half a year, and an
-    annual rate for it would read as admissions halving, so it is not computed."""
-    last = max(adults["cld"], key=lambda f: f["period"][1])
-    assert last["period"][1] == dt.date(2026, 9, 30)
-    services.ingest(manager_access, [last["path"]], format="cld", compute=False)
-    years = services.periods_by_format(manager_access.organisation)["cld"]
-    assert "2026-27" not in years and "2025-26" in years
+def test_client_level_data_feeds_only_the_financial_years_it_covers_from_april_to_march(manager_access, adults):
+    """Each quarterly file is a rolling twelve months. The data run from 1 October 2023 to
+    30 September 2026: 2023-24 and 2026-27 are half years, and an annual rate for either
+    would read as admissions halving, so only 2024-25 and 2025-26 are computed."""
+    by_end = sorted(adults["cld"], key=lambda f: f["period"][1])
+    assert by_end[0]["period"][0] == dt.date(2023, 10, 1) and by_end[-1]["period"][1] == dt.date(2026, 9, 30)
+    services.ingest(manager_access, [by_end[0]["path"]], format="cld", compute=False)
+    assert "cld" not in services.periods_by_format(manager_access.organisation)  # no whole year yet
+    for item in by_end[1:]:
+        services.ingest(manager_access, [item["path"]], format="cld", compute=False)
+    assert services.periods_by_format(manager_access.organisation)["cld"] == ["2024-25", "2025-26"]
