@@ -70,6 +70,11 @@ UNIT_WORDS = {
     "percent": ("%", "points"),
     "count": ("", ""),
     "days": (" days", "days"),
+    # rates, as the catalogue names them and as the analytics layer does
+    "rate per 10000": (" per 10,000", "per 10,000"),
+    "rate per 100000": (" per 100,000", "per 100,000"),
+    "rate_per_10000": (" per 10,000", "per 10,000"),
+    "rate_per_100000": (" per 100,000", "per 100,000"),
 }
 
 

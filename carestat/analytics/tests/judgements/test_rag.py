@@ -165,3 +165,10 @@ def test_a_gap_too_small_for_one_decimal_place_is_shown_with_more_places():
 def test_counts_are_formatted_without_decimals_and_with_thousands_separators():
     assert format_value(1204, "count") == "1,204"
     assert format_value(D("18.25"), "cases per FTE") == "18.3 cases per FTE"
+
+
+def test_rates_read_per_10000_or_per_100000():
+    assert format_value(D("13.3184"), "rate per 100000") == "13.3 per 100,000"
+    assert format_value(D("591.30"), "rate_per_100000") == "591.3 per 100,000"
+    assert format_value(D("42.04"), "rate per 10000") == "42.0 per 10,000"
+    assert format_difference(D("1.25"), "rate per 100000") == "1.3 per 100,000"
