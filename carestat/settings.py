@@ -62,7 +62,7 @@ _database_url = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'carestat.sql
 try:
     _database = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
 except ValueError as exc:
-    raise ConfigError(f"DATABASE_URL is not a database address CareStat understands: {exc}")
+    raise ConfigError(f"DATABASE_URL is not a database address CareStat understands: {exc}") from None
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["CONN_MAX_AGE"] = 0
     _database["OPTIONS"] = {

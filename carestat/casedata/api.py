@@ -83,8 +83,9 @@ def submission(request, slug: str, submission_id: int):
 
 @router.post("/organisations/{slug}/submissions", response={201: SubmissionDetail, **ERRORS},
              summary="Load a return (managers); answers when it has been checked and loaded or rejected")
-def load(request, slug: str, files: list[UploadedFile] = File(...), format: Format | None = Form(None),
-         year: int | None = Form(None), accept_with_errors: bool = Form(False)):
+def load(request, slug: str, files: list[UploadedFile] = File(...),  # noqa: B008 (ninja's form parameters)
+         format: Format | None = Form(None), year: int | None = Form(None),  # noqa: B008
+         accept_with_errors: bool = Form(False)):  # noqa: B008
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
     if not files:

@@ -4,8 +4,8 @@ from carestat.core.govuk_forms import GovukDateField
 
 
 class ForecastForm(forms.Form):
-    work_type = forms.ChoiceField(label="Work type", error_messages={"required": "Choose a work type",
-                                                                      "invalid_choice": "Choose a work type from the list"})
+    work_type = forms.ChoiceField(label="Work type", error_messages={
+        "required": "Choose a work type", "invalid_choice": "Choose a work type from the list"})
     extra_per_week = forms.DecimalField(
         label="Extra completions a week", required=False, min_value=0, max_value=100000, decimal_places=1,
         help_text="Capacity added on top of today's, such as a managed service. Leave blank for none.",

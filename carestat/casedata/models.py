@@ -75,6 +75,9 @@ class SubmissionProblem(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self):
+        return f"{self.file} {self.location} {self.field}: {self.message}"
+
 
 # Problems kept per submission; the counts always cover all of them.
 MAX_PROBLEMS_KEPT = 5000

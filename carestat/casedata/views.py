@@ -154,7 +154,8 @@ def forecasts(request, slug):
                                                   title=form.cleaned_data["title"], **form.options())
                 return redirect("casedata:forecast", slug, saved.pk)
             result = forecasting.run_forecast(access, form.cleaned_data["work_type"], **form.options())
-            chart = forecasting.forecast_chart(result, f"{form.cleaned_data['work_type'].replace('_', ' ').capitalize()} backlog")
+            work_type = form.cleaned_data["work_type"].replace("_", " ").capitalize()
+            chart = forecasting.forecast_chart(result, f"{work_type} backlog")
         except ServiceError as exc:
             apply_service_error(form, exc)
     saved = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]

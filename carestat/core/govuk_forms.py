@@ -97,9 +97,10 @@ def govuk_params(bound: forms.BoundField, overrides: dict | None = None) -> dict
             "namePrefix": bound.html_name,
             "fieldset": {"legend": {"text": str(bound.label), "classes": "govuk-fieldset__legend--s"}},
             "items": [
-                {"name": "day", "label": "Day", "classes": "govuk-input--width-2" + (" govuk-input--error" if error else ""), "value": parts[0] or ""},
-                {"name": "month", "label": "Month", "classes": "govuk-input--width-2" + (" govuk-input--error" if error else ""), "value": parts[1] or ""},
-                {"name": "year", "label": "Year", "classes": "govuk-input--width-4" + (" govuk-input--error" if error else ""), "value": parts[2] or ""},
+                {"name": name, "label": label, "value": part or "",
+                 "classes": f"govuk-input--width-{width}" + (" govuk-input--error" if error else "")}
+                for (name, label, width), part in zip(
+                    (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4)), parts, strict=False)
             ],
         }
         if hint:

@@ -47,7 +47,8 @@ def test_adduser_refuses_a_weak_password_and_creates_nobody(demoshire, monkeypat
 def test_adduser_for_an_unknown_organisation_names_the_known_ones(demoshire, monkeypatch):
     monkeypatch.setenv("NEW_PW", "a-long-enough-password")
     with pytest.raises(CommandError, match=r"No organisation with the short name ‘nowhere’ \(known: demoshire\)"):
-        call_command("adduser", "x@example.gov.uk", "--org", "nowhere", "--role", "viewer", "--password-from-env", "NEW_PW")
+        call_command("adduser", "x@example.gov.uk", "--org", "nowhere", "--role", "viewer",
+                     "--password-from-env", "NEW_PW")
 
 
 def test_demo_loads_demoshire_once(db, capsys, monkeypatch):

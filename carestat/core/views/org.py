@@ -81,7 +81,8 @@ def members(request, slug):
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, f"{membership.user.display_name} is now a {membership.get_role_display().lower()}.")
+            role = membership.get_role_display().lower()
+            messages.success(request, f"{membership.user.display_name} is now a {role}.")
             if one_time is None:
                 return redirect("core:members", slug)
             form = AddMemberForm(organisation=access.organisation)

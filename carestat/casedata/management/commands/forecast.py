@@ -44,7 +44,8 @@ class Command(CareStatCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(result, indent=2))
             return
-        self.stdout.write(f"{opts['work_type']}: backlog {result['starting_backlog']} at {result['first_projected_week']}; "
+        self.stdout.write(f"{opts['work_type']}: backlog {result['starting_backlog']} "
+                          f"at {result['first_projected_week']}; "
                           f"{result['mean_weekly_arrivals']:.1f} arrivals and {result['mean_weekly_completions']:.1f} "
                           "completions a week")
         for s in result["scenarios"]:

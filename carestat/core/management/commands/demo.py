@@ -19,7 +19,8 @@ class Command(CareStatCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database is up to date.")
         loaded = demo.load(progress=lambda msg: self.stdout.write(f"  {msg}"))
-        self.stdout.write(self.style.SUCCESS("Loaded the demo council." if loaded else "The demo council is already loaded."))
+        done = "Loaded the demo council." if loaded else "The demo council is already loaded."
+        self.stdout.write(self.style.SUCCESS(done))
         self.stdout.write("\nDemo sign-ins (every demo account's password is " + demo.PASSWORD + "):")
         for email, name, role, org in demo.SIGN_INS:
             self.stdout.write(f"  {role:<12} {email:<36} {name} ({org})")
