@@ -50,7 +50,7 @@ check: $(UV)
 	$(UV) run --frozen pytest
 
 lint: $(UV)
-	$(UV) run ruff check carestat tests bench
+	$(UV) run --frozen --all-extras ruff check carestat tests bench
 
 bench: install-test
 	$(UV) run python bench/run_all.py
