@@ -232,3 +232,34 @@ def test_current_tables_key_children_by_a_number_from_their_pseudonymised_key(lo
     assert pairs and all(number == int(key[:15], 16) for key, number in pairs)
     assert store.con.execute("SELECT count(*) FROM current_lac_episodes").fetchone() == \
         store.con.execute("SELECT count(*) FROM lac_episodes").fetchone()
+
+
+def test_a_prepared_figures_query_sees_returns_loaded_after_it_was_prepared(load, store, tmp_path):
+    """Loading rebuilds the current tables; the statement prepared before must read the new
+    ones (DuckDB rebinds it), giving what a fresh connection gives."""
+    from carestat.analytics.measures import children
+    from carestat.analytics.store import Store
+
+    load(write_cin(tmp_path, 2024, [c for c in _rereferral_children()]))
+    before = {(r.code, r.breakdown): r.denominator
+              for r in compute_children_measures(store, "2023-24", "england")}
+    assert store.backend.__dict__["_carestat_prepared"]
+    load(write_903(tmp_path, [2023, 2024], _looked_after_children()))
+    after = {(r.code, r.breakdown): (r.numerator, r.denominator)
+             for r in compute_children_measures(store, "2023-24", "england")}
+    assert after[("LAC-COUNT", ())][0] > 0 == (before.get(("LAC-COUNT", ())) or 0)
+    children._SQL_CACHE.clear()  # a cold start gives the same figures
+    fresh = Store(None)
+    try:
+        for table in ("cin_children", "cin_referrals", "cin_assessments", "cin_section47",
+                      "cin_cp_plans", "lac_children", "lac_episodes"):
+            rows = store.con.execute(f"SELECT * FROM current_{table}").arrow()
+            rows = rows.read_all() if hasattr(rows, "read_all") else rows
+            fresh.con.register("_rows", rows)
+            fresh.con.execute(f"INSERT INTO current_{table} SELECT * FROM _rows")
+            fresh.con.unregister("_rows")
+        cold = {(r.code, r.breakdown): (r.numerator, r.denominator)
+                for r in compute_children_measures(fresh, "2023-24", "england")}
+    finally:
+        fresh.close()
+    assert cold == after
