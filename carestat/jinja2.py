@@ -48,6 +48,22 @@ def number(value, places: int = 0) -> str:
     return f"{value:,.{places}f}"
 
 
+UNIT_NAMES = {
+    "percent": "Percentage",
+    "count": "Count",
+    "days": "Days",
+    "rate per 10000": "Rate per 10,000",
+    "rate per 100000": "Rate per 100,000",
+    "rate_per_10000": "Rate per 10,000",
+    "rate_per_100000": "Rate per 100,000",
+}
+
+
+def unit_name(unit: str) -> str:
+    """A measure's unit as a reader would say it: "Rate per 100,000", "Percentage"."""
+    return UNIT_NAMES.get(unit, unit[:1].upper() + unit[1:] if unit else "")
+
+
 def environment(**options) -> Environment:
     # Django passes a loader over the project's and apps' jinja2 folders; the GOV.UK macros
     # are imported as "govuk_frontend_jinja/components/..." from the installed package.
@@ -67,5 +83,6 @@ def environment(**options) -> Environment:
         get_messages=messages.get_messages,
         service_name="CareStat",
     )
-    env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, number=number)
+    env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, number=number,
+                       unit_name=unit_name)
     return env

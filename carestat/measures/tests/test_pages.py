@@ -144,3 +144,15 @@ def test_a_manager_publishes_a_measure_and_changes_its_tolerance(client, permane
     permanent_share.refresh_from_db()
     assert permanent_share.is_public and permanent_share.tolerance == 3
     assert AuditEntry.objects.filter(action="measures.measure.changed").count() == 1
+
+
+def test_a_rate_measure_reads_per_100000_in_words(client, catalogue, manager, demoshire):
+    from carestat.measures.models import Frequency
+
+    measure = services.adopt_measure(access_for(manager, demoshire), "ASCOF-2C", frequency=Frequency.ANNUAL)
+    services.enter_value(access_for(manager, demoshire), measure, period="2025-26", value="548.3",
+                         numerator="641", denominator="116913")
+    client.force_login(manager)
+    page = client.get("/o/demoshire/measures/ASCOF-2C/").content.decode()
+    assert "548.3 per 100,000" in page and "Rate per 100,000" in page
+    assert "rate per 100000" not in page
