@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
+from pydantic import ConfigDict
 
 from carestat.core.access import get_period_for_user
 from carestat.core.api import ERRORS
@@ -368,6 +369,14 @@ class MilestoneIn(Schema):
     baseline_date: dt.date
 
 
+class MilestoneTitleIn(Schema):
+    # Dates are refused here rather than ignored: the baseline never moves and the forecast
+    # moves only through /redate, with a reason.
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+
+
 class CompleteIn(Schema):
     actual_date: dt.date | None = Field(None, description="Null to record it as not yet achieved")
 
@@ -420,22 +429,33 @@ def add_objective(request, slug: str, priority_id: int, payload: StatementIn):
     return Status(201, {"id": o.pk, "title": o.statement})
 
 
+def _owner(access, email: str | None):
+    """The member of this organisation who signs in as ``email``. Only this organisation's
+    members are looked up, so the answer says nothing about people elsewhere."""
+    from carestat.core.models import Membership
+
+    if not email:
+        return None
+    m = (Membership.objects.select_related("user")
+         .filter(organisation=access.organisation, is_active=True, user__username=email.strip().lower()).first())
+    if m is None:
+        raise InvalidInput(f"Nobody in {access.organisation.name} signs in as {email}", field="owner_email")
+    return m.user
+
+
+def _action_fields(access, payload: ActionIn) -> dict:
+    return {"title": payload.title, "due": payload.due, "start": payload.start,
+            "owner": _owner(access, payload.owner_email), "lead_unit": _unit(access, payload.lead_unit_id),
+            "bau_or_change": payload.bau_or_change, "phase": payload.phase,
+            "also_serves": [get_objective_for_user(access, o) for o in payload.also_serves]}
+
+
 @router.post(P + "/objectives/{objective_id}/actions", response={201: CreatedOut, **ERRORS},
              summary="Add an action to an objective (managers)")
 def add_action(request, slug: str, objective_id: int, payload: ActionIn):
-    from carestat.core.models import User
-
     access = org_access(request, slug, Perm.VIEW)
     objective = get_objective_for_user(access, objective_id)
-    owner = None
-    if payload.owner_email:
-        owner = User.objects.filter(username=payload.owner_email.strip().lower()).first()
-        if owner is None:
-            raise InvalidInput(f"Nobody signs in as {payload.owner_email}", field="owner_email")
-    a = services.add_action(access, objective, title=payload.title, due=payload.due, start=payload.start,
-                            owner=owner, lead_unit=_unit(access, payload.lead_unit_id),
-                            bau_or_change=payload.bau_or_change, phase=payload.phase,
-                            also_serves=[get_objective_for_user(access, o) for o in payload.also_serves])
+    a = services.add_action(access, objective, **_action_fields(access, payload))
     return Status(201, {"id": a.pk, "title": a.title})
 
 
@@ -472,6 +492,130 @@ def archive_milestone(request, slug: str, milestone_id: int, payload: ReasonIn):
     access = org_access(request, slug, Perm.VIEW)
     m = get_milestone_for_user(access, milestone_id)
     services.archive(access, m, reason=payload.reason)
+    return {"id": m.pk, "title": m.title}
+
+
+# Changing, archiving and restoring what a plan holds: the same services as the pages -----
+# A PUT replaces every field, as the page's form does: a field left out takes its default.
+
+@router.put(P + "/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="Change a plan's details (managers)")
+def change_plan(request, slug: str, plan_id: int, payload: PlanIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = get_plan_for_user(access, plan_id)
+    services.update_plan(access, p, kind=payload.kind, title=payload.title, description=payload.description,
+                         owner_unit=_unit(access, payload.owner_unit_id), start=payload.start, end=payload.end)
+    return _plan(p, plan_tree(p))
+
+
+@router.put(P + "/priorities/{priority_id}", response={200: CreatedOut, **ERRORS},
+            summary="Rename a priority or theme (managers)")
+def change_priority(request, slug: str, priority_id: int, payload: TitleIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = services.update_priority(access, get_priority_for_user(access, priority_id), title=payload.title)
+    return {"id": p.pk, "title": p.title}
+
+
+@router.put(P + "/objectives/{objective_id}", response={200: CreatedOut, **ERRORS},
+            summary="Reword an objective's statement (managers)")
+def change_objective(request, slug: str, objective_id: int, payload: StatementIn):
+    access = org_access(request, slug, Perm.VIEW)
+    o = services.update_objective(access, get_objective_for_user(access, objective_id), statement=payload.statement)
+    return {"id": o.pk, "title": o.statement}
+
+
+@router.put(P + "/actions/{action_id}", response={200: ActionOut, **ERRORS},
+            summary="Change an action's details; its percent complete changes only by approving an update "
+                    "(managers of its lead unit)")
+def change_action(request, slug: str, action_id: int, payload: ActionIn):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)  # before looking anyone up by email for a role that may not change it
+    a = get_action_for_user(access, action_id)
+    services.update_action(access, a, **_action_fields(access, payload))
+    return _action(access, a)
+
+
+@router.post(P + "/milestones/{milestone_id}/rename", response={200: MilestoneOut, **ERRORS},
+             summary="Change a milestone's title; its dates stay as they are (managers of the action's unit)")
+def rename_milestone(request, slug: str, milestone_id: int, payload: MilestoneTitleIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_milestone_for_user(access, milestone_id)
+    services.rename_milestone(access, m, title=payload.title)
+    return _one_milestone(access, get_milestone_for_user(access, milestone_id))
+
+
+@router.post(P + "/plans/{plan_id}/archive", response={200: CreatedOut, **ERRORS},
+             summary="Archive (drop) a plan, with a reason; it is never deleted (managers)")
+def archive_plan(request, slug: str, plan_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = get_plan_for_user(access, plan_id)
+    services.archive(access, p, reason=payload.reason)
+    return {"id": p.pk, "title": p.title}
+
+
+@router.post(P + "/priorities/{priority_id}/archive", response={200: CreatedOut, **ERRORS},
+             summary="Archive (drop) a priority or theme, with a reason; it is never deleted (managers)")
+def archive_priority(request, slug: str, priority_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = get_priority_for_user(access, priority_id)
+    services.archive(access, p, reason=payload.reason)
+    return {"id": p.pk, "title": p.title}
+
+
+@router.post(P + "/objectives/{objective_id}/archive", response={200: CreatedOut, **ERRORS},
+             summary="Archive (drop) an objective, with a reason; it is never deleted (managers)")
+def archive_objective(request, slug: str, objective_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    o = get_objective_for_user(access, objective_id)
+    services.archive(access, o, reason=payload.reason)
+    return {"id": o.pk, "title": o.statement}
+
+
+@router.post(P + "/plans/{plan_id}/unarchive", response={200: CreatedOut, **ERRORS},
+             summary="Restore an archived plan, with a reason (managers)")
+def unarchive_plan(request, slug: str, plan_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = get_plan_for_user(access, plan_id)
+    services.unarchive(access, p, reason=payload.reason)
+    return {"id": p.pk, "title": p.title}
+
+
+@router.post(P + "/priorities/{priority_id}/unarchive", response={200: CreatedOut, **ERRORS},
+             summary="Restore an archived priority or theme, with a reason; refused while its plan is archived "
+                     "(managers)")
+def unarchive_priority(request, slug: str, priority_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    p = get_priority_for_user(access, priority_id)
+    services.unarchive(access, p, reason=payload.reason)
+    return {"id": p.pk, "title": p.title}
+
+
+@router.post(P + "/objectives/{objective_id}/unarchive", response={200: CreatedOut, **ERRORS},
+             summary="Restore an archived objective, with a reason; refused while anything above it is archived "
+                     "(managers)")
+def unarchive_objective(request, slug: str, objective_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    o = get_objective_for_user(access, objective_id)
+    services.unarchive(access, o, reason=payload.reason)
+    return {"id": o.pk, "title": o.statement}
+
+
+@router.post(P + "/actions/{action_id}/unarchive", response={200: CreatedOut, **ERRORS},
+             summary="Restore an archived action, with a reason; refused while anything above it is archived "
+                     "(managers of its lead unit)")
+def unarchive_action(request, slug: str, action_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    a = get_action_for_user(access, action_id)
+    services.unarchive(access, a, reason=payload.reason)
+    return {"id": a.pk, "title": a.title}
+
+
+@router.post(P + "/milestones/{milestone_id}/unarchive", response={200: CreatedOut, **ERRORS},
+             summary="Restore an archived milestone, with a reason; refused while its action or anything above "
+                     "is archived (managers of the action's unit)")
+def unarchive_milestone(request, slug: str, milestone_id: int, payload: ReasonIn):
+    access = org_access(request, slug, Perm.VIEW)
+    m = get_milestone_for_user(access, milestone_id)
+    services.unarchive(access, m, reason=payload.reason)
     return {"id": m.pk, "title": m.title}
 
 

@@ -191,10 +191,23 @@ class MilestoneForm(forms.Form):
         error_messages={"required": "Enter the milestone's baseline date"})
 
 
+class MilestoneTitleForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=300,
+                            error_messages={"required": "Enter the milestone's title",
+                                            "max_length": "The milestone's title must be 300 characters or fewer"})
+
+
 class ArchiveForm(forms.Form):
     reason = forms.CharField(label="Why are you archiving it?", widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000, help_text="It leaves the plan tree and its counts; its history is kept.",
                              error_messages={"required": "Give the reason for archiving it"})
+
+
+class UnarchiveForm(forms.Form):
+    reason = forms.CharField(label="Why are you restoring it?", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000,
+                             help_text="Say why it is needed again. The reason is kept in its history.",
+                             error_messages={"required": "Give the reason for restoring it"})
 
 
 def _rule_field(label: str, hint: str, *, percent: bool) -> forms.IntegerField:

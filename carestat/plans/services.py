@@ -241,15 +241,51 @@ def add_milestone(access: Access, action: Action, *, title: str, baseline_date: 
     return m
 
 
-@transaction.atomic
-def archive(access: Access, obj: Plan | Priority | Objective | Action | Milestone, *, reason: str) -> None:
-    """Archive (drop) a plan, priority, objective, action or milestone. Reported content is
-    never deleted: it leaves the tree and the counts but keeps its history."""
-    reason = _reason(reason, "archiving it")
+PlanItem = Plan | Priority | Objective | Action | Milestone
+
+
+def _require_archive_rights(access: Access, obj: PlanItem) -> None:
+    """Archiving and restoring take the same rights: managers for a plan's structure, and
+    managers of the action's lead unit for an action or milestone."""
     if isinstance(obj, Plan | Priority | Objective):
         access.require(Perm.MANAGE)
     else:
         require_manage_action(access, obj if isinstance(obj, Action) else obj.action)
+
+
+# What each kind of item sits under, and the path from it to its plan for select_related.
+_PARENT = {Priority: "plan", Objective: "priority", Action: "objective", Milestone: "action"}
+_PATH_TO_PLAN = {Priority: "plan", Objective: "priority__plan", Action: "objective__priority__plan",
+                 Milestone: "action__objective__priority__plan"}
+
+
+def parent_of(obj: PlanItem) -> Plan | Priority | Objective | Action | None:
+    """The item ``obj`` sits under; None for a plan."""
+    return getattr(obj, _PARENT[type(obj)]) if type(obj) in _PARENT else None
+
+
+def archived_ancestor(obj: PlanItem) -> Plan | Priority | Objective | Action | None:
+    """The nearest item above ``obj`` that is archived, read afresh from the database, or None.
+
+    Archiving an item leaves the flags of the items beneath it alone, so an item can be
+    unarchived itself and still be hidden by an archived parent; restoring it then would
+    change nothing anyone sees."""
+    model = type(obj)
+    if model not in _PARENT:
+        return None
+    item = model.objects.select_related(_PATH_TO_PLAN[model]).get(pk=obj.pk)
+    while (item := parent_of(item)) is not None:
+        if item.is_archived:
+            return item
+    return None
+
+
+@transaction.atomic
+def archive(access: Access, obj: PlanItem, *, reason: str) -> None:
+    """Archive (drop) a plan, priority, objective, action or milestone. Reported content is
+    never deleted: it leaves the tree and the counts but keeps its history."""
+    reason = _reason(reason, "archiving it")
+    _require_archive_rights(access, obj)
     if obj.is_archived:
         raise Conflict(f"‘{obj}’ is already archived")
     obj.is_archived, obj.archived_at = True, timezone.now()
@@ -259,6 +295,31 @@ def archive(access: Access, obj: Plan | Priority | Objective | Action | Mileston
     log_action(f"plans.{obj._meta.model_name}.archived", actor=access.user, organisation=access.organisation,
                record=obj, before={"is_archived": False}, after={"is_archived": True, "reason": reason},
                message=f"{access.user.display_name} archived {kind} ‘{obj}’: {reason}")
+
+
+@transaction.atomic
+def unarchive(access: Access, obj: PlanItem, *, reason: str) -> None:
+    """Restore an archived plan, priority, objective, action or milestone to the tree and its
+    counts, with a reason; the same people who may archive it may restore it.
+
+    Refused while an item above it is archived (restore that first). Closed quarters keep
+    their snapshots: the item counts again only in periods closed from now on."""
+    _require_archive_rights(access, obj)
+    reason = _reason(reason, "restoring it")
+    if not obj.is_archived:
+        raise Conflict(f"‘{obj}’ is not archived")
+    above = archived_ancestor(obj)
+    if above is not None:
+        kind = above._meta.verbose_name
+        raise Conflict(f"‘{str(obj)[:80]}’ sits under {kind} ‘{str(above)[:80]}’, which is archived; "
+                       f"restore that {kind} first")
+    obj.is_archived, obj.archived_at = False, None
+    _stamp(obj, access.user)
+    obj.save()
+    kind = obj._meta.verbose_name
+    log_action(f"plans.{obj._meta.model_name}.unarchived", actor=access.user, organisation=access.organisation,
+               record=obj, before={"is_archived": True}, after={"is_archived": False, "reason": reason},
+               message=f"{access.user.display_name} restored archived {kind} ‘{obj}’: {reason}")
 
 
 # Changing what a plan holds ----------------------------------------------------------------
@@ -389,6 +450,34 @@ def set_plan_rules(access: Access, **numbers: int) -> PlanRules:
 
 
 # Milestone dates and RAG ----------------------------------------------------------------------
+
+@transaction.atomic
+def rename_milestone(access: Access, milestone: Milestone, *, title: str) -> Milestone:
+    """Change a milestone's title (managers of its action's lead unit).
+
+    Only the title is written: the baseline date never moves, and the forecast moves only
+    through ``redate_milestone`` with a reason. A closed quarter's snapshot holds statuses
+    and dates, not titles, so renaming leaves every closed quarter as it was reported; the
+    old title stays in the milestone's history."""
+    require_manage_action(access, milestone.action)
+    _refuse_if_archived(milestone)
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("Enter the milestone's title", field="title")
+    limit = Milestone._meta.get_field("title").max_length
+    if len(title) > limit:
+        raise InvalidInput(f"The milestone's title must be {limit} characters or fewer", field="title")
+    before = {"title": milestone.title}
+    if before["title"] == title:
+        return milestone
+    milestone.title = title
+    _stamp(milestone, access.user)
+    # Named fields only, so a copy read before someone re-dated the milestone cannot put
+    # its old forecast back.
+    milestone.save(update_fields=["title", "changed_at", "changed_by"])
+    _log_change(access, milestone, "milestone", before, {"title": title})
+    return milestone
+
 
 def _refuse_if_closed(org: Organisation, day: dt.date | None, what: str) -> None:
     """A date inside a closed quarter would rewrite what that quarter reported."""

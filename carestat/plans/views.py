@@ -14,7 +14,7 @@ from carestat.charts import TimelineMilestone, milestone_timeline
 from carestat.core.access import get_period_for_user
 from carestat.core.errors import NotAllowed, ServiceError
 from carestat.core.govuk_forms import apply_service_error
-from carestat.core.models import Membership, ReportingPeriod, Unit
+from carestat.core.models import AuditEntry, Membership, ReportingPeriod, Unit
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted, posted_files
 from carestat.plans import excel, services
@@ -32,6 +32,7 @@ from carestat.plans.forms import (
     CompleteForm,
     ImportForm,
     MilestoneForm,
+    MilestoneTitleForm,
     ObjectiveForm,
     OverrideForm,
     PlanForm,
@@ -39,6 +40,7 @@ from carestat.plans.forms import (
     PriorityForm,
     RedateForm,
     ReviewForm,
+    UnarchiveForm,
     UpdateForm,
 )
 from carestat.plans.models import (
@@ -511,6 +513,23 @@ def milestone_new(request, slug, pk):
                       button="Add milestone", back=reverse("plans:action", args=[slug, action.pk]))
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    milestone = get_milestone_for_user(access, pk)
+    form = (MilestoneTitleForm(request.POST) if request.method == "POST"
+            else MilestoneTitleForm(initial={"title": milestone.title}))
+    if request.method == "POST" and form.is_valid():
+        if _save(form, lambda: services.rename_milestone(access, milestone, **form.cleaned_data)) is not None:
+            messages.success(request, f"Saved milestone ‘{milestone.title}’.")
+            return redirect("plans:milestone", slug, milestone.pk)
+    return _form_page(request, access, form, title="Change a milestone's title", caption=milestone.action.title,
+                      button="Save", back=reverse("plans:milestone", args=[slug, milestone.pk]),
+                      intro="Its dates do not change here: the baseline date never changes, and the forecast "
+                            "date moves only with a reason, from the milestone's page.")
+
+
 ARCHIVABLE = {
     "plan": (get_plan_for_user, "plan"),
     "priority": (get_priority_for_user, "priority or theme"),
@@ -555,6 +574,96 @@ def archive_item(request, slug, pk, kind):
             return redirect("plans:tree", slug, plan.pk)
     return page(request, "plans/archive.html", f"Archive this {words}", section=SECTION, form=form, item=item,
                 kind=kind, words=words, plan=plan, back=_tree_url(slug, plan), breadcrumbs=_crumbs(access))
+
+
+def _unarchive_url(slug, item) -> str:
+    kind = item._meta.model_name
+    return reverse("plans:unarchive" if kind == "plan" else f"plans:{kind}_unarchive", args=[slug, item.pk])
+
+
+def _place_of(slug, item) -> str:
+    """Where a restored item is seen again."""
+    if isinstance(item, Plan):
+        return _tree_url(slug, item)
+    if isinstance(item, Priority):
+        return _tree_url(slug, item.plan) + f"#priority-{item.pk}"
+    if isinstance(item, Objective):
+        return _tree_url(slug, item.priority.plan) + f"#objective-{item.pk}"
+    if isinstance(item, Action):
+        return reverse("plans:action", args=[slug, item.pk])
+    return reverse("plans:milestone", args=[slug, item.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unarchive_item(request, slug, pk, kind):
+    """Ask for a reason, then restore an archived item to the tree and its counts."""
+    access = org_access(request, slug, Perm.MANAGE)
+    getter, words = ARCHIVABLE[kind]
+    item = getter(access, pk)
+    plan = _plan_of(item)
+    form = UnarchiveForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unarchive(access, item, **form.cleaned_data)
+        except NotAllowed:
+            raise
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Restored {words} ‘{str(item)[:80]}’. It counts in the plan again.")
+            return redirect(_place_of(slug, item))
+    above = services.archived_ancestor(item) if item.is_archived else None
+    back = (reverse("plans:list", args=[slug]) + "?show=archived" if kind == "plan"
+            else reverse("plans:archived", args=[slug, plan.pk]))
+    return page(request, "plans/unarchive.html", f"Restore this {words}", section=SECTION, form=form, item=item,
+                kind=kind, words=words, plan=plan, above=above,
+                above_url=_unarchive_url(slug, above) if above is not None else "", back=back,
+                breadcrumbs=_crumbs(access))
+
+
+def _archived_rows(access, plan) -> list[dict]:
+    """The plan's archived priorities, objectives, actions and milestones, newest first, each
+    with the reason given when it was archived (from the audit trail)."""
+    found = [
+        *Priority.objects.filter(plan=plan, is_archived=True).select_related("plan"),
+        *Objective.objects.filter(priority__plan=plan, is_archived=True).select_related("priority__plan"),
+        *Action.objects.filter(objective__priority__plan=plan, is_archived=True)
+        .select_related("objective__priority__plan", "lead_unit"),
+        *Milestone.objects.filter(action__objective__priority__plan=plan, is_archived=True)
+        .select_related("action__objective__priority__plan", "action__lead_unit"),
+    ]
+    reasons: dict[tuple[str, str], str] = {}
+    for e in AuditEntry.objects.filter(
+            organisation=access.organisation, action__in=[f"plans.{k}.archived" for k in ARCHIVABLE],
+            record_id__in={str(i.pk) for i in found}):  # newest first, so the latest reason wins
+        reasons.setdefault((e.record_type, e.record_id), (e.after or {}).get("reason", ""))
+    slug = access.organisation.slug
+    rows = []
+    for item in found:
+        kind = item._meta.model_name
+        parent = services.parent_of(item)
+        if isinstance(item, Action | Milestone):
+            may = services.can_manage_action(access, item if isinstance(item, Action) else item.action)
+            href = reverse(f"plans:{kind}", args=[slug, item.pk])
+        else:
+            may, href = access.can(Perm.MANAGE), ""
+        rows.append({"item": item, "kind": kind, "words": ARCHIVABLE[kind][1], "under": parent,
+                     "under_words": ARCHIVABLE[parent._meta.model_name][1], "href": href,
+                     "reason": reasons.get((kind, str(item.pk)), ""),
+                     "restore": _unarchive_url(slug, item) if may and not plan.is_archived else ""})
+    rows.sort(key=lambda r: r["item"].archived_at or timezone.now(), reverse=True)
+    return rows
+
+
+@login_required
+@require_safe
+def archived(request, slug, pk):
+    access = org_access(request, slug, Perm.VIEW)
+    plan = get_plan_for_user(access, pk)
+    return page(request, "plans/archived.html", f"Archived items: {plan.title}", section=SECTION, plan=plan,
+                rows=_archived_rows(access, plan),
+                breadcrumbs=_crumbs(access, {"text": plan.title, "href": _tree_url(slug, plan)}))
 
 
 @login_required

@@ -214,3 +214,63 @@ def test_a_manager_builds_a_plan_through_the_forms_and_each_form_is_accessible(b
     page.sign_in(cast["admin"].email, PASSWORD)
     page.goto("/o/demoshire/plans/rules/")
     page.assert_accessible()
+
+
+def test_renaming_a_milestone_and_restoring_archived_items_pages_are_accessible(browser_page, cast, demoshire):
+    from carestat.plans import services
+    from conftest import access_for
+
+    world = small_plan(demoshire, cast["admin"], cast["contributor"])
+    manager = access_for(cast["manager"], demoshire)
+    services.archive(manager, world["action"], reason="Merged into the recruitment action")
+    services.archive(manager, world["objective"], reason="Folded into the waiting list objective")
+    page, m, pk = browser_page, world["m1"], world["plan"].pk
+    page.sign_in(cast["manager"].email, PASSWORD)
+
+    page.goto(f"/o/demoshire/milestones/{m.pk}/edit/")
+    page.assert_accessible()
+    page.page.fill("#id_title", "")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save')")
+    assert page.page.locator(".govuk-error-summary").is_visible()
+    page.assert_accessible()
+
+    page.goto(f"/o/demoshire/plans/{pk}/archived/")
+    page.assert_accessible()
+    page.goto(f"/o/demoshire/actions/{world['action'].pk}/unarchive/")
+    assert "restore that objective" in page.page.content().lower()
+    page.assert_accessible()
+    page.goto(f"/o/demoshire/objectives/{world['objective'].pk}/unarchive/")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Restore objective')")
+    assert page.page.locator(".govuk-error-summary").is_visible()
+    page.assert_accessible()
+
+
+def test_a_manager_renames_a_milestone_and_restores_an_action_without_javascript(no_js_page, cast, demoshire):
+    from carestat.plans import services
+    from carestat.plans.models import Action, Milestone
+    from conftest import access_for
+
+    world = small_plan(demoshire, cast["admin"], cast["contributor"])
+    services.archive(access_for(cast["manager"], demoshire), world["action"], reason="Merged into another action")
+    page, m, action = no_js_page, world["m1"], world["action"]
+    page.sign_in(cast["manager"].email, PASSWORD)
+
+    page.goto(f"/o/demoshire/actions/{action.pk}/")
+    with page.page.expect_navigation():
+        page.page.click("text=Restore this action")
+    page.page.fill("#id_reason", "The merge was reversed at committee")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Restore action')")
+    assert "Restored action" in page.page.content()
+    assert not Action.objects.get(pk=action.pk).is_archived
+
+    page.goto(f"/o/demoshire/milestones/{m.pk}/")
+    with page.page.expect_navigation():
+        page.page.click("text=Change the title")
+    page.page.fill("#id_title", "Recruit agency and bank OTs")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save')")
+    assert "Recruit agency and bank OTs" in page.page.content()
+    assert Milestone.objects.get(pk=m.pk).title == "Recruit agency and bank OTs"

@@ -26,6 +26,22 @@ def build(w):
     w["period"] = period
     w["plan"], w["action"], w["milestone"], w["update"] = world["plan"], world["action"], world["m1"], update
     w["priority"], w["objective"], w["ot"] = world["priority"], world["objective"], world["ot"]
+    _build_archived(w, access_for(cast["admin"], org))
+
+
+def _build_archived(w, a):
+    """One archived item of each kind, each under live parents, for the rows that restore them."""
+    plan, due = w["plan"], w["action"].due
+    old = services.create_plan(a, kind="improvement", title="Previous improvement plan", start=plan.start,
+                               end=plan.end)
+    priority = services.add_priority(a, plan, title="Old theme")
+    objective = services.add_objective(a, w["priority"], statement="An objective set aside")
+    action = services.add_action(a, w["objective"], title="Use agency assessors", due=due, lead_unit=w["ot"])
+    milestone = services.add_milestone(a, w["action"], title="Bank staff trained", baseline_date=due)
+    for item in (old, priority, objective, action, milestone):
+        services.archive(a, item, reason="Set aside at the last review")
+    w["archived_plan"], w["archived_priority"], w["archived_objective"] = old, priority, objective
+    w["archived_action"], w["archived_milestone"] = action, milestone
 
 
 def _update(w):
@@ -118,6 +134,35 @@ PAGES += [
      lambda w: ARCHIVE),
 ]
 
+RESTORE = {"reason": "Needed again after the review"}
+
+# Renaming a milestone, restoring archived items and listing them.
+PAGES += [
+    ("plans:archived", "get", lambda w: f"{ORG}/plans/{w['plan'].pk}/archived/", ALL, None),
+    ("plans:milestone_edit", "get", lambda w: f"{ORG}/milestones/{w['milestone'].pk}/edit/", MANAGERS, None),
+    ("plans:milestone_edit", "post", lambda w: f"{ORG}/milestones/{w['milestone'].pk}/edit/", MANAGERS,
+     lambda w: {"title": "Recruit agency and bank OTs"}),
+    ("plans:unarchive", "get", lambda w: f"{ORG}/plans/{w['archived_plan'].pk}/unarchive/", MANAGERS, None),
+    ("plans:unarchive", "post", lambda w: f"{ORG}/plans/{w['archived_plan'].pk}/unarchive/", MANAGERS,
+     lambda w: RESTORE),
+    ("plans:priority_unarchive", "get", lambda w: f"{ORG}/priorities/{w['archived_priority'].pk}/unarchive/",
+     MANAGERS, None),
+    ("plans:priority_unarchive", "post", lambda w: f"{ORG}/priorities/{w['archived_priority'].pk}/unarchive/",
+     MANAGERS, lambda w: RESTORE),
+    ("plans:objective_unarchive", "get", lambda w: f"{ORG}/objectives/{w['archived_objective'].pk}/unarchive/",
+     MANAGERS, None),
+    ("plans:objective_unarchive", "post", lambda w: f"{ORG}/objectives/{w['archived_objective'].pk}/unarchive/",
+     MANAGERS, lambda w: RESTORE),
+    ("plans:action_unarchive", "get", lambda w: f"{ORG}/actions/{w['archived_action'].pk}/unarchive/",
+     MANAGERS, None),
+    ("plans:action_unarchive", "post", lambda w: f"{ORG}/actions/{w['archived_action'].pk}/unarchive/",
+     MANAGERS, lambda w: RESTORE),
+    ("plans:milestone_unarchive", "get", lambda w: f"{ORG}/milestones/{w['archived_milestone'].pk}/unarchive/",
+     MANAGERS, None),
+    ("plans:milestone_unarchive", "post", lambda w: f"{ORG}/milestones/{w['archived_milestone'].pk}/unarchive/",
+     MANAGERS, lambda w: RESTORE),
+]
+
 A = "/api/v1/organisations/demoshire"
 API = [
     ("get", f"{A}/plans", ALL, None),
@@ -144,6 +189,20 @@ API = [
     ("post", A + "/milestones/{milestone.pk}/complete", UPDATERS, {"actual_date": None}),
     ("post", A + "/milestones/{milestone.pk}/archive", MANAGERS, {"reason": "Merged into another milestone"}),
     ("post", A + "/actions/{action.pk}/archive", MANAGERS, {"reason": "Superseded by the new plan"}),
+    ("put", A + "/plans/{plan.pk}", MANAGERS, {"kind": "improvement", "title": "Adult social care improvement",
+                                               "start": "2026-04-01", "end": "2029-03-31"}),
+    ("put", A + "/priorities/{priority.pk}", MANAGERS, {"title": "Waiting lists"}),
+    ("put", A + "/objectives/{objective.pk}", MANAGERS, {"statement": "No one waits more than 21 days"}),
+    ("put", A + "/actions/{action.pk}", MANAGERS, {"title": "Clear the OT backlog", "due": "2027-03-31"}),
+    ("post", A + "/milestones/{milestone.pk}/rename", MANAGERS, {"title": "Recruit agency and bank OTs"}),
+    ("post", A + "/plans/{plan.pk}/archive", MANAGERS, ARCHIVE),
+    ("post", A + "/priorities/{priority.pk}/archive", MANAGERS, ARCHIVE),
+    ("post", A + "/objectives/{objective.pk}/archive", MANAGERS, ARCHIVE),
+    ("post", A + "/plans/{archived_plan.pk}/unarchive", MANAGERS, RESTORE),
+    ("post", A + "/priorities/{archived_priority.pk}/unarchive", MANAGERS, RESTORE),
+    ("post", A + "/objectives/{archived_objective.pk}/unarchive", MANAGERS, RESTORE),
+    ("post", A + "/actions/{archived_action.pk}/unarchive", MANAGERS, RESTORE),
+    ("post", A + "/milestones/{archived_milestone.pk}/unarchive", MANAGERS, RESTORE),
     ("get", f"{A}/plan-rules", ALL, None),
     ("patch", f"{A}/plan-rules", {"admin"}, {"overdue_red_below_percent": 50}),
 ]

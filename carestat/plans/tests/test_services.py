@@ -212,3 +212,160 @@ def test_an_archived_item_can_no_longer_be_changed(world):
     with pytest.raises(Conflict):
         services.update_priority(acc(world, "manager"), world["priority"], title="Renamed")
     assert AuditEntry.objects.filter(action="plans.priority.archived").exists()
+
+
+# Restoring archived items ----------------------------------------------------------------------
+
+def test_a_manager_restores_an_archived_action_with_a_reason_and_it_counts_again(world):
+    action = world["action"]
+    services.archive(acc(world, "manager"), action, reason="Merged into the recruitment action")
+    assert plan_tree(world["plan"]).actions() == []
+    services.unarchive(acc(world, "manager"), action, reason="The merge was reversed at committee")
+    action.refresh_from_db()
+    assert not action.is_archived and action.archived_at is None
+    tree = plan_tree(world["plan"])
+    assert [a.action for a in tree.actions()] == [action] and len(tree.milestones()) == 2
+    entry = AuditEntry.objects.get(action="plans.action.unarchived", record_id=str(action.pk))
+    assert entry.message == ("Priya Shah restored archived action ‘Clear the OT assessment backlog’: "
+                             "The merge was reversed at committee")
+    assert entry.before == {"is_archived": True}
+    assert entry.after == {"is_archived": False, "reason": "The merge was reversed at committee"}
+
+
+def test_restoring_needs_a_reason(world):
+    services.archive(acc(world, "manager"), world["m1"], reason="Merged into the second milestone")
+    with pytest.raises(InvalidInput) as exc:
+        services.unarchive(acc(world, "manager"), world["m1"], reason=" ")
+    assert exc.value.field == "reason" and exc.value.message == "Give the reason for restoring it"
+    world["m1"].refresh_from_db()
+    assert world["m1"].is_archived
+
+
+def test_something_not_archived_cannot_be_restored(world):
+    from carestat.core.errors import Conflict
+
+    with pytest.raises(Conflict, match="is not archived"):
+        services.unarchive(acc(world, "manager"), world["m1"], reason="Bring it back please")
+    assert not AuditEntry.objects.filter(action="plans.milestone.unarchived").exists()
+
+
+def test_an_item_under_an_archived_parent_is_restored_only_after_its_parent(world):
+    from carestat.core.errors import Conflict
+
+    manager = acc(world, "manager")
+    services.archive(manager, world["action"], reason="Dropped at the last review")
+    services.archive(manager, world["priority"], reason="Folded into another theme")
+    with pytest.raises(Conflict) as exc:
+        services.unarchive(manager, world["action"], reason="Needed again after all")
+    assert exc.value.message == ("‘Clear the OT assessment backlog’ sits under priority ‘Backlog clearance’, "
+                                 "which is archived; restore that priority first")
+    world["action"].refresh_from_db()
+    assert world["action"].is_archived
+    services.unarchive(manager, world["priority"], reason="The theme is back in the plan")
+    services.unarchive(manager, world["action"], reason="Needed again after all")
+    assert len(plan_tree(world["plan"]).actions()) == 1
+
+
+def test_a_milestone_cannot_be_restored_while_its_action_is_archived(world):
+    from carestat.core.errors import Conflict
+
+    manager = acc(world, "manager")
+    services.archive(manager, world["m1"], reason="Merged into the second milestone")
+    services.archive(manager, world["action"], reason="Dropped at the last review")
+    with pytest.raises(Conflict, match="sits under action ‘Clear the OT assessment backlog’"):
+        services.unarchive(manager, world["m1"], reason="Needed again after all")
+
+
+def test_restoring_takes_the_same_rights_as_archiving(world):
+    manager = acc(world, "manager")
+    services.archive(manager, world["action"], reason="Dropped at the last review")
+    services.archive(manager, world["priority"], reason="Folded into another theme")
+    # The contributor owns the action, which lets them update it but not archive or restore it.
+    for role in ("contributor", "viewer", "auditor"):
+        with pytest.raises(NotAllowed):
+            services.unarchive(acc(world, role), world["priority"], reason="Needed again after all")
+    services.unarchive(manager, world["priority"], reason="The theme is back in the plan")
+    other = core_services.add_unit(acc(world, "admin"), name="Children's Services", kind="directorate", parent=None)
+    Membership.objects.filter(user=world["cast"]["manager"]).update(unit=other)
+    with pytest.raises(NotAllowed, match="outside the units you manage"):
+        services.unarchive(acc(world, "manager"), world["action"], reason="Needed again after all")
+    services.unarchive(acc(world, "admin"), world["action"], reason="Needed again after all")
+
+
+def test_restoring_an_item_leaves_closed_quarters_as_they_were_reported(world):
+    manager = acc(world, "manager")
+    services.archive(manager, world["m2"], reason="Merged into the first milestone")
+    core_services.close_period(manager, world["period"])
+    services.unarchive(manager, world["m2"], reason="Split out again")
+    snaps = PeriodSnapshot.objects.filter(period=world["period"])
+    assert list(snaps.filter(milestone__isnull=False).values_list("milestone_id", flat=True)) == [world["m1"].pk]
+
+
+# Renaming a milestone ------------------------------------------------------------------------
+
+def test_renaming_a_milestone_changes_only_its_title_and_says_so_in_words(world):
+    m = world["m1"]
+    services.redate_milestone(acc(world, "contributor"), m, new_date=m.baseline_date + D(14),
+                              reason="Agency start delayed")
+    m.refresh_from_db()
+    dates = (m.baseline_date, m.forecast_date, m.actual_date)
+    services.rename_milestone(acc(world, "manager"), m, title="  Recruit agency and bank OTs ")
+    m.refresh_from_db()
+    assert m.title == "Recruit agency and bank OTs"
+    assert (m.baseline_date, m.forecast_date, m.actual_date) == dates
+    assert MilestoneDateChange.objects.filter(milestone=m).count() == 1
+    entry = AuditEntry.objects.get(action="plans.milestone.changed", record_id=str(m.pk))
+    assert entry.message == ("Priya Shah changed milestone ‘Recruit agency and bank OTs’: "
+                             "Title changed from ‘Recruit agency OTs’ to ‘Recruit agency and bank OTs’")
+    assert (entry.before, entry.after) == ({"title": "Recruit agency OTs"}, {"title": "Recruit agency and bank OTs"})
+
+
+def test_renaming_from_a_stale_copy_does_not_undo_a_re_dating(world):
+    from carestat.plans.models import Milestone
+
+    stale = Milestone.objects.get(pk=world["m1"].pk)
+    new_date = stale.baseline_date + D(30)
+    services.redate_milestone(acc(world, "contributor"), world["m1"], new_date=new_date, reason="Agency delayed")
+    services.rename_milestone(acc(world, "manager"), stale, title="Recruit agency and bank OTs")
+    fresh = Milestone.objects.get(pk=stale.pk)
+    assert (fresh.title, fresh.forecast_date) == ("Recruit agency and bank OTs", new_date)
+
+
+def test_renaming_a_milestone_leaves_a_closed_quarters_snapshot_unchanged(world):
+    core_services.close_period(acc(world, "manager"), world["period"])
+    fields = ("period_id", "plan_id", "action_id", "milestone_id", "status", "rag", "overridden", "percent_complete",
+              "baseline_date", "forecast_date", "actual_date", "taken_at")
+    before = list(PeriodSnapshot.objects.filter(period=world["period"]).order_by("pk").values_list(*fields))
+    assert any(row[3] == world["m1"].pk for row in before)
+    services.rename_milestone(acc(world, "manager"), world["m1"], title="Recruit agency and bank OTs")
+    after = list(PeriodSnapshot.objects.filter(period=world["period"]).order_by("pk").values_list(*fields))
+    assert after == before
+
+
+def test_a_milestone_title_must_not_be_blank_or_too_long(world):
+    with pytest.raises(InvalidInput) as exc:
+        services.rename_milestone(acc(world, "manager"), world["m1"], title="   ")
+    assert (exc.value.field, exc.value.message) == ("title", "Enter the milestone's title")
+    with pytest.raises(InvalidInput) as exc:
+        services.rename_milestone(acc(world, "manager"), world["m1"], title="x" * 301)
+    assert (exc.value.field, exc.value.message) == ("title", "The milestone's title must be 300 characters or fewer")
+    world["m1"].refresh_from_db()
+    assert world["m1"].title == "Recruit agency OTs"
+
+
+def test_only_managers_of_the_actions_unit_rename_its_milestones(world):
+    for role in ("contributor", "viewer", "auditor"):
+        with pytest.raises(NotAllowed):
+            services.rename_milestone(acc(world, role), world["m1"], title="Renamed")
+    world["m1"].refresh_from_db()
+    assert world["m1"].title == "Recruit agency OTs"
+
+
+def test_an_archived_milestone_cannot_be_renamed_and_an_unchanged_title_records_nothing(world):
+    from carestat.core.errors import Conflict
+
+    services.rename_milestone(acc(world, "manager"), world["m1"], title="Recruit agency OTs")
+    assert not AuditEntry.objects.filter(action="plans.milestone.changed").exists()
+    services.archive(acc(world, "manager"), world["m1"], reason="Merged into the second milestone")
+    with pytest.raises(Conflict, match="archived"):
+        services.rename_milestone(acc(world, "manager"), world["m1"], title="Renamed")

@@ -192,3 +192,182 @@ def test_a_rule_out_of_range_is_refused_naming_the_field(client, world):
 def test_a_manager_may_not_change_the_rules(client, world):
     client.force_login(world["cast"]["manager"])
     assert client.get("/o/demoshire/plans/rules/").status_code == 403
+
+
+# Renaming a milestone -----------------------------------------------------------------------
+
+def test_a_manager_renames_a_milestone_from_its_page_and_the_new_title_shows_everywhere(client, world):
+    client.force_login(world["cast"]["manager"])
+    m = world["m1"]
+    html = client.get(f"/o/demoshire/milestones/{m.pk}/").content.decode()
+    assert f'href="/o/demoshire/milestones/{m.pk}/edit/"' in html
+    form = client.get(f"/o/demoshire/milestones/{m.pk}/edit/").content.decode()
+    assert 'value="Recruit agency OTs"' in form and "the baseline date never changes" in form
+    r = client.post(f"/o/demoshire/milestones/{m.pk}/edit/", {"title": "Recruit agency and bank OTs"})
+    assert r.status_code == 302 and r["Location"] == f"/o/demoshire/milestones/{m.pk}/"
+    m.refresh_from_db()
+    assert m.title == "Recruit agency and bank OTs" and m.forecast_date == m.baseline_date
+    assert "Recruit agency and bank OTs" in client.get(f"/o/demoshire/milestones/{m.pk}/").content.decode()
+    assert "Recruit agency and bank OTs" in client.get(f"/o/demoshire/actions/{world['action'].pk}/").content.decode()
+    history = client.get(f"/o/demoshire/history/milestone/{m.pk}/").content.decode()
+    assert "Title changed from ‘Recruit agency OTs’ to ‘Recruit agency and bank OTs’" in history
+
+
+def test_a_blank_milestone_title_is_refused_in_the_error_summary_naming_the_field(client, world):
+    client.force_login(world["cast"]["manager"])
+    r = client.post(f"/o/demoshire/milestones/{world['m1'].pk}/edit/", {"title": "  "})
+    html = r.content.decode()
+    assert r.status_code == 200 and "There is a problem" in html and "<title>Error:" in html
+    assert "Enter the milestone&#39;s title" in html and 'href="#id_title"' in html
+    world["m1"].refresh_from_db()
+    assert world["m1"].title == "Recruit agency OTs"
+
+
+def test_renaming_an_archived_milestone_is_refused_on_the_form(client, world):
+    from carestat.plans import services
+    from conftest import access_for
+
+    services.archive(access_for(world["cast"]["manager"], world["org"]), world["m1"], reason="Merged into another")
+    client.force_login(world["cast"]["manager"])
+    r = client.post(f"/o/demoshire/milestones/{world['m1'].pk}/edit/", {"title": "Renamed"})
+    assert r.status_code == 200 and "is archived, so it can no longer be changed" in r.content.decode()
+
+
+def test_a_viewer_may_not_rename_a_milestone_and_sees_no_link_to(client, world):
+    m = world["m1"]
+    client.force_login(world["cast"]["viewer"])
+    assert "/edit/" not in client.get(f"/o/demoshire/milestones/{m.pk}/").content.decode()
+    assert client.get(f"/o/demoshire/milestones/{m.pk}/edit/").status_code == 403
+    assert client.post(f"/o/demoshire/milestones/{m.pk}/edit/", {"title": "Renamed"}).status_code == 403
+    m.refresh_from_db()
+    assert m.title == "Recruit agency OTs"
+
+
+def test_the_action_owner_may_move_a_milestones_date_but_not_rename_it(client, world):
+    client.force_login(world["cast"]["contributor"])
+    html = client.get(f"/o/demoshire/milestones/{world['m1'].pk}/").content.decode()
+    assert "Move the forecast date" in html and "Change the title" not in html
+    assert client.post(f"/o/demoshire/milestones/{world['m1'].pk}/edit/", {"title": "Mine"}).status_code == 403
+
+
+def test_another_council_gets_404_for_renaming_or_restoring(client, world):
+    client.force_login(world["cast"]["outsider"])
+    m = world["m1"]
+    assert client.get(f"/o/demoshire/milestones/{m.pk}/edit/").status_code == 404
+    assert client.post(f"/o/westmarch/milestones/{m.pk}/edit/", {"title": "Renamed"}).status_code == 404
+    assert client.post(f"/o/westmarch/actions/{world['action'].pk}/unarchive/",
+                       {"reason": "Needed again after all"}).status_code == 404
+    assert client.get(f"/o/westmarch/plans/{world['plan'].pk}/archived/").status_code == 404
+    m.refresh_from_db()
+    assert m.title == "Recruit agency OTs"
+
+
+# Restoring archived items -------------------------------------------------------------------
+
+def _archive(world, item, reason="Folded into theme 2"):
+    from carestat.plans import services
+    from conftest import access_for
+
+    services.archive(access_for(world["cast"]["manager"], world["org"]), item, reason=reason)
+
+
+def test_a_manager_restores_a_priority_from_the_archived_list(client, world):
+    priority = world["priority"]
+    _archive(world, priority)
+    client.force_login(world["cast"]["manager"])
+    listed = client.get(f"/o/demoshire/plans/{world['plan'].pk}/archived/").content.decode()
+    assert "Backlog clearance" in listed and "Folded into theme 2" in listed
+    assert f'href="/o/demoshire/priorities/{priority.pk}/unarchive/"' in listed
+    page = client.get(f"/o/demoshire/priorities/{priority.pk}/unarchive/").content.decode()
+    assert "Restore this priority or theme" in page and "Why are you restoring it?" in page
+    r = client.post(f"/o/demoshire/priorities/{priority.pk}/unarchive/", {"reason": "Committee asked for it back"})
+    assert r.status_code == 302
+    assert r["Location"] == f"/o/demoshire/plans/{world['plan'].pk}/#priority-{priority.pk}"
+    tree = client.get(r["Location"]).content.decode()
+    assert f'id="priority-{priority.pk}"' in tree and "Restored priority or theme ‘Backlog clearance’" in tree
+    assert "Nothing in this plan is archived" in \
+        client.get(f"/o/demoshire/plans/{world['plan'].pk}/archived/").content.decode()
+    history = client.get(f"/o/demoshire/history/priority/{priority.pk}/").content.decode()
+    assert "restored archived priority ‘Backlog clearance’: Committee asked for it back" in history
+
+
+def test_restoring_without_a_reason_is_refused_naming_the_field(client, world):
+    _archive(world, world["action"])
+    client.force_login(world["cast"]["manager"])
+    r = client.post(f"/o/demoshire/actions/{world['action'].pk}/unarchive/", {"reason": ""})
+    html = r.content.decode()
+    assert r.status_code == 200 and "Give the reason for restoring it" in html and 'href="#id_reason"' in html
+    world["action"].refresh_from_db()
+    assert world["action"].is_archived
+
+
+def test_an_action_under_an_archived_objective_says_to_restore_the_objective_first(client, world):
+    _archive(world, world["action"])
+    _archive(world, world["objective"])
+    client.force_login(world["cast"]["manager"])
+    url = f"/o/demoshire/actions/{world['action'].pk}/unarchive/"
+    html = client.get(url).content.decode()
+    assert "It sits under objective ‘No one waits more than 28 days for an OT assessment’, which is archived" in html
+    assert f'href="/o/demoshire/objectives/{world["objective"].pk}/unarchive/"' in html
+    assert "Restore action" not in html and 'name="reason"' not in html
+    r = client.post(url, {"reason": "Needed again after all"})
+    assert r.status_code == 200 and "restore that objective first" in r.content.decode()
+    world["action"].refresh_from_db()
+    assert world["action"].is_archived
+
+
+def test_an_archived_action_page_offers_restore_to_managers_but_not_viewers(client, world):
+    _archive(world, world["action"])
+    url = f"/o/demoshire/actions/{world['action'].pk}/"
+    restore = f'href="/o/demoshire/actions/{world["action"].pk}/unarchive/"'
+    client.force_login(world["cast"]["manager"])
+    html = client.get(url).content.decode()
+    assert "Restore this action" in html and restore in html
+    client.force_login(world["cast"]["viewer"])
+    assert "Restore this action" not in client.get(url).content.decode()
+    listed = client.get(f"/o/demoshire/plans/{world['plan'].pk}/archived/").content.decode()
+    assert "Clear the OT assessment backlog" in listed and restore not in listed
+    assert client.post(f"/o/demoshire/actions/{world['action'].pk}/unarchive/",
+                       {"reason": "Needed again after all"}).status_code == 403
+
+
+def test_a_manager_restores_an_archived_milestone_from_its_page(client, world):
+    m = world["m2"]
+    _archive(world, m, reason="Merged into the first milestone")
+    client.force_login(world["cast"]["manager"])
+    html = client.get(f"/o/demoshire/milestones/{m.pk}/").content.decode()
+    assert "Restore this milestone" in html and "Change the title" not in html
+    r = client.post(f"/o/demoshire/milestones/{m.pk}/unarchive/", {"reason": "Split out again"})
+    assert r.status_code == 302 and r["Location"] == f"/o/demoshire/milestones/{m.pk}/"
+    assert "2 milestones" in client.get(f"/o/demoshire/plans/{world['plan'].pk}/").content.decode()
+
+
+def test_an_archived_plan_is_restored_from_its_page(client, world):
+    plan = world["plan"]
+    _archive(world, plan, reason="Replaced by the new programme")
+    client.force_login(world["cast"]["manager"])
+    html = client.get(f"/o/demoshire/plans/{plan.pk}/").content.decode()
+    assert "Restore this plan" in html
+    r = client.post(f"/o/demoshire/plans/{plan.pk}/unarchive/", {"reason": "The new programme was withdrawn"})
+    assert r.status_code == 302 and r["Location"] == f"/o/demoshire/plans/{plan.pk}/"
+    assert "Adult social care improvement" in client.get("/o/demoshire/plans/").content.decode()
+
+
+def test_the_restore_page_for_something_not_archived_says_so_and_offers_no_form(client, world):
+    client.force_login(world["cast"]["manager"])
+    html = client.get(f"/o/demoshire/milestones/{world['m1'].pk}/unarchive/").content.decode()
+    assert "is not archived, so there is nothing to restore" in html and 'name="reason"' not in html
+
+
+def test_the_archived_list_gives_the_latest_reason_after_an_item_is_restored_and_archived_again(client, world):
+    from carestat.plans import services
+    from conftest import access_for
+
+    m = world["m2"]
+    _archive(world, m, reason="Merged into the first milestone")
+    services.unarchive(access_for(world["cast"]["manager"], world["org"]), m, reason="Split out again")
+    _archive(world, m, reason="Provider withdrew from the contract")
+    client.force_login(world["cast"]["auditor"])
+    listed = client.get(f"/o/demoshire/plans/{world['plan'].pk}/archived/").content.decode()
+    assert "Provider withdrew from the contract" in listed and "Merged into the first milestone" not in listed
+    assert f"/o/demoshire/milestones/{m.pk}/unarchive/" not in listed
