@@ -1,4 +1,7 @@
-"""Reports in the API: list, read, create a draft, approve, publish, download."""
+"""Reports in the API: list, read, create a draft, approve, publish, download.
+
+Creating a draft here is synchronous: the response is the draft, built in the request, which
+suits a script. The web page runs the same service as a background job with a progress page."""
 
 from __future__ import annotations
 
@@ -73,7 +76,10 @@ def get_report(request, slug: str, report_id: int):
 
 
 @router.post("/organisations/{slug}/reports", response={201: ReportOut, **ERRORS},
-             summary="Draft a report for a scope and period (built from the figures held now)")
+             summary="Draft a report for a scope and period, built from the figures held now",
+             description="Synchronous: the draft is built within the request and returned, so a large scope "
+                         "(dozens of plans and measures) takes some seconds; allow for it in your client's "
+                         "timeout. The web page does the same work as a background job with a progress page.")
 def create(request, slug: str, payload: ReportIn):
     access = org_access(request, slug, Perm.MANAGE)
     period = get_period_for_user(access, payload.period)
@@ -95,14 +101,19 @@ def approve(request, slug: str, report_id: int):
 
 
 @router.post("/organisations/{slug}/reports/{report_id}/publish", response={200: ReportOut, **ERRORS},
-             summary="Publish an approved report")
+             summary="Publish an approved report",
+             description="Its files are made when first downloaded and kept from then on. Publishing on the "
+                         "web page also makes them straight away, as a background job.")
 def publish(request, slug: str, report_id: int):
     access = org_access(request, slug, Perm.MANAGE)
     return _out(services.publish_report(access, get_report_for_user(access, report_id)))
 
 
 @router.get("/organisations/{slug}/reports/{report_id}/download", response={200: None, **ERRORS},
-            summary="The report as pdf, docx, xlsx or html; public=true for the suppressed public version")
+            summary="The report as pdf, docx, xlsx or html; public=true for the suppressed public version",
+            description="An approved or published report's file is made the first time it is asked for and "
+                        "kept: every later download is the same bytes (the audit trail records their SHA-256). "
+                        "A draft's file is made on each request.")
 def download(request, slug: str, report_id: int, format: str = "pdf", public: bool = False):  # noqa: A002
     access = org_access(request, slug, Perm.VIEW)
     report = get_report_for_user(access, report_id)

@@ -20,7 +20,8 @@ class ReportForm(forms.Form):
                                                                                         is_archived=False)]
         choices += [(f"unit:{u.pk}", f"Unit: {u.name}") for u in Unit.objects.filter(organisation=org,
                                                                                        is_archived=False)]
-        choices += [(f"remit:{r.pk}", f"Board remit: {r.name}") for r in Remit.objects.filter(organisation=org)]
+        choices += [(f"remit:{r.pk}", f"Board remit: {r.name}")
+                    for r in Remit.objects.filter(organisation=org, is_archived=False)]
         choices.append(("organisation", f"The whole organisation: {org.name}"))
         self.fields["covers"].choices = choices
         self.fields["period"].choices = [("", "Choose")] + [
@@ -42,13 +43,35 @@ class RemitForm(forms.Form):
     measures = forms.MultipleChoiceField(label="Measures it oversees", required=False,
                                          widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, org, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, org, *args, remit=None, **kwargs):
         from carestat.measures.models import Measure
         from carestat.plans.models import Plan
 
+        if remit is not None:
+            kwargs.setdefault("initial", {
+                "name": remit.name,
+                "plans": [str(pk) for pk in remit.plans.filter(is_archived=False).values_list("pk", flat=True)],
+                "measures": [str(pk) for pk in remit.measures.filter(is_archived=False).values_list("pk", flat=True)],
+            })
+        super().__init__(*args, **kwargs)
         self.org = org
         self.fields["plans"].choices = [(str(p.pk), p.title)
                                         for p in Plan.objects.filter(organisation=org, is_archived=False)]
         self.fields["measures"].choices = [(str(m.pk), f"{m.code}: {m.title}")
                                            for m in Measure.objects.filter(organisation=org, is_archived=False)]
+
+    def chosen(self) -> dict:
+        """The chosen plans and measures, looked up within the organisation only."""
+        from carestat.measures.models import Measure
+        from carestat.plans.models import Plan
+
+        return {"name": self.cleaned_data["name"],
+                "plans": Plan.objects.filter(organisation=self.org, pk__in=self.cleaned_data["plans"]),
+                "measures": Measure.objects.filter(organisation=self.org, pk__in=self.cleaned_data["measures"])}
+
+
+class ArchiveRemitForm(forms.Form):
+    reason = forms.CharField(label="Why is the remit being archived?", max_length=500,
+                             help_text="For example, the committee was replaced by the Health and Care Board.",
+                             error_messages={"required": "Say why the remit is being archived",
+                                             "max_length": "The reason must be 500 characters or fewer"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from carestat.core.models import Organisation, ReportingPeriod, TrackedModel, Unit
 
@@ -23,13 +24,25 @@ class ReportStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+class ReportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    DOCX = "docx", "Word document"
+    XLSX = "xlsx", "Excel workbook"
+    HTML = "html", "web page (HTML)"
+
+
 class Remit(TrackedModel):
-    """A board's or committee's remit: the plans and measures it oversees."""
+    """A board's or committee's remit: the plans and measures it oversees.
+
+    Changing a remit changes what its next draft covers; reports already approved or published
+    keep what they said, because they are read from their frozen snapshots. A remit a board no
+    longer has is archived, never deleted: its reports still point at it."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="remits")
     name = models.CharField(max_length=200)
     plans = models.ManyToManyField("plans.Plan", blank=True, related_name="+")
     measures = models.ManyToManyField("measures.Measure", blank=True, related_name="+")
+    is_archived = models.BooleanField("archived", default=False)
 
     class Meta:
         ordering = ["name"]
@@ -90,3 +103,31 @@ class Report(TrackedModel):
             "published_at": self.published_at.isoformat() if self.published_at else "",
             "hash": self.snapshot_hash,
         }
+
+
+class ReportFile(models.Model):
+    """An approved or published report rendered once in one format and version, and kept.
+
+    Every later download is these exact bytes (the fingerprint in the audit trail says so),
+    however the renderers change afterwards, and nobody waits for a PDF to be made twice.
+    ``status`` is the sign-off printed on the cover: publishing adds a line, so a published
+    report has its own files."""
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="files")
+    format = models.CharField(max_length=10, choices=ReportFormat.choices)
+    public = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=ReportStatus.choices)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    rendered_at = models.DateTimeField(default=timezone.now)
+    rendered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "format", "public", "status"],
+                                               name="report_file_once_per_version")]
+
+    def __str__(self) -> str:
+        version = "public version" if self.public else "full version"
+        return f"{self.report} ({self.get_format_display()}, {version}, {self.get_status_display().lower()})"

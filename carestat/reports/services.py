@@ -1,22 +1,29 @@
 """Report lifecycle: create a draft, refresh it, edit its main messages, approve (freezes the
-snapshot), publish; and record each download. Views, the API and the command call these."""
+snapshot), publish; record each download, keeping an approved or published report's files once
+rendered; and boards' remits. Views, the API and the command call these.
+
+Building a snapshot reads a lot and takes seconds for a large scope, so it runs outside any
+transaction (reporting ``progress`` that another connection can see) and only the save is
+transactional."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.db import transaction
 from django.utils import timezone
 
 from carestat.core.access import Access
-from carestat.core.audit import log_action
+from carestat.core.audit import describe_changes, log_action
 from carestat.core.errors import Conflict, InvalidInput
 from carestat.core.models import ReportingPeriod
 from carestat.core.permissions import Perm
 from carestat.reports import snapshot as snap
-from carestat.reports.models import Remit, Report, ReportStatus, ScopeKind
+from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus, ScopeKind
+from carestat.reports.snapshot import Progress, no_progress
 
-FORMATS = ("pdf", "docx", "xlsx", "html")
+FORMATS = tuple(ReportFormat.values)
 
 
 def previous_published(report: Report) -> Report | None:
@@ -37,12 +44,14 @@ def _previous_meta(prev: Report | None) -> dict | None:
             "built_at": prev.snapshot.get("built_at", "")}
 
 
-def build_snapshot(report: Report, today: dt.date | None = None) -> dict:
-    """A fresh snapshot for the report's scope and period, compared with the last published one."""
+def build_snapshot(report: Report, today: dt.date | None = None, *, progress: Progress | None = None) -> dict:
+    """A fresh snapshot for the report's scope and period, compared with the last published one.
+    ``progress(done, total, message)`` hears each priority read and each measure judged."""
     prev = previous_published(report)
     return snap.build(report.organisation, report.period, scope=report.scope, title=report.title,
                       plan=report.plan, unit=report.unit, remit=report.remit, main_messages=report.main_messages,
-                      previous=prev.snapshot if prev else None, previous_meta=_previous_meta(prev), today=today)
+                      previous=prev.snapshot if prev else None, previous_meta=_previous_meta(prev), today=today,
+                      progress=progress)
 
 
 def default_title(org, scope: str, period: ReportingPeriod, *, plan=None, unit=None, remit=None) -> str:
@@ -60,16 +69,24 @@ def _check_scope(access: Access, scope: str, plan, unit, remit) -> None:
     for obj in (plan, unit, remit):
         if obj is not None and obj.organisation_id != org.pk:
             raise InvalidInput("That is not one of this organisation's records", field="scope")
+    if scope == ScopeKind.REMIT and remit.is_archived:
+        raise Conflict(f"The remit ‘{remit.name}’ is archived, so new reports cannot cover it", field="scope")
 
 
-@transaction.atomic
-def create_report(access: Access, *, period: ReportingPeriod, scope: str = ScopeKind.PLAN, plan=None, unit=None,
-                  remit: Remit | None = None, title: str = "", main_messages: str = "") -> Report:
-    """Create a draft report and build its snapshot."""
+def check_new_report(access: Access, *, period: ReportingPeriod, scope: str = ScopeKind.PLAN, plan=None,
+                     unit=None, remit: Remit | None = None) -> None:
+    """Refuse a report that cannot be drafted, before any work is started on it."""
     access.require(Perm.MANAGE)
     _check_scope(access, scope, plan, unit, remit)
     if period.organisation_id != access.organisation.pk:
         raise InvalidInput("That reporting period is not this organisation's", field="period")
+
+
+def create_report(access: Access, *, period: ReportingPeriod, scope: str = ScopeKind.PLAN, plan=None, unit=None,
+                  remit: Remit | None = None, title: str = "", main_messages: str = "",
+                  progress: Progress | None = None) -> Report:
+    """Create a draft report and build its snapshot, telling ``progress`` how far it has got."""
+    check_new_report(access, period=period, scope=scope, plan=plan, unit=unit, remit=remit)
     org = access.organisation
     report = Report(organisation=org, scope=scope, plan=plan if scope == "plan" else None,
                     unit=unit if scope == "unit" else None, remit=remit if scope == "remit" else None,
@@ -77,13 +94,14 @@ def create_report(access: Access, *, period: ReportingPeriod, scope: str = Scope
                     title=(title.strip() or default_title(org, scope, period, plan=plan, unit=unit, remit=remit))[:300],
                     created_by=access.user if access.user.pk else None,
                     changed_by=access.user if access.user.pk else None)
-    report.snapshot = build_snapshot(report)
+    report.snapshot = build_snapshot(report, progress=progress)
     report.built_at = timezone.now()
     report.snapshot_hash = snap.content_hash(report.snapshot)
-    report.save()
-    log_action("reports.report.created", actor=access.user, organisation=org, record=report,
-               after={"title": report.title, "period": period.identifier, "scope": report.scope_key},
-               message=f"{access.user.display_name} drafted the report ‘{report.title}’")
+    with transaction.atomic():
+        report.save()
+        log_action("reports.report.created", actor=access.user, organisation=org, record=report,
+                   after={"title": report.title, "period": period.identifier, "scope": report.scope_key},
+                   message=f"{access.user.display_name} drafted the report ‘{report.title}’")
     return report
 
 
@@ -93,21 +111,29 @@ def _require_draft(report: Report, doing: str) -> None:
                        f"you cannot {doing}. Draft a new report instead.")
 
 
-@transaction.atomic
-def refresh_report(access: Access, report: Report) -> Report:
-    """Rebuild a draft's snapshot from the plans and measures as they are now."""
+def check_refresh(access: Access, report: Report) -> None:
+    """Refuse to refresh a report that is not a draft, before any work is started on it."""
     access.require(Perm.MANAGE)
-    report = Report.objects.select_for_update().get(pk=report.pk)
     _require_draft(report, "refresh it")
-    before = report.snapshot_hash
-    report.snapshot = build_snapshot(report)
-    report.snapshot_hash = snap.content_hash(report.snapshot)
-    report.built_at = report.changed_at = timezone.now()
-    report.changed_by = access.user if access.user.pk else None
-    report.save()
-    log_action("reports.report.refreshed", actor=access.user, organisation=report.organisation, record=report,
-               before={"hash": before}, after={"hash": report.snapshot_hash},
-               message=f"{access.user.display_name} refreshed the draft report ‘{report.title}’")
+
+
+def refresh_report(access: Access, report: Report, *, progress: Progress | None = None) -> Report:
+    """Rebuild a draft's snapshot from the plans and measures as they are now."""
+    check_refresh(access, report)
+    fresh = build_snapshot(report, progress=progress)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report.pk)
+        # Approved, or its main messages changed, while the snapshot was being built.
+        _require_draft(report, "refresh it")
+        before = report.snapshot_hash
+        report.snapshot = {**fresh, "main_messages": report.main_messages}
+        report.snapshot_hash = snap.content_hash(report.snapshot)
+        report.built_at = report.changed_at = timezone.now()
+        report.changed_by = access.user if access.user.pk else None
+        report.save()
+        log_action("reports.report.refreshed", actor=access.user, organisation=report.organisation, record=report,
+                   before={"hash": before}, after={"hash": report.snapshot_hash},
+                   message=f"{access.user.display_name} refreshed the draft report ‘{report.title}’")
     return report
 
 
@@ -149,15 +175,19 @@ def approve_report(access: Access, report: Report) -> Report:
     return report
 
 
+def check_publishable(report: Report) -> None:
+    if report.status == ReportStatus.DRAFT:
+        raise Conflict("A manager must approve the report before it can be published")
+    if report.status == ReportStatus.PUBLISHED:
+        raise Conflict("The report is already published")
+
+
 @transaction.atomic
 def publish_report(access: Access, report: Report) -> Report:
     """Publish an approved report. Its snapshot stays frozen."""
     access.require(Perm.MANAGE)
     report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status == ReportStatus.DRAFT:
-        raise Conflict("A manager must approve the report before it can be published")
-    if report.status == ReportStatus.PUBLISHED:
-        raise Conflict("The report is already published")
+    check_publishable(report)
     report.status = ReportStatus.PUBLISHED
     report.published_by, report.published_at = access.user if access.user.pk else None, timezone.now()
     report.changed_at, report.changed_by = report.published_at, report.published_by
@@ -183,15 +213,81 @@ def render(report_or_snapshot, fmt: str, *, public: bool = False, sign_off: dict
     return render_any(report_or_snapshot, check_format(fmt), public=public, sign_off=sign_off or {})
 
 
+def _version(public: bool) -> str:
+    return "public version" if public else "full version"
+
+
+def _require_frozen(report: Report) -> None:
+    if not report.is_frozen:
+        raise Conflict("A draft changes, so its files are made when they are asked for, not kept")
+
+
+def _keep(report: Report, fmt: str, public: bool, data: bytes, user) -> ReportFile:
+    # Rendered outside a transaction; if two people asked at once, the first one kept wins.
+    kept, _ = ReportFile.objects.get_or_create(
+        report=report, format=fmt, public=public, status=report.status,
+        defaults={"content": data, "size": len(data), "sha256": hashlib.sha256(data).hexdigest(),
+                  "rendered_by": user if user is not None and user.pk else None})
+    return kept
+
+
+def kept_file(report: Report, fmt: str, *, public: bool = False, user=None) -> ReportFile:
+    """An approved or published report's file, rendered the first time it is asked for and kept.
+
+    Its content and sign-off cannot change, so rendering it again could only cost time (a large
+    PDF takes seconds) and, after a renderer upgrade, hand a committee different bytes."""
+    _require_frozen(report)
+    check_format(fmt)
+    found = ReportFile.objects.filter(report=report, format=fmt, public=public, status=report.status).first()
+    if found is not None:
+        return found
+    return _keep(report, fmt, public, render(report, fmt, public=public), user)
+
+
+def prepare_files(access: Access, report: Report, *, progress: Progress | None = None) -> list[ReportFile]:
+    """Render every format of an approved or published report, full and public versions, and
+    keep them, so the first person to download one does not wait. Files already kept stay.
+    All are kept together or, if one cannot be made, none."""
+    access.require(Perm.MANAGE)
+    _require_frozen(report)
+    progress = progress or no_progress
+    wanted = [(fmt, public) for public in (False, True) for fmt in FORMATS]
+    already = set(ReportFile.objects.filter(report=report, status=report.status).values_list("format", "public"))
+    made = {}
+    for i, (fmt, public) in enumerate(wanted):
+        progress(i, len(wanted), f"Making the {ReportFormat(fmt).label} ({_version(public)})")
+        if (fmt, public) not in already:
+            made[fmt, public] = render(report, fmt, public=public)
+    with transaction.atomic():
+        for (fmt, public), data in made.items():
+            _keep(report, fmt, public, data, access.user)
+        files = list(ReportFile.objects.filter(report=report, status=report.status).defer("content")
+                     .order_by("public", "format"))
+        log_action("reports.report.files_prepared", actor=access.user, organisation=report.organisation,
+                   record=report, after={"status": report.status,
+                                         "files": {f"{f.format}{'-public' if f.public else ''}": f.sha256
+                                                   for f in files}},
+                   message=f"{access.user.display_name} made and kept the {report.get_status_display().lower()} "
+                           f"files of ‘{report.title}’ ({len(made)} made now, {len(files) - len(made)} kept "
+                           "before)")
+    progress(len(wanted), len(wanted), f"Made and kept {len(files)} files")
+    return files
+
+
 def export_report(access: Access, report: Report, fmt: str, *, public: bool = False,
                   channel: str = "web") -> tuple[bytes, str, str]:
-    """The report rendered in ``fmt``; each download is an audited export."""
+    """The report rendered in ``fmt``; each download is an audited export. An approved or
+    published report's file is the one kept for it (see ``kept_file``); a draft's is made now."""
     access.require(Perm.VIEW)
-    data = render(report, fmt, public=public)
-    version = "public version" if public else "full version"
+    check_format(fmt)
+    if report.is_frozen:
+        data = bytes(kept_file(report, fmt, public=public, user=access.user).content)
+    else:
+        data = render(report, fmt, public=public)
     log_action("reports.report.exported", actor=access.user, organisation=report.organisation, record=report,
-               after={"format": fmt, "public": public, "channel": channel, "hash": report.snapshot_hash},
-               message=f"{access.user.display_name} downloaded ‘{report.title}’ as {fmt.upper()} ({version}, "
+               after={"format": fmt, "public": public, "channel": channel, "hash": report.snapshot_hash,
+                      "file_sha256": hashlib.sha256(data).hexdigest()},
+               message=f"{access.user.display_name} downloaded ‘{report.title}’ as {fmt.upper()} ({_version(public)}, "
                        f"{report.get_status_display().lower()})")
     return data, content_type(fmt), filename(report, fmt, public)
 
@@ -209,15 +305,15 @@ def filename(report: Report, fmt: str, public: bool = False) -> str:
     return f"{report.organisation.slug}-{report.period.identifier}-{scope}{draft}{suffix}.{fmt}"
 
 
-@transaction.atomic
-def create_remit(access: Access, *, name: str, plans=(), measures=()) -> Remit:
-    """A board's or committee's remit: the plans and measures its reports cover."""
-    access.require(Perm.MANAGE)
+def _remit_contents(access: Access, name: str, plans, measures, *, remit: Remit | None = None):
     org = access.organisation
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Enter the board's or committee's name", field="name")
-    if Remit.objects.filter(organisation=org, name=name).exists():
+    same_name = Remit.objects.filter(organisation=org, name=name)
+    if remit is not None:
+        same_name = same_name.exclude(pk=remit.pk)
+    if same_name.exists():
         raise Conflict(f"There is already a remit called ‘{name}’", field="name")
     plans, measures = list(plans), list(measures)
     if not plans and not measures:
@@ -225,6 +321,15 @@ def create_remit(access: Access, *, name: str, plans=(), measures=()) -> Remit:
     for obj in plans + measures:
         if obj.organisation_id != org.pk:
             raise InvalidInput("That is not one of this organisation's plans or measures", field="plans")
+    return name, plans, measures
+
+
+@transaction.atomic
+def create_remit(access: Access, *, name: str, plans=(), measures=()) -> Remit:
+    """A board's or committee's remit: the plans and measures its reports cover."""
+    access.require(Perm.MANAGE)
+    org = access.organisation
+    name, plans, measures = _remit_contents(access, name, plans, measures)
     user = access.user if access.user.pk else None
     remit = Remit.objects.create(organisation=org, name=name, created_by=user, changed_by=user)
     remit.plans.set(plans)
@@ -233,4 +338,61 @@ def create_remit(access: Access, *, name: str, plans=(), measures=()) -> Remit:
                after={"name": name, "plans": [str(p) for p in plans], "measures": [m.code for m in measures]},
                message=f"{access.user.display_name} set up the remit ‘{name}’ ({len(plans)} plans, "
                        f"{len(measures)} measures)")
+    return remit
+
+
+def _remit_state(remit: Remit) -> dict:
+    """What a remit covers, in words, for the audit trail (live plans and measures only)."""
+    plans = sorted(p.title for p in remit.plans.filter(is_archived=False))
+    measures = sorted(m.code for m in remit.measures.filter(is_archived=False))
+    return {"name": remit.name, "plans": ", ".join(plans) or "none", "measures": ", ".join(measures) or "none"}
+
+
+@transaction.atomic
+def update_remit(access: Access, remit: Remit, *, name: str, plans=(), measures=()) -> Remit:
+    """Change a board's name and the plans and measures it oversees (managers).
+
+    The next draft, or a draft refreshed, covers the remit as it is now; approved and published
+    reports are frozen snapshots and keep what they said. Links to plans or measures archived
+    since are kept as they were: they appear in no report, and they are not the choice offered."""
+    access.require(Perm.MANAGE)
+    remit = Remit.objects.select_for_update().get(pk=remit.pk, organisation=access.organisation)
+    if remit.is_archived:
+        raise Conflict(f"The remit ‘{remit.name}’ is archived, so it can no longer be changed")
+    name, plans, measures = _remit_contents(access, name, plans, measures, remit=remit)
+    before = _remit_state(remit)
+    remit.name = name
+    remit.plans.set(plans + list(remit.plans.filter(is_archived=True)))
+    remit.measures.set(measures + list(remit.measures.filter(is_archived=True)))
+    after = _remit_state(remit)
+    if before == after:
+        return remit
+    remit.changed_at, remit.changed_by = timezone.now(), access.user if access.user.pk else None
+    remit.save()
+    log_action("reports.remit.changed", actor=access.user, organisation=access.organisation, record=remit,
+               before=before, after=after,
+               message=f"{access.user.display_name} changed the remit ‘{remit.name}’: "
+                       + "; ".join(describe_changes(Remit, before, after)))
+    return remit
+
+
+@transaction.atomic
+def archive_remit(access: Access, remit: Remit, *, reason: str) -> Remit:
+    """A board that no longer meets, or no longer oversees this work: its remit is offered for
+    no new report. Its reports, drafts included, keep it; nothing is deleted."""
+    access.require(Perm.MANAGE)
+    remit = Remit.objects.select_for_update().get(pk=remit.pk, organisation=access.organisation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("Say why the remit is being archived", field="reason")
+    if len(reason) > 500:
+        raise InvalidInput("The reason must be 500 characters or fewer", field="reason")
+    if remit.is_archived:
+        raise Conflict(f"The remit ‘{remit.name}’ is already archived")
+    remit.is_archived = True
+    remit.changed_at, remit.changed_by = timezone.now(), access.user if access.user.pk else None
+    remit.save()
+    log_action("reports.remit.archived", actor=access.user, organisation=access.organisation, record=remit,
+               before={"is_archived": False}, after={"is_archived": True, "reason": reason},
+               message=f"{access.user.display_name} archived the remit ‘{remit.name}’: {reason}")
     return remit

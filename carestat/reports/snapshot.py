@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,12 @@ RAG_ORDER = ["red", "amber", "green", "blue", "grey"]
 RAG_LABELS = {"red": "Red", "amber": "Amber", "green": "Green", "blue": "Complete", "grey": "Not started",
               "none": "No judgement"}
 MEASURE_RAG_ORDER = ["red", "amber", "green", "none"]
+
+Progress = Callable[[int, int, str], None]
+
+
+def no_progress(done: int, total: int, message: str = "") -> None:
+    pass
 
 
 def content_hash(snapshot: dict) -> str:
@@ -163,17 +170,20 @@ def _latest_update(action, period: ReportingPeriod):
 
 
 def _reasons(org: Organisation, model: str, ids: list[int]) -> dict[str, str]:
-    """Reasons given when items were archived, from the audit trail."""
-    out = {}
+    """Reasons given when items were last archived, from the audit trail (an item archived,
+    restored and archived again gives its latest reason)."""
+    out: dict[str, str] = {}
     for e in AuditEntry.objects.filter(organisation=org, record_type=model, action=f"plans.{model}.archived",
-                                       record_id__in=[str(i) for i in ids]):
-        out[f"{model}:{e.record_id}"] = (e.after or {}).get("reason", "")
+                                       record_id__in=[str(i) for i in ids]).order_by("-at", "-pk"):
+        out.setdefault(f"{model}:{e.record_id}", (e.after or {}).get("reason", ""))
     return out
 
 
-def plan_sections(plan, period: ReportingPeriod, as_of: dt.date) -> tuple[list[dict], dict]:
+def plan_sections(plan, period: ReportingPeriod, as_of: dt.date,
+                  on_priority: Callable[[str], None] | None = None) -> tuple[list[dict], dict]:
     """One section per priority with its actions, milestones and linked measures; and the
-    reasons for items archived so far (for "dropped")."""
+    reasons for items archived so far (for "dropped"). ``on_priority(title)`` is called as
+    each priority is read, for progress."""
     from carestat.measures.models import MeasureObjective
     from carestat.plans.models import Action, Milestone
     from carestat.plans.progress import plan_tree
@@ -181,6 +191,8 @@ def plan_sections(plan, period: ReportingPeriod, as_of: dt.date) -> tuple[list[d
     tree = plan_tree(plan, today=as_of)
     sections = []
     for p in tree.priorities:
+        if on_priority is not None:
+            on_priority(p.priority.title)
         actions = []
         objective_ids = []
         for o in p.objectives:
@@ -358,26 +370,36 @@ def compare(current: dict, previous: dict | None, previous_meta: dict | None) ->
 
 def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str, plan=None, unit=None,
           remit=None, main_messages: str = "", previous: dict | None = None, previous_meta: dict | None = None,
-          today: dt.date | None = None) -> dict:
-    """The report's content for ``scope`` and ``period`` as plain JSON."""
+          today: dt.date | None = None, progress: Progress | None = None) -> dict:
+    """The report's content for ``scope`` and ``period`` as plain JSON.
+
+    ``progress(done, total, message)`` is told as each priority is read and each measure
+    judged (the slow part: a measure's RAG, variation and chart), then as forecasts, data
+    quality and the comparison with the last published report are gathered."""
+    progress = progress or no_progress
     today = today or timezone.localdate()
     as_of = min(period.end, today)
     sections: list[dict] = []
     reasons: dict[str, str] = {}
-    for plan_ in scope_plans(org, scope, plan=plan, unit=unit, remit=remit):
-        s, r = plan_sections(plan_, period, as_of)
+    plans = scope_plans(org, scope, plan=plan, unit=unit, remit=remit)
+    extra = [m.pk for m in scope_extra_measures(org, scope, unit=unit, remit=remit)]
+    steps = _Steps(progress, _count_priorities(plans) + len(set(_linked_measure_ids(plans)) | set(extra)) + 2)
+    for plan_ in plans:
+        s, r = plan_sections(plan_, period, as_of,
+                             on_priority=lambda title, p=plan_: steps.next(f"Reading ‘{title}’ ({p.title})"))
         sections += s
         reasons.update(r)
     from carestat.measures.models import Measure
 
     linked = [mid for s in sections for mid in s["measure_ids"]]
-    extra = [m.pk for m in scope_extra_measures(org, scope, unit=unit, remit=remit)]
     measure_ids = list(dict.fromkeys(linked + extra))
+    steps.expect(len(measure_ids) + 2)
     measures_by_id = {m.pk: m for m in Measure.objects.filter(organisation=org, pk__in=measure_ids)
                       .select_related("catalogue")}
     measures = []
     for mid in measure_ids:
         m = measures_by_id[mid]
+        steps.next(f"Judging {m.code}: {m.title}")
         entry = measure_entry(m, period)
         latest = m.values.filter(period=entry["period"]).first() if entry["period"] else None
         entry["submission_ids"] = [str(s).lstrip("S") for s in (latest.submissions if latest else [])]
@@ -415,6 +437,7 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
         f"{counts['measures']['red']} measures are red, {counts['measures']['amber']} amber and "
         f"{counts['measures']['green']} green against their targets.",
     ]
+    steps.next("Gathering backlog forecasts and data quality")
     snap = {
         "version": SNAPSHOT_VERSION,
         "title": title,
@@ -435,8 +458,52 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
         "archived_reasons": reasons,
         "date_changes": _date_change_reasons([m["id"] for m in milestones]),
     }
+    steps.next("Comparing with the last published report")
     snap["changes"] = compare(snap, previous, previous_meta)
+    steps.finish(f"Read {_n(len(actions), 'action')}, {_n(len(milestones), 'milestone')} and "
+                 f"{_n(len(measures), 'measure')}")
     return snap
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+class _Steps:
+    """Counts the build's steps for ``progress``. The total is known before the first step
+    (priorities and measures are counted up front) and corrected, never below what is done,
+    should the count differ from what the plans turned out to hold."""
+
+    def __init__(self, progress: Progress, total: int):
+        self.progress, self.done, self.total = progress, 0, max(1, total)
+
+    def expect(self, remaining: int) -> None:
+        self.total = max(1, self.done + remaining)
+
+    def next(self, message: str) -> None:
+        self.progress(self.done, self.total, message)
+        self.done += 1
+        self.total = max(self.total, self.done)
+
+    def finish(self, message: str) -> None:
+        self.progress(self.total, self.total, message)
+
+
+def _count_priorities(plans: list) -> int:
+    from carestat.plans.models import Priority
+
+    return Priority.objects.filter(plan__in=plans, is_archived=False).count() if plans else 0
+
+
+def _linked_measure_ids(plans: list) -> list[int]:
+    """The live measures of the plans' live objectives: what ``plan_sections`` will reach."""
+    from carestat.measures.models import MeasureObjective
+
+    if not plans:
+        return []
+    return list(MeasureObjective.objects.filter(objective__priority__plan__in=plans, objective__is_archived=False,
+                                                objective__priority__is_archived=False, measure__is_archived=False)
+                .values_list("measure_id", flat=True).distinct())
 
 
 def public_count(n: int | None) -> str:

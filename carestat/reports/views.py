@@ -1,4 +1,9 @@
-"""Report pages: list, draft, read, refresh, main messages, approve, publish, download."""
+"""Report pages: list, draft, read, refresh, main messages, approve, publish, download; and
+boards' remits.
+
+Drafting and refreshing a report (reading every plan and judging every measure) and making a
+published report's files (a large PDF takes seconds) run as background jobs: the page sends
+the person to the job's progress page, which links to the report when the work is done."""
 
 from __future__ import annotations
 
@@ -6,14 +11,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from carestat.core.access import _int, get_period_for_user, get_unit_for_user
+from carestat.core.access import _int, get_access, get_period_for_user, get_unit_for_user
 from carestat.core.errors import ServiceError
+from carestat.core.govuk_forms import apply_service_error
+from carestat.core.jobs import start_job
+from carestat.core.models import AuditEntry, User
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted
 from carestat.reports import services
-from carestat.reports.forms import MessagesForm, RemitForm, ReportForm
+from carestat.reports.forms import ArchiveRemitForm, MessagesForm, RemitForm, ReportForm
 from carestat.reports.models import Remit, Report
 from carestat.reports.render import view
 
@@ -26,6 +35,13 @@ def get_report_for_user(access, pk) -> Report:
     return report
 
 
+def get_remit_for_user(access, pk) -> Remit:
+    remit = Remit.objects.filter(organisation=access.organisation, pk=_int(pk)).first()
+    if remit is None:
+        raise Http404("No such remit")
+    return remit
+
+
 def scope_from(access, covers: str) -> dict:
     """Turn the ‘covers’ choice into the scope arguments, through the scoped getters."""
     from carestat.plans.access import get_plan_for_user
@@ -36,10 +52,7 @@ def scope_from(access, covers: str) -> dict:
     if kind == "unit":
         return {"scope": "unit", "unit": get_unit_for_user(access, pk)}
     if kind == "remit":
-        remit = Remit.objects.filter(organisation=access.organisation, pk=_int(pk)).first()
-        if remit is None:
-            raise Http404("No such remit")
-        return {"scope": "remit", "remit": remit}
+        return {"scope": "remit", "remit": get_remit_for_user(access, pk)}
     return {"scope": "organisation"}
 
 
@@ -51,21 +64,61 @@ def reports(request, slug):
     return page(request, "reports/list.html", "Reports", section="reports", reports=rows)
 
 
+# Background work. Each job is given ids and plain values only, and checks the person's access
+# again when it starts, so a queue could run it in another process later.
+
+def _job_access(user_id: int, org_slug: str):
+    return get_access(User.objects.get(pk=user_id), org_slug)
+
+
+def _drafting(user_id: int, org_slug: str, period: str, covers: str, title: str):
+    def work(job, progress):
+        access = _job_access(user_id, org_slug)
+        report = services.create_report(access, period=get_period_for_user(access, period), title=title,
+                                        progress=progress, **scope_from(access, covers))
+        return reverse("reports:report", args=[org_slug, report.pk])
+
+    return work
+
+
+def _refreshing(user_id: int, org_slug: str, report_id: int):
+    def work(job, progress):
+        access = _job_access(user_id, org_slug)
+        report = services.refresh_report(access, get_report_for_user(access, report_id), progress=progress)
+        return reverse("reports:report", args=[org_slug, report.pk])
+
+    return work
+
+
+def _making_files(user_id: int, org_slug: str, report_id: int):
+    def work(job, progress):
+        access = _job_access(user_id, org_slug)
+        services.prepare_files(access, get_report_for_user(access, report_id), progress=progress)
+        return reverse("reports:report", args=[org_slug, report_id])
+
+    return work
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def new(request, slug):
     access = org_access(request, slug, Perm.MANAGE)
     form = ReportForm(access.organisation, posted(request))
     if request.method == "POST" and form.is_valid():
+        covers, title = form.cleaned_data["covers"], form.cleaned_data["title"]
         try:
             period = get_period_for_user(access, form.cleaned_data["period"])
-            report = services.create_report(access, period=period, title=form.cleaned_data["title"],
-                                            **scope_from(access, form.cleaned_data["covers"]))
+            scope = scope_from(access, covers)
+            services.check_new_report(access, period=period, **scope)
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            apply_service_error(form, exc)
         else:
-            messages.success(request, "The draft report is ready. Check it, write the main messages, then approve it.")
-            return redirect("reports:report", slug, report.pk)
+            label = title.strip() or services.default_title(
+                access.organisation, scope["scope"], period,
+                **{k: v for k, v in scope.items() if k in ("plan", "unit", "remit")})
+            job = start_job(access.organisation, request.user, "reports.draft", f"Drafting ‘{label}’"[:200],
+                            _drafting(request.user.pk, slug, period.identifier, covers, title))
+            return redirect("core:job", slug, job.pk)
     return page(request, "reports/new.html", "Draft a report", section="reports", form=form)
 
 
@@ -95,7 +148,16 @@ def _act(request, slug, pk, fn, done: str, **kwargs):
 @login_required
 @require_POST
 def refresh(request, slug, pk):
-    return _act(request, slug, pk, services.refresh_report, "The draft now shows the latest figures.")
+    access = org_access(request, slug, Perm.MANAGE)
+    r = get_report_for_user(access, pk)
+    try:
+        services.check_refresh(access, r)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:report", slug, r.pk)
+    job = start_job(access.organisation, request.user, "reports.refresh", f"Refreshing ‘{r.title}’"[:200],
+                    _refreshing(request.user.pk, slug, r.pk))
+    return redirect("core:job", slug, job.pk)
 
 
 @login_required
@@ -119,7 +181,20 @@ def approve(request, slug, pk):
 @login_required
 @require_POST
 def publish(request, slug, pk):
-    return _act(request, slug, pk, services.publish_report, "Published.")
+    access = org_access(request, slug, Perm.MANAGE)
+    r = get_report_for_user(access, pk)
+    try:
+        r = services.publish_report(access, r)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("reports:report", slug, r.pk)
+    # Members download the published files; make each once now, so none of them waits and
+    # all of them get the same file.
+    messages.success(request, "Published. Its PDF, Word, Excel and web page files are being made once, so "
+                              "every download is the same file.")
+    job = start_job(access.organisation, request.user, "reports.files", f"Making the files of ‘{r.title}’"[:200],
+                    _making_files(request.user.pk, slug, r.pk))
+    return redirect("core:job", slug, job.pk)
 
 
 @login_required
@@ -143,19 +218,53 @@ def remits(request, slug):
     if request.method == "POST":
         access.require(Perm.MANAGE)
         if form.is_valid():
-            from carestat.measures.models import Measure
-            from carestat.plans.models import Plan
-
-            org = access.organisation
             try:
-                remit = services.create_remit(
-                    access, name=form.cleaned_data["name"],
-                    plans=Plan.objects.filter(organisation=org, pk__in=form.cleaned_data["plans"]),
-                    measures=Measure.objects.filter(organisation=org, pk__in=form.cleaned_data["measures"]))
+                remit = services.create_remit(access, **form.chosen())
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                apply_service_error(form, exc)
             else:
                 messages.success(request, f"Reports can now cover the remit of {remit.name}.")
                 return redirect("reports:remits", slug)
     rows = Remit.objects.filter(organisation=access.organisation).prefetch_related("plans", "measures")
-    return page(request, "reports/remits.html", "Board remits", section="reports", form=form, remits=rows)
+    return page(request, "reports/remits.html", "Board remits", section="reports", form=form,
+                remits=[r for r in rows if not r.is_archived], archived=[r for r in rows if r.is_archived])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remit_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    remit = get_remit_for_user(access, pk)
+    form = RemitForm(access.organisation, posted(request), remit=remit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            remit = services.update_remit(access, remit, **form.chosen())
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved the remit of {remit.name}. The next draft, or a draft refreshed, "
+                                      "covers it as it is now; approved and published reports do not change.")
+            return redirect("reports:remits", slug)
+    has_history = AuditEntry.objects.filter(organisation=access.organisation, record_type="remit",
+                                            record_id=str(remit.pk)).exists()
+    return page(request, "reports/remit_edit.html", f"Change the remit of {remit.name}", section="reports",
+                remit=remit, form=form, has_history=has_history)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def remit_archive(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    remit = get_remit_for_user(access, pk)
+    form = ArchiveRemitForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            remit = services.archive_remit(access, remit, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Archived the remit of {remit.name}. Its reports keep it; new reports "
+                                      "cannot cover it.")
+            return redirect("reports:remits", slug)
+    return page(request, "reports/remit_archive.html", f"Archive the remit of {remit.name}", section="reports",
+                remit=remit, form=form)

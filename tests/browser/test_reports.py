@@ -1,4 +1,5 @@
-"""A manager drafts, approves, publishes and downloads a committee report, in Chromium."""
+"""A manager drafts, approves, publishes and downloads a committee report, and changes a
+board's remit, in Chromium."""
 
 from pathlib import Path
 
@@ -9,6 +10,19 @@ from carestat.reports.tests.builders import report_world
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def inline_jobs(settings):
+    # Drafting and making the published files are background jobs; run them within the request.
+    settings.CARESTAT_JOBS_INLINE = True
+
+
+def _see_the_result(page):
+    assert "/jobs/" in page.page.url and "Finished" in page.page.content()
+    page.assert_accessible()
+    with page.page.expect_navigation():
+        page.page.click("text=See the result")
 
 
 def test_a_manager_creates_approves_publishes_and_downloads_a_report(browser_page, cast, demoshire):
@@ -24,6 +38,7 @@ def test_a_manager_creates_approves_publishes_and_downloads_a_report(browser_pag
     page.page.select_option("#id_period", "2026-27-Q2")
     with page.page.expect_navigation():
         page.page.click("button:has-text('Draft the report')")
+    _see_the_result(page)
     page.assert_accessible()
     assert page.page.is_visible("h1:has-text('performance report')")
     page.page.fill("#id_main_messages", "The OT backlog is falling but still behind plan.")
@@ -33,6 +48,7 @@ def test_a_manager_creates_approves_publishes_and_downloads_a_report(browser_pag
         page.page.click("button:has-text('Approve the report')")
     with page.page.expect_navigation():
         page.page.click("button:has-text('Publish the report')")
+    _see_the_result(page)
     page.assert_accessible()
     report = Report.objects.get()
     assert report.status == ReportStatus.PUBLISHED and report.published_by == cast["manager"]
@@ -44,3 +60,37 @@ def test_a_manager_creates_approves_publishes_and_downloads_a_report(browser_pag
     from carestat.reports.tests.helpers import pdf_text
 
     assert "The OT backlog is falling but still behind plan." in pdf_text(data)
+
+
+def test_a_manager_changes_a_boards_remit(browser_page, cast, demoshire):
+    from carestat.reports import services
+    from carestat.reports.models import Remit
+
+    world = report_world(cast, demoshire)
+    remit = services.create_remit(world["manager_access"], name="Health Scrutiny", measures=[world["measure"]])
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+    page.goto("/o/demoshire/reports/remits/")
+    page.assert_accessible()
+    with page.page.expect_navigation():
+        page.page.click("a:has-text('Change')")
+    page.assert_accessible()
+    page.page.uncheck("input[name=measures]")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save the remit')")
+    assert page.page.is_visible(".govuk-error-summary")
+    assert "Choose at least one plan or measure" in page.page.content()
+    page.assert_accessible()
+    page.page.check(f"input[name=plans][value='{world['plan'].pk}']")
+    page.page.fill("#id_name", "Health and Adult Social Care Scrutiny")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save the remit')")
+    assert page.page.url.endswith("/o/demoshire/reports/remits/")
+    page.assert_accessible()
+    remit = Remit.objects.get(pk=remit.pk)
+    assert remit.name == "Health and Adult Social Care Scrutiny" and list(remit.plans.all()) == [world["plan"]]
+    page.goto(f"/o/demoshire/reports/remits/{remit.pk}/archive/")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Archive the remit')")
+    assert page.page.is_visible(".govuk-error-summary")
+    page.assert_accessible()

@@ -17,14 +17,48 @@ def test_without_a_published_report_the_command_writes_an_unsaved_draft_and_says
     assert AuditEntry.objects.filter(action="reports.report.exported").exists()
 
 
+def test_the_command_prints_its_progress_as_it_builds_and_renders_a_draft(world, tmp_path):
+    out = io.StringIO()
+    call_command("report", "--org", "demoshire", "--period", "2026-27-Q2", "--plan", str(world["plan"].pk),
+                 "--format", "xlsx", "-o", str(tmp_path / "r.xlsx"), stdout=out, stderr=io.StringIO())
+    lines = out.getvalue().splitlines()
+    assert lines[0] == ("Building ‘Adult social care improvement: performance report, 2026-27 Q2 (July 2026 to "
+                        "September 2026)’ from the figures held now")
+    assert lines[1:7] == [
+        "  Reading ‘Backlog clearance’ (Adult social care improvement) (0%)",
+        "  Judging OT28: OT assessments within 28 days (25%)",
+        "  Gathering backlog forecasts and data quality (50%)",
+        "  Comparing with the last published report (75%)",
+        "  Read 1 action, 2 milestones and 1 measure (100%)",
+        "  Making the Excel workbook",
+    ]
+    assert lines[7].startswith(f"Wrote {tmp_path / 'r.xlsx'} (")
+
+
+def test_the_command_covers_a_board_remit(world, tmp_path):
+    remit = services.create_remit(world["manager_access"], name="Health Scrutiny", measures=[world["measure"]])
+    target = tmp_path / "r.html"
+    call_command("report", "--org", "demoshire", "--period", "2026-27-Q2", "--remit", str(remit.pk),
+                 "--format", "html", "-o", str(target), stdout=io.StringIO(), stderr=io.StringIO())
+    html = target.read_text()
+    assert "Health Scrutiny: performance report" in html and "OT28" in html
+
+
 def test_with_a_published_report_the_command_uses_its_frozen_content(world, tmp_path):
     report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"],
                                     main_messages="Frozen words.")
     services.approve_report(world["manager_access"], report)
     services.publish_report(world["manager_access"], report)
-    err = io.StringIO()
+    err, out = io.StringIO(), io.StringIO()
     target = tmp_path / "r.docx"
     call_command("report", "--org", "demoshire", "--period", "2026-27-Q2", "--plan", str(world["plan"].pk),
-                 "--format", "docx", "-o", str(target), stdout=io.StringIO(), stderr=err)
+                 "--format", "docx", "-o", str(target), stdout=out, stderr=err)
     assert "Using the published report" in err.getvalue()
+    assert "Making the Word document (kept from now on)" in out.getvalue()
     assert "Frozen words." in docx_text(target.read_bytes())
+    out = io.StringIO()
+    again = tmp_path / "again.docx"
+    call_command("report", "--org", "demoshire", "--period", "2026-27-Q2", "--plan", str(world["plan"].pk),
+                 "--format", "docx", "-o", str(again), stdout=out, stderr=io.StringIO())
+    assert "Using the Word document kept for it" in out.getvalue()
+    assert again.read_bytes() == target.read_bytes()

@@ -1,4 +1,4 @@
-from carestat.core.models import AuditEntry
+from carestat.core.models import AuditEntry, Job, JobStatus
 from carestat.reports.models import Report, ReportStatus
 from carestat.reports.tests.helpers import pdf_text
 
@@ -8,12 +8,17 @@ def test_a_manager_drafts_approves_publishes_and_downloads_a_report_through_the_
     response = client.post("/o/demoshire/reports/new/", {"covers": f"plan:{world['plan'].pk}",
                                                          "period": "2026-27-Q2"})
     report = Report.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith(f"/reports/{report.pk}/")
-    page = client.get(f"/o/demoshire/reports/{report.pk}/").content.decode()
+    job = Job.objects.get(kind="reports.draft")
+    assert response.status_code == 302 and response["Location"] == f"/o/demoshire/jobs/{job.pk}/"
+    assert job.result_url == f"/o/demoshire/reports/{report.pk}/"
+    page = client.get(job.result_url).content.decode()
     assert "Backlog clearance" in page and "Approve the report" in page and "<svg" in page
     client.post(f"/o/demoshire/reports/{report.pk}/messages/", {"main_messages": "Backlog falling."})
     client.post(f"/o/demoshire/reports/{report.pk}/approve/")
-    client.post(f"/o/demoshire/reports/{report.pk}/publish/")
+    response = client.post(f"/o/demoshire/reports/{report.pk}/publish/")
+    files_job = Job.objects.get(kind="reports.files")
+    assert response["Location"] == f"/o/demoshire/jobs/{files_job.pk}/"
+    assert files_job.status == JobStatus.DONE and files_job.result_url == f"/o/demoshire/reports/{report.pk}/"
     report.refresh_from_db()
     assert report.status == ReportStatus.PUBLISHED and report.snapshot["main_messages"] == "Backlog falling."
     response = client.get(f"/o/demoshire/reports/{report.pk}/download/pdf/")

@@ -54,3 +54,45 @@ def test_a_measure_with_a_national_benchmark_shows_it_with_its_source(world):
     report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
     m = report.snapshot["measures"][0]
     assert (m["national"], m["national_source"]) == ("72.0%", "Synthetic national return (2025-26)")
+
+
+def test_building_a_snapshot_tells_progress_of_each_priority_and_measure_then_the_rest(world):
+    from carestat.reports.models import Report
+
+    calls = []
+    draft = Report(organisation=world["org"], period=world["q2"], scope="plan", plan=world["plan"], title="Draft")
+    services.build_snapshot(draft, progress=lambda done, total, message: calls.append((done, total, message)))
+    assert calls == [
+        (0, 4, "Reading ‘Backlog clearance’ (Adult social care improvement)"),
+        (1, 4, "Judging OT28: OT assessments within 28 days"),
+        (2, 4, "Gathering backlog forecasts and data quality"),
+        (3, 4, "Comparing with the last published report"),
+        (4, 4, "Read 1 action, 2 milestones and 1 measure"),
+    ]
+
+
+def test_progress_counts_a_measure_outside_the_plans_as_a_step_too(world):
+    from carestat.measures import services as measures
+    from carestat.reports.models import Remit
+
+    other = measures.add_local_measure(world["admin_access"], code="DOLS", title="DoLS applications waiting",
+                                       domain="adults", unit="count", polarity="lower_is_better")
+    remit = Remit.objects.create(organisation=world["org"], name="Scrutiny")
+    remit.plans.add(world["plan"])
+    remit.measures.add(other, world["measure"])
+    totals = set()
+    services.create_report(world["manager_access"], period=world["q2"], scope="remit", remit=remit,
+                           progress=lambda done, total, message: totals.add(total))
+    assert totals == {5}  # one priority, OT28 (linked and chosen), DOLS, and the two closing steps
+
+
+def test_an_item_archived_again_after_a_restore_gives_its_latest_reason(world):
+    from carestat.plans import services as plans
+    from carestat.reports.snapshot import _reasons
+
+    action, manager = world["action"], world["manager_access"]
+    plans.archive(manager, action, reason="Merged into the reablement action")
+    plans.unarchive(manager, action, reason="Merged by mistake")
+    plans.archive(manager, action, reason="Funding withdrawn in September")
+    reasons = _reasons(action.objective.priority.plan.organisation, "action", [action.pk])
+    assert reasons == {f"action:{action.pk}": "Funding withdrawn in September"}

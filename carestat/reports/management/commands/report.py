@@ -3,17 +3,19 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from carestat.core.audit import log_action
+from carestat.core.jobs import cli_progress
 from carestat.core.management.base import CareStatCommand, command_access, get_org
 from carestat.core.models import ReportingPeriod, Unit
 from carestat.reports import services
-from carestat.reports.models import Report, ReportStatus
+from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus
 
 
 class Command(CareStatCommand):
     help = """Write a committee report for an organisation and period as PDF, Word, Excel or HTML.
 
     Uses the latest published report for that scope and period if there is one (its frozen
-    content); otherwise builds a draft from the figures held now without saving it, and says so.
+    content, and the file kept for it, so it matches every other download); otherwise builds a
+    draft from the figures held now without saving it, showing its progress, and says so.
     Every report written is recorded in the audit trail as an export."""
 
     def add_arguments(self, parser):
@@ -22,6 +24,7 @@ class Command(CareStatCommand):
         scope = parser.add_mutually_exclusive_group()
         scope.add_argument("--plan", type=int, help="The plan's id (default: the whole organisation)")
         scope.add_argument("--unit", type=int, help="A directorate or unit's id")
+        scope.add_argument("--remit", type=int, help="A board remit's id")
         parser.add_argument("--format", required=True, choices=services.FORMATS)
         parser.add_argument("-o", "--output", required=True, help="The file to write")
         parser.add_argument("--public", action="store_true", help="The public version: small numbers suppressed")
@@ -47,20 +50,31 @@ class Command(CareStatCommand):
             if unit is None:
                 raise CommandError(f"{org.name} has no unit with id {o['unit']}")
             scope = {"scope": "unit", "unit": unit}
+        elif o["remit"]:
+            remit = Remit.objects.filter(organisation=org, pk=o["remit"]).first()
+            if remit is None:
+                raise CommandError(f"{org.name} has no board remit with id {o['remit']}")
+            scope = {"scope": "remit", "remit": remit}
+        objects = {k: scope.get(k) for k in ("plan", "unit", "remit")}
         published = (Report.objects.filter(organisation=org, period=period, status=ReportStatus.PUBLISHED,
-                                           scope=scope["scope"], plan=scope.get("plan"), unit=scope.get("unit"))
+                                           scope=scope["scope"], **objects)
                      .order_by("-published_at", "-pk").first())
         fmt = o["format"]
+        label = ReportFormat(fmt).label
+        progress = cli_progress(self.stdout)
         if published is not None:
-            data, _, _ = services.export_report(access, published, fmt, public=o["public"], channel="command line")
             self.stderr.write(f"Using the published report ‘{published.title}’ (id {published.pk}, published "
                               f"{published.published_at:%-d %B %Y}).")
+            kept = ReportFile.objects.filter(report=published, format=fmt, public=o["public"],
+                                             status=published.status).exists()
+            progress(0, 0, f"Using the {label} kept for it" if kept else f"Making the {label} (kept from now on)")
+            data, _, _ = services.export_report(access, published, fmt, public=o["public"], channel="command line")
         else:
-            draft = Report(organisation=org, period=period, scope=scope["scope"], plan=scope.get("plan"),
-                           unit=scope.get("unit"), title=services.default_title(org, scope["scope"], period,
-                                                                                plan=scope.get("plan"),
-                                                                                unit=scope.get("unit")))
-            snapshot = services.build_snapshot(draft)
+            draft = Report(organisation=org, period=period, scope=scope["scope"], **objects,
+                           title=services.default_title(org, scope["scope"], period, **objects))
+            self.stdout.write(f"Building ‘{draft.title}’ from the figures held now")
+            snapshot = services.build_snapshot(draft, progress=progress)
+            progress(0, 0, f"Making the {label}")
             data = services.render(snapshot, fmt, public=o["public"], sign_off=draft.sign_off())
             log_action("reports.report.exported", actor=access.user, organisation=org,
                        after={"format": fmt, "public": o["public"], "channel": "command line", "saved": False},
