@@ -72,7 +72,10 @@ def load(org, progress):
         report = services.create_report(priya, period=q2, scope="plan", plan=plan,
                                         main_messages=MESSAGES[plan.kind])
         services.approve_report(priya, report)
-        services.publish_report(helen, report)
+        report = services.publish_report(helen, report)
+        # as publishing from the page does: the files are made once, so they open at once
+        progress(f"Making the published files of ‘{report.title}’")
+        services.prepare_files(helen, report)
     if q3 is not None:
         services.create_report(priya, period=q3, scope="plan", plan=plans[1],
                                main_messages="Draft for the next quarter: main messages to follow.")
