@@ -23,7 +23,17 @@ from carestat.plans.access import (
     get_priority_for_user,
     get_update_for_user,
 )
-from carestat.plans.models import Action, ActionUpdate, BauOrChange, Delivery, Plan, PlanKind, RagChoice, rules_for
+from carestat.plans.models import (
+    Action,
+    ActionUpdate,
+    BauOrChange,
+    Delivery,
+    Objective,
+    Plan,
+    PlanKind,
+    RagChoice,
+    rules_for,
+)
 from carestat.plans.progress import MilestoneNode, judge_action, judge_milestone, plan_tree
 
 router = Router(tags=["plans"])
@@ -477,22 +487,25 @@ def complete(request, slug: str, milestone_id: int, payload: CompleteIn):
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 
+def _set_archived(request, slug: str, lookup, item_id: int, change, reason: str) -> dict:
+    """Archive or restore (``change``: services.archive or unarchive) the plan item ``lookup``
+    finds for this person; the service checks their rights and records the reason."""
+    access = org_access(request, slug, Perm.VIEW)
+    item = lookup(access, item_id)
+    change(access, item, reason=reason)
+    return {"id": item.pk, "title": item.statement if isinstance(item, Objective) else item.title}
+
+
 @router.post(P + "/actions/{action_id}/archive", response={200: CreatedOut, **ERRORS},
              summary="Archive (drop) an action, with a reason; it is never deleted (managers)")
 def archive_action(request, slug: str, action_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    a = get_action_for_user(access, action_id)
-    services.archive(access, a, reason=payload.reason)
-    return {"id": a.pk, "title": a.title}
+    return _set_archived(request, slug, get_action_for_user, action_id, services.archive, payload.reason)
 
 
 @router.post(P + "/milestones/{milestone_id}/archive", response={200: CreatedOut, **ERRORS},
              summary="Archive (drop) a milestone, with a reason; it is never deleted (managers)")
 def archive_milestone(request, slug: str, milestone_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    m = get_milestone_for_user(access, milestone_id)
-    services.archive(access, m, reason=payload.reason)
-    return {"id": m.pk, "title": m.title}
+    return _set_archived(request, slug, get_milestone_for_user, milestone_id, services.archive, payload.reason)
 
 
 # Changing, archiving and restoring what a plan holds: the same services as the pages -----
@@ -546,77 +559,53 @@ def rename_milestone(request, slug: str, milestone_id: int, payload: MilestoneTi
 @router.post(P + "/plans/{plan_id}/archive", response={200: CreatedOut, **ERRORS},
              summary="Archive (drop) a plan, with a reason; it is never deleted (managers)")
 def archive_plan(request, slug: str, plan_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    p = get_plan_for_user(access, plan_id)
-    services.archive(access, p, reason=payload.reason)
-    return {"id": p.pk, "title": p.title}
+    return _set_archived(request, slug, get_plan_for_user, plan_id, services.archive, payload.reason)
 
 
 @router.post(P + "/priorities/{priority_id}/archive", response={200: CreatedOut, **ERRORS},
              summary="Archive (drop) a priority or theme, with a reason; it is never deleted (managers)")
 def archive_priority(request, slug: str, priority_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    p = get_priority_for_user(access, priority_id)
-    services.archive(access, p, reason=payload.reason)
-    return {"id": p.pk, "title": p.title}
+    return _set_archived(request, slug, get_priority_for_user, priority_id, services.archive, payload.reason)
 
 
 @router.post(P + "/objectives/{objective_id}/archive", response={200: CreatedOut, **ERRORS},
              summary="Archive (drop) an objective, with a reason; it is never deleted (managers)")
 def archive_objective(request, slug: str, objective_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    o = get_objective_for_user(access, objective_id)
-    services.archive(access, o, reason=payload.reason)
-    return {"id": o.pk, "title": o.statement}
+    return _set_archived(request, slug, get_objective_for_user, objective_id, services.archive, payload.reason)
 
 
 @router.post(P + "/plans/{plan_id}/unarchive", response={200: CreatedOut, **ERRORS},
              summary="Restore an archived plan, with a reason (managers)")
 def unarchive_plan(request, slug: str, plan_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    p = get_plan_for_user(access, plan_id)
-    services.unarchive(access, p, reason=payload.reason)
-    return {"id": p.pk, "title": p.title}
+    return _set_archived(request, slug, get_plan_for_user, plan_id, services.unarchive, payload.reason)
 
 
 @router.post(P + "/priorities/{priority_id}/unarchive", response={200: CreatedOut, **ERRORS},
              summary="Restore an archived priority or theme, with a reason; refused while its plan is archived "
                      "(managers)")
 def unarchive_priority(request, slug: str, priority_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    p = get_priority_for_user(access, priority_id)
-    services.unarchive(access, p, reason=payload.reason)
-    return {"id": p.pk, "title": p.title}
+    return _set_archived(request, slug, get_priority_for_user, priority_id, services.unarchive, payload.reason)
 
 
 @router.post(P + "/objectives/{objective_id}/unarchive", response={200: CreatedOut, **ERRORS},
              summary="Restore an archived objective, with a reason; refused while anything above it is archived "
                      "(managers)")
 def unarchive_objective(request, slug: str, objective_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    o = get_objective_for_user(access, objective_id)
-    services.unarchive(access, o, reason=payload.reason)
-    return {"id": o.pk, "title": o.statement}
+    return _set_archived(request, slug, get_objective_for_user, objective_id, services.unarchive, payload.reason)
 
 
 @router.post(P + "/actions/{action_id}/unarchive", response={200: CreatedOut, **ERRORS},
              summary="Restore an archived action, with a reason; refused while anything above it is archived "
                      "(managers of its lead unit)")
 def unarchive_action(request, slug: str, action_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    a = get_action_for_user(access, action_id)
-    services.unarchive(access, a, reason=payload.reason)
-    return {"id": a.pk, "title": a.title}
+    return _set_archived(request, slug, get_action_for_user, action_id, services.unarchive, payload.reason)
 
 
 @router.post(P + "/milestones/{milestone_id}/unarchive", response={200: CreatedOut, **ERRORS},
              summary="Restore an archived milestone, with a reason; refused while its action or anything above "
                      "is archived (managers of the action's unit)")
 def unarchive_milestone(request, slug: str, milestone_id: int, payload: ReasonIn):
-    access = org_access(request, slug, Perm.VIEW)
-    m = get_milestone_for_user(access, milestone_id)
-    services.unarchive(access, m, reason=payload.reason)
-    return {"id": m.pk, "title": m.title}
+    return _set_archived(request, slug, get_milestone_for_user, milestone_id, services.unarchive, payload.reason)
 
 
 @router.get(P + "/plan-rules", response={200: RulesOut, **ERRORS},

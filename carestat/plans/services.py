@@ -288,13 +288,7 @@ def archive(access: Access, obj: PlanItem, *, reason: str) -> None:
     _require_archive_rights(access, obj)
     if obj.is_archived:
         raise Conflict(f"‘{obj}’ is already archived")
-    obj.is_archived, obj.archived_at = True, timezone.now()
-    _stamp(obj, access.user)
-    obj.save()
-    kind = obj._meta.verbose_name
-    log_action(f"plans.{obj._meta.model_name}.archived", actor=access.user, organisation=access.organisation,
-               record=obj, before={"is_archived": False}, after={"is_archived": True, "reason": reason},
-               message=f"{access.user.display_name} archived {kind} ‘{obj}’: {reason}")
+    _set_archived(access, obj, True, reason)
 
 
 @transaction.atomic
@@ -313,13 +307,20 @@ def unarchive(access: Access, obj: PlanItem, *, reason: str) -> None:
         kind = above._meta.verbose_name
         raise Conflict(f"‘{str(obj)[:80]}’ sits under {kind} ‘{str(above)[:80]}’, which is archived; "
                        f"restore that {kind} first")
-    obj.is_archived, obj.archived_at = False, None
+    _set_archived(access, obj, False, reason)
+
+
+def _set_archived(access: Access, obj: PlanItem, archived: bool, reason: str) -> None:
+    """Archive or restore ``obj`` once its checks have passed, and record why."""
+    obj.is_archived, obj.archived_at = archived, timezone.now() if archived else None
     _stamp(obj, access.user)
     obj.save()
     kind = obj._meta.verbose_name
-    log_action(f"plans.{obj._meta.model_name}.unarchived", actor=access.user, organisation=access.organisation,
-               record=obj, before={"is_archived": True}, after={"is_archived": False, "reason": reason},
-               message=f"{access.user.display_name} restored archived {kind} ‘{obj}’: {reason}")
+    done = f"archived {kind}" if archived else f"restored archived {kind}"
+    log_action(f"plans.{obj._meta.model_name}.{'archived' if archived else 'unarchived'}", actor=access.user,
+               organisation=access.organisation, record=obj, before={"is_archived": not archived},
+               after={"is_archived": archived, "reason": reason},
+               message=f"{access.user.display_name} {done} ‘{obj}’: {reason}")
 
 
 # Changing what a plan holds ----------------------------------------------------------------
