@@ -71,8 +71,7 @@ class CaseEventRead:
     """What reading one case-event file produced, staged in a DuckDB connection.
 
     The staged rows stay in temporary tables of ``con`` until ``cleanup()``; the store copies
-    them with ``select_sql()`` (one INSERT ... SELECT, so ten million rows move inside DuckDB)
-    or takes them as Arrow batches from ``iter_batches()``.
+    them with ``select_sql()`` (one INSERT ... SELECT, so ten million rows move inside DuckDB).
     """
 
     file: str
@@ -101,12 +100,6 @@ class CaseEventRead:
             f"SELECT {cols} FROM (SELECT * FROM {n['stage']}{where}) t "
             f"LEFT JOIN {n['keys']} k ON k.person_id = t.person_id"
         )
-
-    def iter_batches(self, *, keep_errors: bool = False, batch_size: int = 100_000):
-        """The rows to store as pyarrow RecordBatches, for a store that is not DuckDB."""
-        sql = self.select_sql(keep_errors=keep_errors)
-        reader = self.con.execute(sql).to_arrow_reader(batch_size)
-        yield from reader
 
     def cleanup(self) -> None:
         """Drop the staging tables (they hold raw person identifiers)."""
@@ -420,65 +413,39 @@ def detect(path: Path) -> bool:
     return {"item_id", "work_type", "received_at"} <= cols
 
 
-def ingest_reader(paths, *, pseudonymiser, report, progress=None, accept_with_errors=False,
-                  priorities: Iterable[str] = DEFAULT_PRIORITIES, con=None, **_):
+def ingest_reader(paths, *, pseudonymiser, report, con, progress=None,
+                  priorities: Iterable[str] = DEFAULT_PRIORITIES, **_):
     """``load_submission``'s reader for case events: one extract file per submission.
 
-    The file is staged in temporary tables of the store's own connection (``con``; a
-    scratch connection when not given), so storing it is one INSERT ... SELECT inside the
-    load's transaction and ten million rows never leave DuckDB. The period label names the
-    extract's last receipt date; the store keeps the latest row per item_id (its natural
-    key), so a newer extract updates the items it repeats.
+    The file is staged in temporary tables of the store's own connection ``con``, so
+    storing it is one INSERT ... SELECT inside the load's transaction and ten million rows
+    never leave DuckDB. The period label names the extract's last receipt date; the store
+    keeps the latest row per item_id (its natural key), so a newer extract updates the items
+    it repeats.
     """
     from carestat.analytics.ingest import FormatRead
     from carestat.analytics.periods import Period as LoadPeriod
 
     if len(paths) != 1:
         raise ValueError("a case-event submission is one file")
-    own = con is None
-    work = duckdb.connect() if own else con
-    try:
-        read = read_case_events(work, paths[0], pseudonymiser=pseudonymiser,
-                                priorities=priorities, progress=progress)
-    except BaseException:
-        if own:
-            work.close()
-        raise
+    read = read_case_events(con, paths[0], pseudonymiser=pseudonymiser, priorities=priorities,
+                            progress=progress)
     report.extend(read.problems)
     first = (read.received_from or dt.datetime(1970, 1, 1)).date()
     last = (read.received_to or dt.datetime(1970, 1, 1)).date()
     period = LoadPeriod(f"case events to {last.isoformat()}", first, last)
 
     def write(store_con, submission_id: int, excluded: set) -> dict[str, int]:
-        cols = ["submission_id", *STORED_COLUMNS]
-        if store_con is work:
-            [(stored,)] = store_con.execute(
-                f"INSERT INTO {TABLE} ({', '.join(cols)}) SELECT {int(submission_id)}, * "
-                f"FROM ({read.select_sql(keep_errors=False)})").fetchall()
-            return {TABLE: stored}
-        stored = 0  # staged elsewhere: copy across in Arrow batches
-        for batch in read.iter_batches(keep_errors=False):
-            batch = pa.Table.from_batches([batch])
-            batch = batch.add_column(
-                0, "submission_id", pa.array([submission_id] * batch.num_rows, pa.int32()))
-            store_con.register("_carestat_case_events", batch)
-            try:
-                store_con.execute(f"INSERT INTO {TABLE} ({', '.join(cols)}) "
-                                  f"SELECT {', '.join(cols)} FROM _carestat_case_events")
-            finally:
-                store_con.unregister("_carestat_case_events")
-            stored += batch.num_rows
+        cols = ", ".join(["submission_id", *STORED_COLUMNS])
+        [(stored,)] = store_con.execute(
+            f"INSERT INTO {TABLE} ({cols}) SELECT {int(submission_id)}, * "
+            f"FROM ({read.select_sql(keep_errors=False)})").fetchall()
         return {TABLE: stored}
-
-    def cleanup():
-        read.cleanup()
-        if own:
-            work.close()
 
     quarantine = None
     if read.error_rows:
         quarantine = {"case-event rows with errors": read.error_rows}
-    return FormatRead(period=period, write=write, cleanup=cleanup, row_quarantine=quarantine)
+    return FormatRead(period=period, write=write, cleanup=read.cleanup, row_quarantine=quarantine)
 
 
 def register() -> None:
