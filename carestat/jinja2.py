@@ -48,20 +48,18 @@ def number(value, places: int = 0) -> str:
     return f"{value:,.{places}f}"
 
 
-UNIT_NAMES = {
-    "percent": "Percentage",
-    "count": "Count",
-    "days": "Days",
-    "rate per 10000": "Rate per 10,000",
-    "rate per 100000": "Rate per 100,000",
-    "rate_per_10000": "Rate per 10,000",
-    "rate_per_100000": "Rate per 100,000",
-}
-
-
 def unit_name(unit: str) -> str:
     """A measure's unit as a reader would say it: "Rate per 100,000", "Percentage"."""
-    return UNIT_NAMES.get(unit, unit[:1].upper() + unit[1:] if unit else "")
+    from carestat.analytics.judgements.rag import unit_words
+
+    if not unit:
+        return ""
+    if unit == "percent":
+        return "Percentage"
+    name = unit
+    if unit.replace("_", " ").startswith("rate per "):
+        name = "rate" + unit_words(unit)[0]  # "rate per 100,000"
+    return name[:1].upper() + name[1:]
 
 
 def environment(**options) -> Environment:

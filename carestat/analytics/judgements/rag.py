@@ -70,12 +70,15 @@ UNIT_WORDS = {
     "percent": ("%", "points"),
     "count": ("", ""),
     "days": (" days", "days"),
-    # rates, as the catalogue names them and as the analytics layer does
     "rate per 10000": (" per 10,000", "per 10,000"),
     "rate per 100000": (" per 100,000", "per 100,000"),
-    "rate_per_10000": (" per 10,000", "per 10,000"),
-    "rate_per_100000": (" per 100,000", "per 100,000"),
 }
+
+
+def unit_words(unit: str) -> tuple[str, str]:
+    """(suffix after a value, word after a difference) for ``unit``. The catalogue writes
+    "rate per 100000" where the analytics layer writes "rate_per_100000": both are one unit."""
+    return UNIT_WORDS.get(unit.replace("_", " "), (f" {unit}", ""))
 
 
 def default_places(unit: str) -> int:
@@ -94,7 +97,7 @@ def format_value(value: Number, unit: str = "percent", places: int | None = None
     """``72.0%``, ``1,204``, ``18.5 days``, ``12.3 cases per FTE``."""
     places = default_places(unit) if places is None else places
     d = to_decimal(value)
-    suffix = UNIT_WORDS.get(unit, (f" {unit}", ""))[0]
+    suffix = unit_words(unit)[0]
     return f"{_grouped(d, places)}{suffix}"
 
 
@@ -108,7 +111,7 @@ def format_difference(diff: Number, unit: str = "percent", places: int | None = 
     d = abs(to_decimal(diff))
     while d != 0 and _round(d, places) == 0 and places < 6:
         places += 1
-    word = UNIT_WORDS.get(unit, ("", ""))[1]
+    word = unit_words(unit)[1]
     if word == "points" and d == 1:
         word = "point"
     text = _grouped(d, places)
@@ -155,10 +158,10 @@ def tolerance_band(
 
 def _tolerance_words(tolerance: Decimal, kind: ToleranceKind, band: Decimal, unit: str) -> str:
     if kind is ToleranceKind.PERCENT_OF_TARGET:
-        word = UNIT_WORDS.get(unit, ("", ""))[1]
+        word = unit_words(unit)[1]
         exact = plain_number(band) + (f" {word}" if word else "")
         return f"{plain_number(tolerance)}% tolerance ({exact})"
-    word = UNIT_WORDS.get(unit, ("", ""))[1]
+    word = unit_words(unit)[1]
     if word == "points":
         return f"{plain_number(tolerance)}-point tolerance"
     if word:

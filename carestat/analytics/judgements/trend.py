@@ -14,13 +14,13 @@ from decimal import Decimal
 from enum import StrEnum
 
 from .rag import (
-    UNIT_WORDS,
     Number,
     Polarity,
     format_difference,
     format_value,
     plain_number,
     to_decimal,
+    unit_words,
 )
 
 
@@ -49,9 +49,11 @@ class DirectionOfTravel:
 
 
 def _threshold_words(threshold: Decimal, unit: str) -> str:
-    word = UNIT_WORDS.get(unit, ("", ""))[1]
+    word = unit_words(unit)[1]
     if word == "points":
         return f"{plain_number(threshold)}-point"
+    if word.startswith("per "):  # a rate: "the 5 per 100,000 no-meaningful-change band"
+        return f"{plain_number(threshold)} {word}"
     if word:
         return f"{plain_number(threshold)}-{word.rstrip('s')}"
     return plain_number(threshold)

@@ -140,3 +140,10 @@ def test_each_benchmark_kind_is_judged_and_named():
     ]
     assert judgements[1].explanation.startswith("24.0% is worse than North West (21.0%")
     assert judgements[2].explanation.startswith("24.0% is better than comparator group (25.5%")
+
+
+def test_a_rate_within_its_threshold_names_the_band_in_rate_words():
+    words = judge_trend(D("552"), D("548.3"), "lower_is_better", threshold=D(5),
+                        unit="rate per 100000").explanation
+    assert "within the 5 per 100,000 no-meaningful-change" in words
+    assert "552.0 per 100,000 is up 3.7 per 100,000 from 548.3 per 100,000" in words
