@@ -69,7 +69,7 @@ def create_organisation(
         raise Conflict(f"An organisation with the short name ‘{slug}’ already exists", field="slug")
     if Organisation.objects.filter(name__iexact=name).exists():
         raise Conflict(f"An organisation called ‘{name}’ already exists", field="name")
-    org = Organisation(name=name, slug=slug, jurisdiction=jurisdiction, la_code=la_code.strip())
+    org = Organisation(name=name, slug=slug, jurisdiction=jurisdiction, la_code=_clean_la_code(la_code, None))
     org.created_by = org.changed_by = actor if actor is not None and actor.pk else None
     org.save()
     log_action(
@@ -84,6 +84,52 @@ def create_organisation(
     for year_start in (today.year - 1, today.year):
         fy = financial_year_of(dt.date(year_start, today.month, 1))
         ensure_year_periods(org, fy.label, actor=actor)
+    return org
+
+
+def _clean_la_code(la_code: str, org: Organisation | None) -> str:
+    """A local authority code as returns state it: DfE's three digits in England, whatever
+    letters and digits a council outside England uses in the same formats."""
+    la_code = (la_code or "").strip()
+    if la_code and not (la_code.isalnum() and len(la_code) <= 10):
+        raise InvalidInput(f"‘{la_code}’ is not a local authority code: use the code your returns state, "
+                           "such as 938 (letters and digits only)", field="la_code")
+    others = Organisation.objects.filter(la_code=la_code).exclude(pk=org.pk if org else None)
+    if la_code and others.exists():
+        raise Conflict(f"Another organisation has the local authority code {la_code}", field="la_code")
+    return la_code
+
+
+@transaction.atomic
+def change_organisation(access: Access, *, name: str | None = None, la_code: str | None = None) -> Organisation:
+    """An admin changes the organisation's name or local authority code (the code every
+    loaded return must state, so another council's return is refused)."""
+    access.require(Perm.ADMINISTER)
+    org = Organisation.objects.select_for_update().get(pk=access.organisation.pk)
+    before = snapshot(org, ORG_FIELDS)
+    changed = []
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise InvalidInput("Enter the organisation's name", field="name")
+        if Organisation.objects.filter(name__iexact=name).exclude(pk=org.pk).exists():
+            raise Conflict(f"An organisation called ‘{name}’ already exists", field="name")
+        if name != org.name:
+            org.name = name
+            changed.append("name")
+    if la_code is not None:
+        la_code = _clean_la_code(la_code, org)
+        if la_code != org.la_code:
+            org.la_code = la_code
+            changed.append("la_code")
+    if not changed:
+        return org
+    _touch(org, access.user)
+    org.save(update_fields=[*changed, "changed_at", "changed_by"])
+    after = snapshot(org, ORG_FIELDS)
+    log_action("core.organisation.changed", actor=access.user, organisation=org, record=org, before=before,
+               after=after, message=f"{access.user.display_name} changed {org.name}'s details: "
+               + "; ".join(describe_changes(Organisation, before, after)))
     return org
 
 
@@ -285,6 +331,23 @@ def create_user(*, email: str, full_name: str, password: str | None) -> User:
     else:
         user.set_unusable_password()
     user.save()
+    return user
+
+
+# The account the command line acts as when no person is named. Its username is not an email
+# address, so nobody can sign in as it or add it to an organisation; it is inactive and has
+# no usable password. Being a saved row, everything the command line does is recorded
+# against it like anyone else's change ("Command line (server operator) loaded ...").
+COMMAND_LINE_USERNAME = "command-line"
+
+
+def command_line_user() -> User:
+    """The saved system account for work done on the server's command line."""
+    user = User.objects.filter(username=COMMAND_LINE_USERNAME).first()
+    if user is None:
+        user = User(username=COMMAND_LINE_USERNAME, full_name="Command line (server operator)", is_active=False)
+        user.set_unusable_password()
+        user.save()
     return user
 
 

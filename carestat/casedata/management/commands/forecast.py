@@ -29,7 +29,7 @@ class Command(CareStatCommand):
         parser.add_argument("--weeks", type=int, help="How many weeks the extra capacity lasts")
         parser.add_argument("--as-of", type=_date, help="Forecast from this date (default today)")
         parser.add_argument("--json", action="store_true", help="Print the whole forecast as JSON")
-        parser.add_argument("--save", action="store_true", help="Save the forecast (acts as an admin)")
+        parser.add_argument("--save", action="store_true", help="Save the forecast (recorded as the command line's)")
 
     def handle(self, *args, **opts):
         org = get_org(opts["org"])
