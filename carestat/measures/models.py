@@ -255,6 +255,47 @@ class MeasureValueRevision(models.Model):
         return f"{self.current} version {self.version}"
 
 
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn: a later computation replaced it"
+
+
+class PendingRevision(models.Model):
+    """A recomputed figure that would replace an approved value, held until a manager
+    approves it (then it becomes the value, the old one going to MeasureValueRevision) or
+    rejects it. Until then every page, report and judgement keeps the approved figure."""
+
+    current = models.ForeignKey(MeasureValue, on_delete=models.PROTECT, related_name="pending_revisions")
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    breakdown = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    submissions = models.JSONField(default=list, blank=True)
+    method_version = models.CharField(max_length=40, blank=True)
+    computed_at = models.DateTimeField()
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    # The approved figure it would replace, as it stood when this was computed.
+    replaces_value = models.DecimalField(max_digits=14, decimal_places=4)
+    replaces_version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["current"], condition=models.Q(status="pending"),
+                                               name="one_pending_revision_per_value")]
+
+    def __str__(self) -> str:
+        return f"Recomputed {self.current.measure.code} for {self.current.period}"
+
+
 class BenchmarkKind(models.TextChoices):
     NATIONAL = "national", "National"
     REGIONAL = "regional", "Regional"
