@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from django.http import Http404
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -44,6 +44,8 @@ class SubmissionOut(Schema):
     rejection_reason: str
     loaded_at: dt.datetime
     loaded_by: str | None
+    measures_computed_at: dt.datetime | None
+    measures_error: str = Field(description="Why its measures could not be computed, while they are not")
 
 
 class SubmissionDetail(SubmissionOut):
@@ -57,6 +59,7 @@ def _out(s: Submission) -> dict:
         "rows": s.row_counts, "quarantined_records": s.quarantined_records, "quarantine_reasons": s.quarantine_reasons,
         "errors": s.error_count, "warnings": s.warning_count, "rejection_reason": s.rejection_reason,
         "loaded_at": s.loaded_at, "loaded_by": s.loaded_by.display_name if s.loaded_by else None,
+        "measures_computed_at": s.measures_computed_at, "measures_error": s.measures_error,
     }
 
 
@@ -85,7 +88,8 @@ def submission(request, slug: str, submission_id: int):
              summary="Load a return (managers); answers when it has been checked and loaded or rejected")
 def load(request, slug: str, files: list[UploadedFile] = File(...),  # noqa: B008 (ninja's form parameters)
          format: Format | None = Form(None), year: int | None = Form(None),  # noqa: B008
-         accept_with_errors: bool = Form(False)):  # noqa: B008
+         accept_with_errors: bool = Form(False),  # noqa: B008
+         confirm_fewer_records: bool = Form(False)):  # noqa: B008
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
     if not files:
@@ -100,7 +104,46 @@ def load(request, slug: str, files: list[UploadedFile] = File(...),  # noqa: B00
                     out.write(chunk)
             paths.append(path)
         s = services.ingest(access, paths, format=format, year=year, accept_with_errors=accept_with_errors,
-                            names=[f.name for f in files])
+                            names=[f.name for f in files], confirm_fewer=confirm_fewer_records)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return Status(201, {**_out(s), "problems": _problems(s)})
+
+
+class RecomputeIn(Schema):
+    period: str | None = Field(None, description="Only periods within this one, e.g. 2024-25; all when absent")
+
+
+class RecomputeOut(Schema):
+    created: list[str]
+    revised: list[str]
+    unchanged: list[str]
+    pending: list[str] = Field(description="Recomputed figures that differ from approved ones, awaiting approval")
+    skipped_closed: list[str]
+
+
+@router.post("/organisations/{slug}/recompute", response={200: RecomputeOut, **ERRORS},
+             summary="Compute the measures the loaded case data feeds (managers); answers when done")
+def recompute(request, slug: str, payload: RecomputeIn):
+    access = org_access(request, slug, Perm.VIEW)
+    outcomes = services.recompute(access, period=payload.period)
+    return {k: [x for o in outcomes for x in getattr(o, k)]
+            for k in ("created", "revised", "unchanged", "pending", "skipped_closed")}
+
+
+class CaseDataSettingsOut(Schema):
+    auto_approve_recomputed: bool
+
+
+@router.get("/organisations/{slug}/case-data-settings", response={200: CaseDataSettingsOut, **ERRORS})
+def case_data_settings(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    return {"auto_approve_recomputed": services.auto_approves(access.organisation)}
+
+
+@router.put("/organisations/{slug}/case-data-settings", response={200: CaseDataSettingsOut, **ERRORS},
+            summary="Whether recomputed figures replace approved ones without a manager's approval (admins)")
+def change_case_data_settings(request, slug: str, payload: CaseDataSettingsOut):
+    access = org_access(request, slug, Perm.VIEW)
+    services.set_auto_approve(access, payload.auto_approve_recomputed)
+    return {"auto_approve_recomputed": services.auto_approves(access.organisation)}

@@ -48,6 +48,11 @@ class Submission(models.Model):
     superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     loaded_at = models.DateTimeField(default=timezone.now)
+    # A loaded return's measures are computed after it is stored; until they are (or when
+    # computing them failed, with the reason), the register says so and `carestat
+    # recompute` or the page's button computes what is missing.
+    measures_computed_at = models.DateTimeField(null=True, blank=True)
+    measures_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-loaded_at", "-id"]
@@ -55,6 +60,11 @@ class Submission(models.Model):
     def __str__(self) -> str:
         files = ", ".join(self.files[:3]) + ("…" if len(self.files) > 3 else "")
         return f"{self.get_format_display()} {self.period_label} ({files})"
+
+    @property
+    def measures_pending(self) -> bool:
+        """Loaded, but the measures its data feeds are not yet computed from it."""
+        return self.status == SubmissionStatus.CURRENT and self.measures_computed_at is None
 
     @property
     def total_rows(self) -> int:
@@ -123,6 +133,10 @@ class CaseDataSettings(models.Model):
 
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="case_data_settings")
     ops_targets = models.JSONField(default=dict, help_text="Target times per work type and priority")
+    # Off by default: a recomputed figure that differs from an approved one waits for a
+    # manager, so a faulty return can never silently change what a committee was told.
+    auto_approve_recomputed = models.BooleanField(
+        default=False, help_text="Approve recomputed figures that replace approved ones without a manager")
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 

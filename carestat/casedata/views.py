@@ -35,7 +35,8 @@ def submissions(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     rows = Submission.objects.filter(organisation=access.organisation).select_related("loaded_by")
     return page(request, "casedata/submissions.html", "Case data", section="data",
-                submissions=Paginator(rows, 50).get_page(request.GET.get("page")))
+                submissions=Paginator(rows, 50).get_page(request.GET.get("page")),
+                waiting=list(services.current_submissions(access.organisation).filter(measures_computed_at=None)))
 
 
 def _safe_name(name: str) -> str:
@@ -60,7 +61,8 @@ def upload(request, slug):
             names.append(f.name)
             paths.append(path)
         options = {"format": form.cleaned_data["format"] or None, "year": form.cleaned_data["year"],
-                   "accept_with_errors": form.cleaned_data["accept_with_errors"]}
+                   "accept_with_errors": form.cleaned_data["accept_with_errors"],
+                   "confirm_fewer": form.cleaned_data["confirm_fewer"]}
         user_id, org_slug = request.user.pk, access.organisation.slug
 
         def work(job, progress):
@@ -109,6 +111,26 @@ def _values_from(sub):
         return []
     values = MeasureValue.objects.filter(measure__organisation=sub.organisation).select_related("measure")
     return [v for v in values if f"S{sub.pk}" in (v.submissions or [])]
+
+
+@login_required
+@require_http_methods(["POST"])
+def recompute(request, slug):
+    """Compute the measures the loaded data feeds, as a job with progress (managers)."""
+    access = org_access(request, slug, Perm.MANAGE)
+    user_id, org_slug = request.user.pk, access.organisation.slug
+    back = request.POST.get("next", "")
+    if not back.startswith(f"/o/{org_slug}/"):
+        back = reverse("casedata:submissions", args=[org_slug])
+
+    def work(job, progress):
+        from carestat.core.models import User
+
+        services.recompute(get_access(User.objects.get(pk=user_id), org_slug), progress=progress)
+        return back
+
+    job = start_job(access.organisation, request.user, "casedata.recompute", "Computing measures from case data", work)
+    return redirect("core:job", slug, job.pk)
 
 
 @login_required
