@@ -203,6 +203,33 @@ def test_overlapping_903_episodes_are_still_errors_beside_a_review_warning(load,
     assert _looked_after(store) == 1
 
 
+def test_a_bad_date_of_birth_in_the_903_social_worker_table_is_a_warning_and_the_child_kept(
+        load, store, tmp_path):
+    files = write_903(tmp_path, [2024], [
+        lac_child("7", [(D(2023, 6, 1), "S", "C2", "U1", None, None)]),
+        lac_child("8", [(D(2023, 7, 1), "S", "C2", "U1", None, None)])])
+    social_worker = tmp_path / "SSDA903_2024_social_worker.csv"
+    # no DfE rule checks the social worker table's DOB, so child 7 loads; SW_DECOM has
+    # one (SW04STG1), so child 8's malformed start date still rejects the return
+    social_worker.write_text("CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON\n"
+                             "7,2012-01-01,SW123,01/06/2023,,\n"
+                             "8,01/01/2012,SW124,2023-07-01,,\n")
+    with pytest.raises(SubmissionRejected) as info:
+        load([*files, social_worker])
+    assert [(p.severity.value, p.rule, p.file, p.location, p.field)
+            for p in info.value.report.problems] == [
+        ("warning", "date-format", "SSDA903_2024_social_worker.csv", "row 2", "DOB"),
+        ("error", "date-format", "SSDA903_2024_social_worker.csv", "row 3", "SW_DECOM")]
+    social_worker.write_text("CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON\n"
+                             "7,2012-01-01,SW123,01/06/2023,,\n")
+    result = load([*files, social_worker])
+    assert [(p.rule, p.location, p.field) for p in result.report.warnings] == [
+        ("date-format", "row 2", "DOB")]
+    assert result.quarantined_records == 0
+    assert result.rows == {"lac_children": 2, "lac_episodes": 2}
+    assert _looked_after(store) == 2
+
+
 def test_a_census_with_no_children_is_rejected(load, tmp_path):
     with pytest.raises(SubmissionRejected) as info:
         load(write_cin(tmp_path, 2024, []))
