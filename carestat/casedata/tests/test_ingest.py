@@ -1,9 +1,11 @@
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from carestat.analytics.demo import write_children_demo
+from carestat.analytics.demo.children import write_903_year
 from carestat.casedata import services
 from carestat.casedata.models import Submission, SubmissionProblem, SubmissionStatus
 from carestat.core.errors import NotAllowed
@@ -35,6 +37,37 @@ def _episodes_with_bad_date(tmp_path, demo_files) -> Path:
     bad = tmp_path / source.name
     bad.write_text("\n".join(lines) + "\n")
     return bad
+
+
+def _903_with_an_early_review(tmp_path) -> list[Path]:
+    """A 2023-24 return: child 7 in care from 1 June 2023, reviewed on 20 May 2023 (the review
+    of an earlier period of care, or one entered late)."""
+    child = {"id": "7", "dob": dt.date(2012, 1, 1), "sex": "1", "episodes": [
+        {"decom": dt.date(2023, 6, 1), "rne": "S", "ls": "C2", "cin": "N1", "place": "U1",
+         "dec": None, "rec": None}]}
+    files = write_903_year([child], 2024, tmp_path)
+    reviews = next(f for f in files if f.name == "SSDA903_2024_reviews.csv")
+    reviews.write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n7,01/01/2012,20/05/2023,PN1\n")
+    return files
+
+
+def test_a_903_review_before_care_began_loads_and_its_warning_names_file_row_field_and_rule(
+        demoshire, admin, tmp_path, capsys):
+    from carestat.measures.models import MeasureValue
+
+    call_command("ingest", *map(str, _903_with_an_early_review(tmp_path)), "--org", "demoshire")
+    out = capsys.readouterr().out
+    assert "warning [CS903-REVIEW] SSDA903_2024_reviews.csv, row 2, REVIEW: A review is dated" in out
+    submission = Submission.objects.get(organisation=demoshire)
+    assert submission.status == SubmissionStatus.CURRENT and not submission.accepted_with_errors
+    assert (submission.error_count, submission.warning_count, submission.quarantined_records) == (0, 1, 0)
+    assert submission.row_counts == {"lac_children": 1, "lac_episodes": 1}
+    problem = SubmissionProblem.objects.get(submission=submission)
+    assert (problem.severity, problem.rule, problem.file, problem.location, problem.field) == (
+        "warning", "CS903-REVIEW", "SSDA903_2024_reviews.csv", "row 2", "REVIEW")
+    value = MeasureValue.objects.get(measure__organisation=demoshire, measure__code="LAC-COUNT",
+                                     period="2023-24")
+    assert value.value == 1  # the reviewed child is counted, not left out
 
 
 def test_a_valid_cin_census_loads_and_its_measures_are_recorded_with_provenance(manager_access, demo_files):
