@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from lxml import etree
 
 from carestat.analytics.demo import write_children_demo
 from carestat.analytics.demo.adults import write_adults_demo
 from carestat.casedata import services
 from carestat.casedata.models import Submission, SubmissionStatus
+from carestat.casedata.tests.builders import rewritten_census as _rewritten
 from carestat.core.models import AuditEntry
 from carestat.measures.models import MeasureValue, PendingRevision, RevisionStatus
-from conftest import access_for
 
 SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "samples"
 CODE = "CIN-ASSESS-45WD"
@@ -40,21 +39,6 @@ def adults(tmp_path_factory):
 @pytest.fixture
 def census(children):
     return children["cin"][-1]  # 2024-25, local authority 999 (Demoshire's)
-
-
-def _rewritten(path: Path, out: Path, *, lea: str | None = None, keep_every: int = 1) -> Path:
-    """A copy of a CIN census with another LEA, or only every ``keep_every``-th child."""
-    tree = etree.parse(str(path))
-    ns = {"c": tree.getroot().nsmap[None]} if None in tree.getroot().nsmap else {}
-    q = (lambda name: f"c:{name}") if ns else (lambda name: name)
-    if lea is not None:
-        tree.find(f".//{q('Header')}/{q('Source')}/{q('LEA')}", ns).text = lea
-    for i, child in enumerate(tree.findall(f".//{q('Child')}", ns)):
-        if i % keep_every:
-            child.getparent().remove(child)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tree.write(str(out), xml_declaration=True, encoding="utf-8")
-    return out
 
 
 def _value(org, code=CODE, period="2024-25"):
