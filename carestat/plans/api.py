@@ -491,8 +491,7 @@ def _set_archived(request, slug: str, lookup, item_id: int, change, reason: str)
     """Archive or restore (``change``: services.archive or unarchive) the plan item ``lookup``
     finds for this person; the service checks their rights and records the reason."""
     access = org_access(request, slug, Perm.VIEW)
-    item = lookup(access, item_id)
-    change(access, item, reason=reason)
+    item = change(access, lookup(access, item_id), reason=reason)
     return {"id": item.pk, "title": item.statement if isinstance(item, Objective) else item.title}
 
 
@@ -515,7 +514,7 @@ def archive_milestone(request, slug: str, milestone_id: int, payload: ReasonIn):
 def change_plan(request, slug: str, plan_id: int, payload: PlanIn):
     access = org_access(request, slug, Perm.VIEW)
     p = get_plan_for_user(access, plan_id)
-    services.update_plan(access, p, kind=payload.kind, title=payload.title, description=payload.description,
+    p = services.update_plan(access, p, kind=payload.kind, title=payload.title, description=payload.description,
                          owner_unit=_unit(access, payload.owner_unit_id), start=payload.start, end=payload.end)
     return _plan(p, plan_tree(p))
 
@@ -543,7 +542,7 @@ def change_action(request, slug: str, action_id: int, payload: ActionIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)  # before looking anyone up by email for a role that may not change it
     a = get_action_for_user(access, action_id)
-    services.update_action(access, a, **_action_fields(access, payload))
+    a = services.update_action(access, a, **_action_fields(access, payload))
     return _action(access, a)
 
 

@@ -394,8 +394,8 @@ def plan_edit(request, slug, pk):
     form = (PlanForm(request.POST, organisation=org) if request.method == "POST"
             else PlanForm(organisation=org, initial=initial))
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.update_plan(access, plan, **form.cleaned_data)) is not None:
-            messages.success(request, f"Saved ‘{plan.title}’.")
+        if (saved := _save(form, lambda: services.update_plan(access, plan, **form.cleaned_data))) is not None:
+            messages.success(request, f"Saved ‘{saved.title}’.")
             return redirect("plans:tree", slug, plan.pk)
     return _form_page(request, access, form, title=f"Change ‘{plan.title}’", caption=plan.get_kind_display(),
                       button="Save", back=_tree_url(slug, plan))
@@ -424,8 +424,8 @@ def priority_edit(request, slug, pk):
     form = (PriorityForm(request.POST) if request.method == "POST"
             else PriorityForm(initial={"title": priority.title}))
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.update_priority(access, priority, **form.cleaned_data)) is not None:
-            messages.success(request, f"Saved ‘{priority.title}’.")
+        if (saved := _save(form, lambda: services.update_priority(access, priority, **form.cleaned_data))) is not None:
+            messages.success(request, f"Saved ‘{saved.title}’.")
             return redirect(_tree_url(slug, priority.plan) + f"#priority-{priority.pk}")
     return _form_page(request, access, form, title="Change a priority or theme", caption=priority.plan.title,
                       button="Save", back=_tree_url(slug, priority.plan))
@@ -490,8 +490,8 @@ def action_edit(request, slug, pk):
                "due": action.due, "also_serves": [str(o.pk) for o in action.also_serves.all()]}
     form = ActionForm(request.POST, **kw) if request.method == "POST" else ActionForm(initial=initial, **kw)
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.update_action(access, action, **form.cleaned_data)) is not None:
-            messages.success(request, f"Saved action ‘{action.title}’.")
+        if (saved := _save(form, lambda: services.update_action(access, action, **form.cleaned_data))) is not None:
+            messages.success(request, f"Saved action ‘{saved.title}’.")
             return redirect("plans:action", slug, action.pk)
     return _form_page(request, access, form, title="Change an action", caption=action.title, button="Save",
                       back=reverse("plans:action", args=[slug, action.pk]),
@@ -521,8 +521,9 @@ def milestone_edit(request, slug, pk):
     form = (MilestoneTitleForm(request.POST) if request.method == "POST"
             else MilestoneTitleForm(initial={"title": milestone.title}))
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.rename_milestone(access, milestone, **form.cleaned_data)) is not None:
-            messages.success(request, f"Saved milestone ‘{milestone.title}’.")
+        saved = _save(form, lambda: services.rename_milestone(access, milestone, **form.cleaned_data))
+        if saved is not None:
+            messages.success(request, f"Saved milestone ‘{saved.title}’.")
             return redirect("plans:milestone", slug, milestone.pk)
     return _form_page(request, access, form, title="Change a milestone's title", caption=milestone.action.title,
                       button="Save", back=reverse("plans:milestone", args=[slug, milestone.pk]),
