@@ -54,24 +54,52 @@ STAMP_FIELDS = ["changed_at", "changed_by"]
 
 
 def _stamp(instance, actor: User | None, *, new: bool = False) -> list[str]:
-    """Record who changed ``instance`` and when; returns the fields that sets, for
-    ``save(update_fields=...)``."""
+    """Record who changed ``instance`` and when, and raise its version if it has one;
+    returns the fields that sets, for ``save(update_fields=...)``."""
     who = actor if actor is not None and actor.pk else None
     instance.changed_at = timezone.now()
     instance.changed_by = who
     if new:
         instance.created_by = who
+        return list(STAMP_FIELDS)
+    if hasattr(instance, "version"):
+        instance.version += 1  # the row is locked (see _locked), so no one else raises it meanwhile
+        return [*STAMP_FIELDS, "version"]
     return list(STAMP_FIELDS)
 
 
-def _locked(obj):
-    """The row ``obj`` stands for, read afresh and locked until the transaction ends.
+def _describe(row) -> str:
+    if isinstance(row, ActionUpdate):
+        return f"the {row.period.identifier} update on ‘{row.action.title[:80]}’"
+    return f"{row._meta.verbose_name} ‘{str(row)[:80]}’"
+
+
+def _refuse_if_changed_since(row, expected_version: int | None) -> None:
+    """Refuse an edit begun on an older version of ``row``, naming who changed it and when.
+
+    ``expected_version`` is the version the person opened (a form's hidden field, the
+    API's ``version``); None skips the check, for callers that hold no earlier copy."""
+    if expected_version is None or row.version == expected_version:
+        return
+    who = row.changed_by.display_name if row.changed_by_id else "someone"
+    when = timezone.localtime(row.changed_at)
+    at = f"{when:%H:%M}" if when.date() == timezone.localdate() else f"{when:%H:%M} on {when:%-d %B %Y}"
+    what = _describe(row)
+    raise Conflict(f"{what[0].upper()}{what[1:]} was changed by {who} at {at} since you opened it; "
+                   "reload it to see their change, then make yours again", field="version")
+
+
+def _locked(obj, expected_version: int | None = None):
+    """The row ``obj`` stands for, read afresh and locked until the transaction ends, and
+    refused if it has changed since the version the person opened.
 
     A service changes this copy, never the one it was handed: that one may have been read
     before someone else's change (a page opened earlier, the demo holding the milestone it
     created), and saving it would put their change back. Callers save it with
     ``update_fields`` naming only what the service changed."""
-    return type(obj).objects.select_for_update().get(pk=obj.pk)
+    row = type(obj).objects.select_for_update().get(pk=obj.pk)
+    _refuse_if_changed_since(row, expected_version)
+    return row
 
 
 def _reason(reason: str, what: str = "the change") -> str:
@@ -360,10 +388,11 @@ def _log_change(access: Access, obj, kind: str, before: dict, after: dict) -> No
 
 @transaction.atomic
 def update_plan(access: Access, plan: Plan, *, kind: str, title: str, start: dt.date, end: dt.date,
-                description: str = "", owner_unit: Unit | None = None) -> Plan:
-    """Change a plan's details (managers)."""
+                description: str = "", owner_unit: Unit | None = None, expected_version: int | None = None) -> Plan:
+    """Change a plan's details (managers). With ``expected_version``, refused (Conflict) if
+    the plan has changed since that version was read."""
     access.require(Perm.MANAGE)
-    plan = _locked(plan)
+    plan = _locked(plan, expected_version)
     _refuse_if_archived(plan)
     title = (title or "").strip()
     if not title:
@@ -387,10 +416,11 @@ def update_plan(access: Access, plan: Plan, *, kind: str, title: str, start: dt.
     return plan
 
 
-def _change_text(access: Access, item, *, field: str, value: str, kind: str, missing: str):
+def _change_text(access: Access, item, *, field: str, value: str, kind: str, missing: str,
+                 expected_version: int | None):
     """Change one text field of a priority or objective, audited; blank is refused."""
     access.require(Perm.MANAGE)
-    item = _locked(item)
+    item = _locked(item, expected_version)
     _refuse_if_archived(item)
     value = (value or "").strip()
     if not value:
@@ -405,17 +435,19 @@ def _change_text(access: Access, item, *, field: str, value: str, kind: str, mis
 
 
 @transaction.atomic
-def update_priority(access: Access, priority: Priority, *, title: str) -> Priority:
-    """Rename a priority or theme (managers)."""
+def update_priority(access: Access, priority: Priority, *, title: str,
+                    expected_version: int | None = None) -> Priority:
+    """Rename a priority or theme (managers); refused if changed since ``expected_version``."""
     return _change_text(access, priority, field="title", value=title, kind="priority",
-                        missing="Enter the priority or theme")
+                        missing="Enter the priority or theme", expected_version=expected_version)
 
 
 @transaction.atomic
-def update_objective(access: Access, objective: Objective, *, statement: str) -> Objective:
-    """Reword an objective's statement (managers)."""
+def update_objective(access: Access, objective: Objective, *, statement: str,
+                     expected_version: int | None = None) -> Objective:
+    """Reword an objective's statement (managers); refused if changed since ``expected_version``."""
     return _change_text(access, objective, field="statement", value=statement, kind="objective",
-                        missing="Enter the objective's statement")
+                        missing="Enter the objective's statement", expected_version=expected_version)
 
 
 def _serves(objectives: Iterable[Objective]) -> list[str]:
@@ -425,10 +457,12 @@ def _serves(objectives: Iterable[Objective]) -> list[str]:
 @transaction.atomic
 def update_action(access: Access, action: Action, *, title: str, due: dt.date, owner: User | None = None,
                   lead_unit: Unit | None = None, bau_or_change: str = BauOrChange.CHANGE, phase: str = "",
-                  start: dt.date | None = None, also_serves: Iterable[Objective] = ()) -> Action:
+                  start: dt.date | None = None, also_serves: Iterable[Objective] = (),
+                  expected_version: int | None = None) -> Action:
     """Change an action's details (managers of its lead unit, who may hand it only to a unit
-    they also manage). Its percent complete changes only by approving an update."""
-    action = _locked(action)
+    they also manage). Its percent complete changes only by approving an update. Refused if
+    the action has changed since ``expected_version``."""
+    action = _locked(action, expected_version)
     require_manage_action(access, action)
     _refuse_if_archived(action)
     title, others = _clean_action(access, action.objective, title=title, due=due, start=start,
@@ -474,14 +508,15 @@ def set_plan_rules(access: Access, **numbers: int) -> PlanRules:
 # Milestone dates and RAG ----------------------------------------------------------------------
 
 @transaction.atomic
-def rename_milestone(access: Access, milestone: Milestone, *, title: str) -> Milestone:
+def rename_milestone(access: Access, milestone: Milestone, *, title: str,
+                     expected_version: int | None = None) -> Milestone:
     """Change a milestone's title (managers of its action's lead unit).
 
     Only the title is written: the baseline date never moves, and the forecast moves only
     through ``redate_milestone`` with a reason. A closed quarter's snapshot holds statuses
     and dates, not titles, so renaming leaves every closed quarter as it was reported; the
-    old title stays in the milestone's history."""
-    milestone = _locked(milestone)
+    old title stays in the milestone's history. Refused if changed since ``expected_version``."""
+    milestone = _locked(milestone, expected_version)
     require_manage_action(access, milestone.action)
     _refuse_if_archived(milestone)
     title = (title or "").strip()
@@ -512,13 +547,14 @@ def _refuse_if_closed(org: Organisation, day: dt.date | None, what: str) -> None
 
 @transaction.atomic
 def redate_milestone(access: Access, milestone: Milestone, *, new_date: dt.date, reason: str,
-                     at: dt.datetime | None = None) -> MilestoneDateChange:
-    """Move a milestone's forecast date, with a reason. The baseline never moves."""
+                     at: dt.datetime | None = None, expected_version: int | None = None) -> MilestoneDateChange:
+    """Move a milestone's forecast date, with a reason. The baseline never moves. Refused if
+    the milestone has changed since ``expected_version``."""
     require_update_action(access, milestone.action)
     if new_date is None:
         raise InvalidInput("Enter the new forecast date", field="new_date")
     reason = _reason(reason, "moving the date")
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    milestone = _locked(milestone, expected_version)
     if milestone.is_archived:
         raise Conflict("This milestone is archived")
     if milestone.actual_date is not None:
@@ -567,9 +603,11 @@ def import_milestone_dates(access: Access, milestone: Milestone, *, forecast: dt
 
 
 @transaction.atomic
-def complete_milestone(access: Access, milestone: Milestone, *, actual_date: dt.date | None) -> Milestone:
-    """Record (or clear, with None) the date a milestone was achieved."""
-    milestone = _locked(milestone)
+def complete_milestone(access: Access, milestone: Milestone, *, actual_date: dt.date | None,
+                       expected_version: int | None = None) -> Milestone:
+    """Record (or clear, with None) the date a milestone was achieved; refused if the
+    milestone has changed since ``expected_version``."""
+    milestone = _locked(milestone, expected_version)
     require_update_action(access, milestone.action)
     if actual_date is not None and actual_date > timezone.localdate():
         raise InvalidInput("The actual date cannot be in the future", field="actual_date")
@@ -586,9 +624,11 @@ def complete_milestone(access: Access, milestone: Milestone, *, actual_date: dt.
 
 
 @transaction.atomic
-def override_rag(access: Access, milestone: Milestone, *, rag: str, reason: str = "") -> Milestone:
-    """Set a manual RAG (with a reason) in place of the derived one, or clear it (rag='')."""
-    milestone = _locked(milestone)
+def override_rag(access: Access, milestone: Milestone, *, rag: str, reason: str = "",
+                 expected_version: int | None = None) -> Milestone:
+    """Set a manual RAG (with a reason) in place of the derived one, or clear it (rag='');
+    refused if the milestone has changed since ``expected_version``."""
+    milestone = _locked(milestone, expected_version)
     require_manage_action(access, milestone.action)
     if rag and rag not in RagChoice.values:
         raise InvalidInput("Choose red, amber, green, complete or not started", field="rag")
@@ -614,10 +654,13 @@ def _refuse_closed_period(period: ReportingPeriod) -> None:
 
 @transaction.atomic
 def save_update(access: Access, action: Action, period: ReportingPeriod, *, delivery: str, percent_complete: int,
-                commentary: str, next_steps: str = "", evidence_links: str = "", submit: bool = False) -> ActionUpdate:
+                commentary: str, next_steps: str = "", evidence_links: str = "", submit: bool = False,
+                expected_version: int | None = None) -> ActionUpdate:
     """Save the owner's update for a period as a draft, or submit it for approval.
 
-    Changing an update already approved sends it back through approval."""
+    Changing an update already approved sends it back through approval. ``expected_version``
+    is the version of the update the person opened, 0 when there was none yet: if someone
+    has saved it since, this is refused rather than overwriting what they wrote."""
     require_update_action(access, action)
     if period.organisation_id != access.organisation.pk:
         raise InvalidInput("Choose a reporting period of this organisation", field="period")
@@ -639,6 +682,8 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
                                field="evidence_links")
     update = ActionUpdate.objects.select_for_update().filter(action=action, period=period).first()
     new = update is None
+    if update is not None:
+        _refuse_if_changed_since(update, expected_version)  # versions start at 1, so 0 never matches
     if new:
         update = ActionUpdate(action=action, period=period)
     elif update.status == UpdateStatus.SUBMITTED and not submit:
