@@ -41,9 +41,20 @@ UNIT_FIELDS = ("name", "kind", "parent", "is_archived")
 MEMBER_FIELDS = ("role", "unit", "is_active")
 
 
-def _touch(instance, actor: User | None) -> None:
+def _touch(instance, actor: User | None) -> list[str]:
+    """Record who changed ``instance`` and when; returns those fields for update_fields."""
     instance.changed_at = timezone.now()
     instance.changed_by = actor if actor is not None and actor.pk else None
+    return ["changed_at", "changed_by"]
+
+
+def _locked(obj):
+    """The row ``obj`` stands for, read afresh and locked until the transaction ends.
+
+    Services check and change this copy, never the one they were handed, which may have
+    been read before someone else's change; and they save it with update_fields naming
+    only what they changed, so nothing else on the row is written back."""
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
 
 
 # Organisations -------------------------------------------------------------------------
@@ -186,8 +197,7 @@ def close_period(access: Access, period: ReportingPeriod) -> ReportingPeriod:
             "a period can be closed once it has ended"
         )
     period.status = PeriodStatus.CLOSED
-    _touch(period, access.user)
-    period.save()
+    period.save(update_fields=["status", *_touch(period, access.user)])
     log_action(
         "core.period.closed",
         actor=access.user,
@@ -210,8 +220,7 @@ def reopen_period(access: Access, period: ReportingPeriod, reason: str) -> Repor
     if not period.is_closed:
         raise Conflict(f"{period.identifier} is not closed")
     period.status = PeriodStatus.OPEN
-    _touch(period, access.user)
-    period.save()
+    period.save(update_fields=["status", *_touch(period, access.user)])
     log_action(
         "core.period.reopened",
         actor=access.user,
@@ -278,6 +287,7 @@ def add_unit(access: Access, *, name: str, kind: str, parent: Unit | None) -> Un
 @transaction.atomic
 def update_unit(access: Access, unit: Unit, *, name: str, is_archived: bool) -> Unit:
     access.require(Perm.ADMINISTER)
+    unit = _locked(unit)
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Enter the unit's name", field="name")
@@ -288,8 +298,7 @@ def update_unit(access: Access, unit: Unit, *, name: str, is_archived: bool) -> 
     after = snapshot(unit, UNIT_FIELDS)
     if before == after:
         return unit
-    _touch(unit, access.user)
-    unit.save()
+    unit.save(update_fields=["name", "is_archived", *_touch(unit, access.user)])
     log_action(
         "core.unit.changed",
         actor=access.user,
@@ -368,14 +377,13 @@ def add_member(
     if user is None:
         one_time_password = secrets.token_urlsafe(12)
         user = create_user(email=email, full_name=full_name, password=one_time_password)
-    existing = Membership.objects.filter(user=user, organisation=access.organisation).first()
+    existing = Membership.objects.select_for_update().filter(user=user, organisation=access.organisation).first()
     if existing is not None and existing.is_active:
         raise Conflict(f"{email} is already a member", field="email")
     if existing is not None:
         before = snapshot(existing, MEMBER_FIELDS)
         existing.role, existing.unit, existing.is_active = role, unit, True
-        _touch(existing, access.user)
-        existing.save()
+        existing.save(update_fields=["role", "unit", "is_active", *_touch(existing, access.user)])
         membership = existing
     else:
         before = None
@@ -395,11 +403,10 @@ def add_member(
 
 
 def _admins_left(org: Organisation, excluding: Membership) -> int:
-    return (
-        Membership.objects.filter(organisation=org, role=Role.ADMIN, is_active=True)
-        .exclude(pk=excluding.pk)
-        .count()
-    )
+    # Locking every admin's row makes two admins stepping down at once take turns, so the
+    # second sees that the first has gone.
+    admins = Membership.objects.select_for_update().filter(organisation=org, role=Role.ADMIN, is_active=True)
+    return sum(1 for m in admins if m.pk != excluding.pk)
 
 
 @transaction.atomic
@@ -411,6 +418,9 @@ def change_membership(
         raise InvalidInput("Choose a role", field="role")
     if unit is not None and unit.organisation_id != access.organisation.pk:
         raise InvalidInput("Choose a unit of this organisation", field="unit")
+    # Judged on the row as it is now: a copy read before someone was made admin would let
+    # the last admin go unnoticed.
+    membership = _locked(membership)
     losing_admin = membership.role == Role.ADMIN and membership.is_active and (
         role != Role.ADMIN or not is_active
     )
@@ -421,8 +431,7 @@ def change_membership(
     after = snapshot(membership, MEMBER_FIELDS)
     if before == after:
         return membership
-    _touch(membership, access.user)
-    membership.save()
+    membership.save(update_fields=["role", "unit", "is_active", *_touch(membership, access.user)])
     log_action(
         "core.membership.changed",
         actor=access.user,
@@ -466,6 +475,7 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
 def revoke_api_token(user: User, token: ApiToken) -> ApiToken:
     if token.user_id != user.pk:
         raise NotAllowed("You can only revoke your own tokens")
+    token = _locked(token)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

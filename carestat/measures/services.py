@@ -329,7 +329,7 @@ def approve_value(access: Access, value: MeasureValue) -> MeasureValue:
     value.status = ValueStatus.APPROVED
     value.approved_by, value.approved_at = access.user, timezone.now()
     _touch(value, access.user)
-    value.save()
+    value.save(update_fields=["status", "approved_by", "approved_at", "changed_at", "changed_by"])
     log_action("measures.value.approved", actor=access.user, organisation=access.organisation, record=value,
                before=before, after=snapshot(value, VALUE_FIELDS),
                message=f"{access.user.display_name} approved {value.measure.code} for {value.period}: "
@@ -682,8 +682,12 @@ def unlink_objective(access: Access, link: MeasureObjective) -> None:
 @transaction.atomic
 def change_measure_settings(access: Access, measure: Measure, *, owner_unit: Unit | None, tolerance,
                             tolerance_kind: str, is_public: bool) -> Measure:
-    """Change who owns a measure, its default tolerance and whether it is published."""
+    """Change who owns a measure, its default tolerance and whether it is published.
+
+    The measure is read again and locked here rather than changed as handed in: a copy read
+    before someone else's change would put it back if saved whole."""
     access.require(Perm.MANAGE)
+    measure = Measure.objects.select_for_update().get(pk=measure.pk, organisation=access.organisation)
     _check_owner(access, owner_unit)
     tol = _check_settings(measure.frequency, tolerance, tolerance_kind)
     before = snapshot(measure, MEASURE_FIELDS)
@@ -693,7 +697,7 @@ def change_measure_settings(access: Access, measure: Measure, *, owner_unit: Uni
     if before == after:
         return measure
     _touch(measure, access.user)
-    measure.save()
+    measure.save(update_fields=["owner_unit", "tolerance", "tolerance_kind", "is_public", "changed_at", "changed_by"])
     log_action("measures.measure.changed", actor=access.user, organisation=access.organisation, record=measure,
                before=before, after=after, message=f"{access.user.display_name} changed the settings of {measure.code}")
     return measure

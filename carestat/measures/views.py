@@ -255,7 +255,7 @@ def measure_settings(request, slug, code):
     form = MeasureSettingsForm(posted(request), initial=initial, organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_measure_settings(access, measure, **form.cleaned_data)
+            measure = services.change_measure_settings(access, measure, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
