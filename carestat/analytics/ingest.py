@@ -135,7 +135,7 @@ class NeedsConfirmation(SubmissionRejected):
         self.new_rows, self.old_rows, self.old_ids = new_rows, old_rows, old_ids
         fewer = 100 * (old_rows - new_rows) / old_rows
         self.reason = (
-            f"it holds {new_rows:,} records where the current submission for {result.period.label} holds "
+            f"it holds {new_rows:,} rows where the current submission for {result.period.label} holds "
             f"{old_rows:,} ({fewer:.0f}% fewer), so it was not loaded in case it is incomplete or the wrong "
             "file; if it is right, load it again confirming that it replaces the current one")
         Exception.__init__(self, self.reason)

@@ -63,7 +63,8 @@ def _record(
         store_id=result.submission_id if result is not None else None,
         period_label=period.label if period else "", period_start=period.start if period else None,
         period_end=period.end if period else None, accepted_with_errors=accepted_with_errors,
-        row_counts=dict(result.rows) if result is not None else {},
+        # A rejected load stored nothing, whatever it counted before it was refused.
+        row_counts=dict(result.rows) if result is not None and status != SubmissionStatus.REJECTED else {},
         quarantined_records=result.quarantined_records if result is not None else 0,
         quarantine_reasons=dict(result.quarantine_reasons) if result is not None else {},
         error_count=len(report.errors), warning_count=len(report.warnings),
@@ -126,7 +127,7 @@ def ingest(
         return submission
     except SubmissionRejected as exc:
         submission = _record(org, user, format=exc.result.format, files=files, status=SubmissionStatus.REJECTED,
-                             result=exc.result, rejection_reason=str(exc).splitlines()[0])
+                             result=exc.result, rejection_reason=str(exc).splitlines()[0].rstrip(":"))
         log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} tried to load {', '.join(files)}: rejected with "
                            f"{submission.error_count} errors; nothing was stored")
@@ -170,7 +171,7 @@ def _compute_safely(org: Organisation, user: User | None, progress: Progress) ->
     on each submission still waiting, rather than losing the load or hiding the gap."""
     try:
         compute_measures_for(org, user, progress=progress)
-    except Exception as exc:  # noqa: BLE001: any failure is recorded; the data is already stored
+    except Exception as exc:  # noqa: BLE001 (any failure is recorded; the data is already stored)
         reason = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
         waiting = current_submissions(org).filter(measures_computed_at=None)
         waiting.update(measures_error=reason[:2000])

@@ -284,10 +284,7 @@ def recomputed(request, slug):
                          if form.cleaned_data["auto_approve_recomputed"]
                          else "Recomputed figures that replace approved ones now wait for a manager.")
         return redirect("measures:recomputed", slug)
-    rows = [{"revision": r, "measure": r.current.measure,
-             "old": format_value(r.replaces_value, r.current.measure.unit),
-             "new": format_value(r.value, r.current.measure.unit)}
-            for r in services.pending_revisions(org)]
+    rows = [{"revision": r, "measure": r.current.measure, **_side_by_side(r)} for r in services.pending_revisions(org)]
     return page(request, "measures/recomputed.html", "Recomputed figures awaiting approval", section=SECTION,
                 rows=rows, form=form, breadcrumbs=_crumbs(access))
 
@@ -322,7 +319,26 @@ def recomputed_reject(request, slug, pk):
             messages.success(request, f"Kept the approved {revision.current.measure.code} for "
                                       f"{revision.current.period}; the recomputed figure was rejected.")
             return redirect("measures:recomputed", slug)
-    unit = revision.current.measure.unit
     return page(request, "measures/recomputed_reject.html", "Reject a recomputed figure", section=SECTION,
-                form=form, revision=revision, old=format_value(revision.replaces_value, unit),
-                new=format_value(revision.value, unit), breadcrumbs=_crumbs(access))
+                form=form, revision=revision, breadcrumbs=_crumbs(access), **_side_by_side(revision))
+
+
+def _side_by_side(revision) -> dict:
+    """The approved and recomputed figures in the measure's format, with enough decimal places
+    to tell them apart (77.42% beside 77.38%, never 77.4% beside 77.4%), and their counts."""
+    from carestat.analytics.judgements.rag import default_places
+
+    current, unit = revision.current, revision.current.measure.unit
+    places = default_places(unit)
+    while places < 4 and format_value(revision.replaces_value, unit, places) == format_value(revision.value, unit,
+                                                                                            places):
+        places += 1
+
+    def counts(n, d):
+        return f"{n:,.0f} of {d:,.0f}" if n is not None and d is not None else ""
+
+    old_n, old_d = (current.numerator, current.denominator) if current.version == revision.replaces_version \
+        else (None, None)
+    return {"old": format_value(revision.replaces_value, unit, places), "old_counts": counts(old_n, old_d),
+            "new": format_value(revision.value, unit, places),
+            "new_counts": counts(revision.numerator, revision.denominator)}

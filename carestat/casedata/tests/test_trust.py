@@ -116,7 +116,7 @@ def test_a_replacement_with_far_fewer_records_waits_for_confirmation_and_then_su
     refused = services.ingest(manager_access, [short])
     assert refused.status == SubmissionStatus.REJECTED
     total = real.total_rows
-    assert f"where the current submission for 2024-25 holds {total:,}" in refused.rejection_reason
+    assert f"rows where the current submission for 2024-25 holds {total:,}" in refused.rejection_reason
     assert "fewer" in refused.rejection_reason and "confirming" in refused.rejection_reason
     real.refresh_from_db()
     assert real.status == SubmissionStatus.CURRENT
