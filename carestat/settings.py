@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "carestat.core",
     "carestat.plans",
     "carestat.measures",
@@ -189,6 +191,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# Long work runs in a background thread; tests run it inline.
+# Long work is queued in the database and run by `carestat worker` (docs/decisions/0009);
+# tests run it inline, in the process that starts it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CARESTAT_JOBS_INLINE = env_bool("CARESTAT_JOBS_INLINE", False)
 CARESTAT_MAX_UPLOAD_MB = env_int("CARESTAT_MAX_UPLOAD_MB", 1024, minimum=1)

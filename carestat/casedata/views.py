@@ -1,6 +1,5 @@
 import csv
 import re
-import shutil
 import uuid
 from pathlib import Path
 
@@ -15,9 +14,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from carestat.casedata import services
 from carestat.casedata.forms import UploadForm
 from carestat.casedata.models import Submission, SubmissionProblem
-from carestat.core.access import get_access
 from carestat.core.audit import log_action
-from carestat.core.jobs import start_job
+from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page
 
@@ -63,21 +61,10 @@ def upload(request, slug):
         options = {"format": form.cleaned_data["format"] or None, "year": form.cleaned_data["year"],
                    "accept_with_errors": form.cleaned_data["accept_with_errors"],
                    "confirm_fewer": form.cleaned_data["confirm_fewer"]}
-        user_id, org_slug = request.user.pk, access.organisation.slug
-
-        def work(job, progress):
-            from carestat.core.models import User
-
-            try:
-                user = User.objects.get(pk=user_id)
-                job_access = get_access(user, org_slug)
-                submission = services.ingest(job_access, paths, names=names, progress=progress, **options)
-            finally:
-                # Raw returns hold personal data; only the pseudonymised store keeps anything.
-                shutil.rmtree(folder, ignore_errors=True)
-            return reverse("casedata:submission", args=[org_slug, submission.pk])
-
-        job = start_job(access.organisation, request.user, "casedata.ingest", f"Loading {', '.join(names)}", work)
+        job = enqueue_job(access.organisation, request.user, "casedata.ingest", f"Loading {', '.join(names)}"[:200],
+                          params={"user_id": request.user.pk, "org_slug": access.organisation.slug,
+                                  "files": [p.name for p in paths], "names": names, "options": options},
+                          upload_dir=folder)
         return redirect("core:job", slug, job.pk)
     return page(request, "casedata/upload.html", "Load a return", section="data", form=form)
 
@@ -118,18 +105,12 @@ def _values_from(sub):
 def recompute(request, slug):
     """Compute the measures the loaded data feeds, as a job with progress (managers)."""
     access = org_access(request, slug, Perm.MANAGE)
-    user_id, org_slug = request.user.pk, access.organisation.slug
+    org_slug = access.organisation.slug
     back = request.POST.get("next", "")
     if not back.startswith(f"/o/{org_slug}/"):
         back = reverse("casedata:submissions", args=[org_slug])
-
-    def work(job, progress):
-        from carestat.core.models import User
-
-        services.recompute(get_access(User.objects.get(pk=user_id), org_slug), progress=progress)
-        return back
-
-    job = start_job(access.organisation, request.user, "casedata.recompute", "Computing measures from case data", work)
+    job = enqueue_job(access.organisation, request.user, "casedata.recompute", "Computing measures from case data",
+                      params={"user_id": request.user.pk, "org_slug": org_slug, "back": back})
     return redirect("core:job", slug, job.pk)
 
 

@@ -272,3 +272,51 @@ def audit(request, slug: str, limit: int = 100, offset: int = 0):
     if not 1 <= limit <= 1000 or offset < 0:
         raise InvalidInput("limit must be 1 to 1000 and offset 0 or more", field="limit")
     return [_audit(e) for e in org_audit_entries(access.organisation)[offset: offset + limit]]
+
+
+class JobOut(Schema):
+    id: int
+    kind: str = Field(..., description="The named task, such as casedata.ingest or reports.draft")
+    title: str
+    status: str = Field(..., description="queued, running, done or failed")
+    done: int
+    total: int
+    percent: int | None
+    message: str
+    error: str
+    result_url: str = Field(..., description="The page of what the job made, once it is done")
+    attempts: int
+    retryable: bool
+    retry_problem: str | None = Field(None, description="Why it cannot be retried, when it cannot")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+def job_out(job) -> dict:
+    problem = job.retry_problem if job.status == "failed" else None
+    return {"id": job.pk, "kind": job.kind, "title": job.title, "status": job.status, "done": job.done,
+            "total": job.total, "percent": job.percent, "message": job.message, "error": job.error,
+            "result_url": job.result_url, "attempts": job.attempts,
+            "retryable": job.status == "failed" and problem is None, "retry_problem": problem,
+            "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at}
+
+
+@router.get("/organisations/{slug}/jobs/{job_id}", response={200: JobOut, **ERRORS},
+            summary="A background job's status and progress; poll it until status is done or failed")
+def get_job(request, slug: str, job_id: int):
+    from carestat.core.views.org import get_job_for_user
+
+    access = org_access(request, slug, Perm.VIEW)
+    return job_out(get_job_for_user(access, job_id))
+
+
+@router.post("/organisations/{slug}/jobs/{job_id}/retry", response={202: JobOut, **ERRORS},
+             summary="Queue a failed job again (managers); 409 says why when it cannot be")
+def retry(request, slug: str, job_id: int):
+    from carestat.core.jobs import retry_job
+    from carestat.core.views.org import get_job_for_user
+
+    access = org_access(request, slug, Perm.MANAGE)
+    job = retry_job(get_job_for_user(access, job_id).pk, user=request.user)
+    return Status(202, job_out(job))

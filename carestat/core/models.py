@@ -278,12 +278,27 @@ class Job(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # What the worker needs to run (or rerun) the job: the named task's ids and plain values,
+    # the folder of uploaded files it reads (relative to UPLOADS_DIR; deleted when it ends),
+    # how many times it has been tried, and the queue's record of the current attempt.
+    params = models.JSONField(default=dict, blank=True)
+    upload_dir = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    task_result_id = models.CharField(max_length=64, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def retry_problem(self) -> str | None:
+        """Why this job cannot be retried, or None when it can."""
+        from carestat.core.jobs import retry_problem
+
+        return retry_problem(self)
 
     @property
     def percent(self) -> int | None:

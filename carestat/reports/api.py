@@ -1,7 +1,7 @@
 """Reports in the API: list, read, create a draft, approve, publish, download.
 
-Creating a draft here is synchronous: the response is the draft, built in the request, which
-suits a script. The web page runs the same service as a background job with a progress page."""
+Creating a draft queues the same named task as the web page (``reports.draft``) and answers
+with the job: poll ``GET /organisations/{slug}/jobs/{id}`` until it is done."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from carestat.core.access import get_period_for_user
-from carestat.core.api import ERRORS
+from carestat.core.api import ERRORS, JobOut, job_out
 from carestat.core.errors import InvalidInput
+from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access
 from carestat.reports import services
@@ -75,11 +76,12 @@ def get_report(request, slug: str, report_id: int):
     return _out(get_report_for_user(access, report_id))
 
 
-@router.post("/organisations/{slug}/reports", response={201: ReportOut, **ERRORS},
-             summary="Draft a report for a scope and period, built from the figures held now",
-             description="Synchronous: the draft is built within the request and returned, so a large scope "
-                         "(dozens of plans and measures) takes some seconds; allow for it in your client's "
-                         "timeout. The web page does the same work as a background job with a progress page.")
+@router.post("/organisations/{slug}/reports", response={202: JobOut, **ERRORS},
+             summary="Draft a report for a scope and period, built from the figures held now, as a job",
+             description="Asynchronous: the request is checked at once (422 or 409 when it cannot be drafted), "
+                         "then the draft is built by the worker. The answer is the job; poll "
+                         "GET /organisations/{slug}/jobs/{id} until its status is done, when result_url is "
+                         "the report's page.")
 def create(request, slug: str, payload: ReportIn):
     access = org_access(request, slug, Perm.MANAGE)
     period = get_period_for_user(access, payload.period)
@@ -88,9 +90,15 @@ def create(request, slug: str, payload: ReportIn):
         raise InvalidInput(f"Give the {needed} of the {payload.scope} the report covers", field=needed)
     covers = {"plan": f"plan:{payload.plan_id}", "unit": f"unit:{payload.unit_id}",
               "remit": f"remit:{payload.remit_id}"}.get(payload.scope, "organisation")
-    report = services.create_report(access, period=period, title=payload.title, main_messages=payload.main_messages,
-                                    **scope_from(access, covers))
-    return Status(201, _out(report))
+    scope = scope_from(access, covers)
+    services.check_new_report(access, period=period, **scope)
+    label = payload.title.strip() or services.default_title(
+        access.organisation, scope["scope"], period,
+        **{k: v for k, v in scope.items() if k in ("plan", "unit", "remit")})
+    job = enqueue_job(access.organisation, request.user, "reports.draft", f"Drafting ‘{label}’"[:200],
+                      params={"user_id": request.user.pk, "org_slug": slug, "period": period.identifier,
+                              "covers": covers, "title": payload.title, "main_messages": payload.main_messages})
+    return Status(202, job_out(job))
 
 
 @router.post("/organisations/{slug}/reports/{report_id}/approve", response={200: ReportOut, **ERRORS},

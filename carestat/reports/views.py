@@ -11,14 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from carestat.core.access import _int, get_access, get_period_for_user, get_unit_for_user
+from carestat.core.access import _int, get_period_for_user, get_unit_for_user
 from carestat.core.errors import ServiceError
 from carestat.core.govuk_forms import apply_service_error
-from carestat.core.jobs import start_job
-from carestat.core.models import AuditEntry, User
+from carestat.core.jobs import enqueue_job
+from carestat.core.models import AuditEntry
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted
 from carestat.reports import services
@@ -64,41 +63,6 @@ def reports(request, slug):
     return page(request, "reports/list.html", "Reports", section="reports", reports=rows)
 
 
-# Background work. Each job is given ids and plain values only, and checks the person's access
-# again when it starts, so a queue could run it in another process later.
-
-def _job_access(user_id: int, org_slug: str):
-    return get_access(User.objects.get(pk=user_id), org_slug)
-
-
-def _drafting(user_id: int, org_slug: str, period: str, covers: str, title: str):
-    def work(job, progress):
-        access = _job_access(user_id, org_slug)
-        report = services.create_report(access, period=get_period_for_user(access, period), title=title,
-                                        progress=progress, **scope_from(access, covers))
-        return reverse("reports:report", args=[org_slug, report.pk])
-
-    return work
-
-
-def _refreshing(user_id: int, org_slug: str, report_id: int):
-    def work(job, progress):
-        access = _job_access(user_id, org_slug)
-        report = services.refresh_report(access, get_report_for_user(access, report_id), progress=progress)
-        return reverse("reports:report", args=[org_slug, report.pk])
-
-    return work
-
-
-def _making_files(user_id: int, org_slug: str, report_id: int):
-    def work(job, progress):
-        access = _job_access(user_id, org_slug)
-        services.prepare_files(access, get_report_for_user(access, report_id), progress=progress)
-        return reverse("reports:report", args=[org_slug, report_id])
-
-    return work
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def new(request, slug):
@@ -116,8 +80,9 @@ def new(request, slug):
             label = title.strip() or services.default_title(
                 access.organisation, scope["scope"], period,
                 **{k: v for k, v in scope.items() if k in ("plan", "unit", "remit")})
-            job = start_job(access.organisation, request.user, "reports.draft", f"Drafting ‘{label}’"[:200],
-                            _drafting(request.user.pk, slug, period.identifier, covers, title))
+            job = enqueue_job(access.organisation, request.user, "reports.draft", f"Drafting ‘{label}’"[:200],
+                              params={"user_id": request.user.pk, "org_slug": slug, "period": period.identifier,
+                                      "covers": covers, "title": title})
             return redirect("core:job", slug, job.pk)
     return page(request, "reports/new.html", "Draft a report", section="reports", form=form)
 
@@ -155,8 +120,8 @@ def refresh(request, slug, pk):
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("reports:report", slug, r.pk)
-    job = start_job(access.organisation, request.user, "reports.refresh", f"Refreshing ‘{r.title}’"[:200],
-                    _refreshing(request.user.pk, slug, r.pk))
+    job = enqueue_job(access.organisation, request.user, "reports.refresh", f"Refreshing ‘{r.title}’"[:200],
+                      params={"user_id": request.user.pk, "org_slug": slug, "report_id": r.pk})
     return redirect("core:job", slug, job.pk)
 
 
@@ -192,8 +157,8 @@ def publish(request, slug, pk):
     # all of them get the same file.
     messages.success(request, "Published. Its PDF, Word, Excel and web page files are being made once, so "
                               "every download is the same file.")
-    job = start_job(access.organisation, request.user, "reports.files", f"Making the files of ‘{r.title}’"[:200],
-                    _making_files(request.user.pk, slug, r.pk))
+    job = enqueue_job(access.organisation, request.user, "reports.files", f"Making the files of ‘{r.title}’"[:200],
+                      params={"user_id": request.user.pk, "org_slug": slug, "report_id": r.pk})
     return redirect("core:job", slug, job.pk)
 
 

@@ -24,6 +24,10 @@ def build(w):
                                    start=dt.date(2024, 7, 1), end=dt.date(2024, 9, 30), status="closed")
     w["unit"] = unit
     w["job"] = Job.objects.create(organisation=org, kind="test", title="Loading a return", total=10, done=4)
+    w["failed_job"] = Job.objects.create(organisation=org, kind="casedata.recompute", title="Computing measures",
+                                         status="failed", error="Interrupted by a restart; retry it.", attempts=1,
+                                         params={"user_id": cast["manager"].pk, "org_slug": org.slug,
+                                                 "back": "/o/demoshire/"})
     w["membership"] = Membership.objects.get(user=cast["viewer"], organisation=org)
 
 
@@ -49,6 +53,7 @@ PAGES = [
     ("core:period_reopen", "post", lambda w: "/o/demoshire/periods/2024-25-Q2/reopen/", {"admin", "manager"},
      lambda w: {"reason": "A late correction"}),
     ("core:job", "get", lambda w: f"/o/demoshire/jobs/{w['job'].pk}/", ALL, None),
+    ("core:job_retry", "post", lambda w: f"/o/demoshire/jobs/{w['failed_job'].pk}/retry/", {"admin", "manager"}, dict),
     ("core:audit_log", "get", lambda w: "/o/demoshire/audit/", {"admin", "auditor"}, None),
     ("core:audit_export", "get", lambda w: "/o/demoshire/audit/export.csv", {"admin", "auditor"}, None),
     ("core:record_history", "get", lambda w: f"/o/demoshire/history/unit/{w['unit'].pk}/", ALL, None),
@@ -73,6 +78,8 @@ API = [
     ("patch", "/api/v1/organisations/demoshire/memberships/{membership.pk}", {"admin"}, {"role": "contributor"}),
     ("get", "/api/v1/organisations/demoshire/history/unit/{unit.pk}", ALL, None),
     ("get", "/api/v1/organisations/demoshire/audit", {"admin", "auditor"}, None),
+    ("get", "/api/v1/organisations/demoshire/jobs/{job.pk}", ALL, None),
+    ("post", "/api/v1/organisations/demoshire/jobs/{failed_job.pk}/retry", {"admin", "manager"}, {}),
 ]
 
 

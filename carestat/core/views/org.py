@@ -296,10 +296,32 @@ def audit_export(request, slug):
 @login_required
 @require_safe
 def job(request, slug, pk):
+    access = org_access(request, slug, Perm.VIEW)
+    job = get_job_for_user(access, pk)
+    from carestat.core.jobs import MAX_ATTEMPTS
+
+    return page(request, "core/job.html", job.title, job=job, max_attempts=MAX_ATTEMPTS)
+
+
+def get_job_for_user(access, pk):
     from carestat.core.models import Job
 
-    access = org_access(request, slug, Perm.VIEW)
     job = Job.objects.filter(organisation=access.organisation, pk=pk).first()
     if job is None:
         raise Http404("No such job")
-    return page(request, "core/job.html", job.title, job=job)
+    return job
+
+
+@login_required
+@require_http_methods(["POST"])
+def job_retry(request, slug, pk):
+    """Queue a failed job again (managers, who may start jobs), within the attempts allowed."""
+    from carestat.core.jobs import retry_job
+
+    access = org_access(request, slug, Perm.MANAGE)
+    job = get_job_for_user(access, pk)
+    try:
+        job = retry_job(job.pk, user=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("core:job", slug, job.pk)

@@ -62,9 +62,12 @@ def test_the_api_creates_approves_publishes_and_downloads(client, world):
     h = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     r = client.post("/api/v1/organisations/demoshire/reports", {"period": "2026-27-Q2", "scope": "plan",
                     "plan_id": world["plan"].pk}, content_type="application/json", **h)
-    assert r.status_code == 201, r.content
-    rid = r.json()["id"]
-    assert r.json()["counts"]["milestones"]["red"] == 1
+    # Drafting is a job, as on the page: the answer is the job, which (run inline here) links to the draft.
+    assert r.status_code == 202, r.content
+    job = client.get(f"/api/v1/organisations/demoshire/jobs/{r.json()['id']}", **h).json()
+    assert job["kind"] == "reports.draft" and job["status"] == "done", job
+    rid = int(job["result_url"].rstrip("/").rsplit("/", 1)[1])
+    assert client.get(f"/api/v1/organisations/demoshire/reports/{rid}", **h).json()["counts"]["milestones"]["red"] == 1
     assert client.post(f"/api/v1/organisations/demoshire/reports/{rid}/publish", **h).status_code == 409
     assert client.post(f"/api/v1/organisations/demoshire/reports/{rid}/approve", **h).json()["status"] == "approved"
     assert client.post(f"/api/v1/organisations/demoshire/reports/{rid}/publish", **h).json()["status"] == "published"

@@ -1,3 +1,7 @@
+import signal
+import subprocess
+import sys
+
 from django.core.management import call_command
 
 from carestat.core.management.base import CareStatCommand
@@ -6,7 +10,8 @@ from carestat.core.management.base import CareStatCommand
 class Command(CareStatCommand):
     help = (
         "Set up the demo: apply migrations, load the fictional Demoshire County Council if it is "
-        "not there yet (through the real import paths), print the demo sign-ins, then serve."
+        "not there yet (through the real import paths), print the demo sign-ins, then serve, with a "
+        "`carestat worker` beside the server to run the queued jobs (stopped when the server stops)."
     )
 
     def add_arguments(self, parser):
@@ -26,4 +31,25 @@ class Command(CareStatCommand):
             self.stdout.write(f"  {role:<12} {email:<36} {name} ({org})")
         self.stdout.write("")
         if not opts["no_serve"]:
-            call_command("serve", port=opts["port"])
+            worker = start_worker()
+            try:
+                call_command("serve", port=opts["port"])
+            finally:
+                stop_worker(worker)
+
+
+def start_worker() -> subprocess.Popen:
+    # Its own session, so Ctrl+C at the terminal reaches only the server; the worker is then
+    # stopped with SIGTERM and given its grace period to finish the job it is running.
+    return subprocess.Popen([sys.executable, "-m", "carestat.cli", "worker"], start_new_session=True)
+
+
+def stop_worker(worker: subprocess.Popen, *, grace: float = 5.0) -> None:
+    if worker.poll() is not None:
+        return
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=grace + 10)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
