@@ -94,3 +94,28 @@ def admin_access(admin, demoshire):
 @pytest.fixture
 def manager_access(manager, demoshire):
     return access_for(manager, demoshire)
+
+
+@pytest.fixture
+def queued_jobs(settings):
+    """Jobs go to the database queue; ``run_worker()`` runs what is waiting, in this process, as
+    ``carestat worker --batch`` would (use it in ``django_db(transaction=True)`` tests, so that
+    jobs are queued on commit as in the web process)."""
+    import signal
+
+    from carestat.core.management.commands.worker import make_worker
+
+    settings.CARESTAT_JOBS_INLINE = False
+
+    def run_worker(**kwargs):
+        worker = make_worker(batch=True, interval=0, **kwargs)
+        before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)}
+        worker.configure_signals()
+        try:
+            worker.run()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            for s, handler in before.items():
+                signal.signal(s, handler)
+
+    return run_worker

@@ -9,7 +9,6 @@ from django_tasks_db.models import DBTaskResult
 
 from carestat.core.errors import Conflict, InvalidInput
 from carestat.core.jobs import INTERRUPTED, MAX_ATTEMPTS, enqueue_job, job_task, recover_after_restart, retry_job
-from carestat.core.management.commands.worker import make_worker
 from carestat.core.models import AuditEntry, Job, JobStatus
 
 # Named tasks for these tests, registered like an app's tasks.py registers its own.
@@ -53,28 +52,9 @@ def inline_jobs(settings):
     settings.CARESTAT_JOBS_INLINE = True
 
 
-# Tests of the queue commit for real, as the web process and the worker do: a job is queued
-# once the request's transaction commits.
+# Tests of the queue commit for real, as the web process and the worker do (``queued_jobs``
+# is in the top conftest.py).
 queued = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def queued_jobs(settings):
-    """Jobs go to the database queue; ``run_worker()`` runs what is waiting, in this process."""
-    settings.CARESTAT_JOBS_INLINE = False
-
-    def run_worker(**kwargs):
-        worker = make_worker(batch=True, interval=0, **kwargs)
-        before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM)}
-        worker.configure_signals()
-        try:
-            worker.run()
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            for s, handler in before.items():
-                signal.signal(s, handler)
-
-    return run_worker
 
 
 def _upload(folder: Path) -> Path:
