@@ -197,6 +197,19 @@ def retry_job(job_id: int, *, user: User | None) -> Job:
     return job
 
 
+def abandon_job(task_result_id: str) -> None:
+    """Record that the worker gave up on the job running as ``task_result_id``, from outside the
+    job (the worker's watchdog thread): failed, its upload deleted, its queue row failed."""
+    from django_tasks_db.compat import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    job = Job.objects.filter(task_result_id=task_result_id).first()
+    if job is not None:
+        delete_upload(job)
+        _fail(job.pk, INTERRUPTED)
+    DBTaskResult.objects.filter(pk=task_result_id).update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
+
+
 def recover_after_restart() -> tuple[int, int]:
     """What a worker does as it starts: jobs left running by a worker that died are marked failed
     (retryable), and upload folders no queued or running job needs are deleted.

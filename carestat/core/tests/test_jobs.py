@@ -242,3 +242,39 @@ def test_the_api_gives_a_jobs_status_and_retries_it(inline_jobs, client, manager
     _, viewer_token = services.create_api_token(viewer, "v")
     assert client.post(f"/api/v1/organisations/demoshire/jobs/{job.pk}/retry",
                        HTTP_AUTHORIZATION=f"Bearer {viewer_token}").status_code == 403
+
+
+def test_a_worker_that_gives_up_on_a_stuck_job_records_it_as_interrupted_and_deletes_its_upload(
+        inline_jobs, demoshire, admin, settings):
+    from carestat.core.jobs import abandon_job
+
+    folder = _upload(Path(settings.UPLOADS_DIR) / "demoshire" / "g7")
+    queue_row = DBTaskResult.objects.create(task_path="carestat.casedata.tasks.load_returns", backend_name="default",
+                                            status=TaskResultStatus.RUNNING, args_kwargs={"args": [], "kwargs": {}})
+    job = Job.objects.create(organisation=demoshire, kind="casedata.ingest", title="Loading", status="running",
+                             upload_dir="demoshire/g7", task_result_id=str(queue_row.pk), attempts=1)
+
+    abandon_job(str(queue_row.pk))  # what the watchdog does when the job never returns to Python
+
+    job.refresh_from_db(), queue_row.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == INTERRUPTED
+    assert queue_row.status == TaskResultStatus.FAILED and not folder.exists()
+
+
+def test_the_demo_stopping_a_worker_that_will_not_stop_kills_it_and_fails_its_job(demoshire, admin):
+    import subprocess
+    import sys
+
+    from carestat.core.management.commands.demo import stop_worker
+
+    job = Job.objects.create(organisation=demoshire, kind="casedata.recompute", title="Computing", status="running")
+    stubborn = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, "
+                                 "signal.SIG_IGN); print(flush=True); time.sleep(60)"], stdout=subprocess.PIPE)
+    stubborn.stdout.readline()  # it ignores SIGTERM from here on
+
+    stop_worker(stubborn, grace=-9.5)  # waits half a second, then kills it
+    stubborn.stdout.close()
+
+    assert stubborn.returncode == -signal.SIGKILL
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == INTERRUPTED

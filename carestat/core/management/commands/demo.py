@@ -32,6 +32,9 @@ class Command(CareStatCommand):
         self.stdout.write("")
         if not opts["no_serve"]:
             worker = start_worker()
+            # SIGTERM (a service manager, `kill`) must stop the worker too, not orphan it: turn it
+            # into an ordinary exit so the `finally` below runs.
+            signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
             try:
                 call_command("serve", port=opts["port"])
             finally:
@@ -53,3 +56,8 @@ def stop_worker(worker: subprocess.Popen, *, grace: float = 5.0) -> None:
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
+        # Killed mid-job: do now what the next worker would do as it starts, so no job is left
+        # "running" and no uploaded return is left on disk.
+        from carestat.core.jobs import recover_after_restart
+
+        recover_after_restart()
