@@ -75,6 +75,20 @@ def task_for(kind: str):
         raise LookupError(f"No task is registered for jobs of kind {kind!r}; is its app's tasks.py imported?") from None
 
 
+def job_access(user_id: int, org_slug: str):
+    """The access of the person who started a job, checked again as it runs. A job queued from
+    the command line without --as acts as the command line, as the command itself would."""
+    from carestat.core.access import Access, get_access
+    from carestat.core.models import Membership, Role
+    from carestat.core.services import COMMAND_LINE_USERNAME
+
+    user = User.objects.get(pk=user_id)
+    if user.username == COMMAND_LINE_USERNAME:
+        org = Organisation.objects.get(slug=org_slug)
+        return Access(user=user, organisation=org, membership=Membership(role=Role.ADMIN, organisation=org))
+    return get_access(user, org_slug)
+
+
 def upload_path(job: Job) -> Path | None:
     return Path(settings.UPLOADS_DIR) / job.upload_dir if job.upload_dir else None
 

@@ -5,14 +5,10 @@ it can wait in the queue and run in the worker process."""
 
 from django.urls import reverse
 
-from carestat.core.access import get_access, get_period_for_user
+from carestat.core.access import get_period_for_user
+from carestat.core.jobs import job_access as _access
 from carestat.core.jobs import job_task
-from carestat.core.models import User
 from carestat.reports import services
-
-
-def _access(user_id: int, org_slug: str):
-    return get_access(User.objects.get(pk=user_id), org_slug)
 
 
 @job_task("reports.draft")

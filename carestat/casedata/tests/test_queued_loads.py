@@ -75,3 +75,40 @@ def test_a_restart_during_a_long_load_leaves_a_failed_retryable_job_and_no_uploa
     page = client.get(f"/o/demoshire/jobs/{job.pk}/").content.decode()
     assert "Interrupted by a restart; retry it." in page
     assert "Load them again" in page and 'href="/o/demoshire/data/load/"' in page
+
+
+def test_the_command_line_queues_the_same_load_on_a_copy_and_keeps_the_operators_file(
+        demoshire, cin_file, settings, queued_jobs):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("ingest", str(cin_file), "--org", "demoshire", "--queue", stdout=out)
+    job = Job.objects.get()
+    assert f"Queued job {job.pk}: Loading {cin_file.name}" in out.getvalue()
+    assert job.kind == "casedata.ingest" and job.status == JobStatus.QUEUED
+    assert (Path(settings.UPLOADS_DIR) / job.upload_dir / cin_file.name).read_bytes() == cin_file.read_bytes()
+
+    queued_jobs()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert Submission.objects.get().loaded_by.username == "command-line"
+    assert not (Path(settings.UPLOADS_DIR) / job.upload_dir).exists() and cin_file.is_file()
+
+
+def test_the_command_line_queues_a_recompute_for_the_worker(manager, client, cin_file, queued_jobs):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    client.force_login(manager)
+    _upload(client, cin_file)
+    queued_jobs()
+    call_command("recompute", "--org", "demoshire", "--queue", stdout=StringIO())
+    job = Job.objects.get(kind="casedata.recompute")
+    assert job.status == JobStatus.QUEUED and job.params["period"] is None
+    queued_jobs()
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.result_url == "/o/demoshire/data/", job.error

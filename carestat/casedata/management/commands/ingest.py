@@ -29,6 +29,9 @@ class Command(CareStatCommand):
                             help="Replace the current return for the period even though this one holds "
                                  "materially (over 20%%) fewer records")
         parser.add_argument("--as", dest="as_user", help=AS_USER_HELP)
+        parser.add_argument("--queue", action="store_true",
+                            help="Queue the load for `carestat worker` (a copy of the files; yours are kept) "
+                                 "and print its job, instead of loading now")
 
     def handle(self, *args, **opts):
         org = get_org(opts["org"])
@@ -37,6 +40,13 @@ class Command(CareStatCommand):
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
+        if opts["queue"]:
+            job = queue_load(access, paths, {"format": opts["format"], "year": opts["year"],
+                                             "accept_with_errors": opts["accept_with_errors"],
+                                             "confirm_fewer": opts["confirm_fewer_records"]})
+            self.stdout.write(self.style.SUCCESS(f"Queued job {job.pk}: {job.title}. `carestat worker` runs it; "
+                                                 f"follow it at /o/{org.slug}/jobs/{job.pk}/"))
+            return
         self.stdout.write(f"Loading {', '.join(p.name for p in paths)} for {org.name}")
         submission = services.ingest(
             access, paths, format=opts["format"], year=opts["year"],
@@ -79,3 +89,24 @@ class Command(CareStatCommand):
             self.stdout.write(self.style.WARNING(
                 f"{pending} recomputed figure(s) differ from approved ones and await a manager's approval "
                 f"(Measures > Recomputed figures)"))
+
+
+def queue_load(access, paths, options):
+    """Queue the same ``casedata.ingest`` task as the upload page, on copies of ``paths``."""
+    import shutil
+    import uuid
+
+    from django.conf import settings
+
+    from carestat.core.jobs import enqueue_job
+
+    folder = Path(settings.UPLOADS_DIR) / access.organisation.slug / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    for p in paths:
+        shutil.copyfile(p, folder / p.name)
+    return enqueue_job(access.organisation, access.user, "casedata.ingest",
+                       f"Loading {', '.join(p.name for p in paths)}"[:200],
+                       params={"user_id": access.user.pk, "org_slug": access.organisation.slug,
+                               "files": [p.name for p in paths], "names": [p.name for p in paths],
+                               "options": options},
+                       upload_dir=folder)

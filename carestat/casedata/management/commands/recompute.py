@@ -19,6 +19,8 @@ class Command(CareStatCommand):
         parser.add_argument("--period", help="Only periods within this one, e.g. 2024-25 or 2024-25-Q2")
         parser.add_argument("--as", dest="as_user",
                             help=AS_USER_HELP)
+        parser.add_argument("--queue", action="store_true",
+                            help="Queue the work for `carestat worker` and print its job, instead of computing now")
 
     def handle(self, *args, **opts):
         org = get_org(opts["org"])
@@ -26,6 +28,15 @@ class Command(CareStatCommand):
         if not services.current_submissions(org).exists():
             raise CommandError(f"{org.name} has no loaded case data yet; load a return with carestat ingest")
         within = f" within {opts['period']}" if opts["period"] else ""
+        if opts["queue"]:
+            from carestat.core.jobs import enqueue_job
+
+            job = enqueue_job(org, access.user, "casedata.recompute", f"Computing measures from case data{within}",
+                              params={"user_id": access.user.pk, "org_slug": org.slug, "period": opts["period"],
+                                      "back": f"/o/{org.slug}/data/"})
+            self.stdout.write(self.style.SUCCESS(f"Queued job {job.pk}: {job.title}. `carestat worker` runs it; "
+                                                 f"follow it at /o/{org.slug}/jobs/{job.pk}/"))
+            return
         self.stdout.write(f"Computing measures for {org.name}{within}")
         outcomes = services.recompute(access, period=opts["period"], progress=cli_progress(self.stdout))
         totals = {k: sum(len(getattr(o, k)) for o in outcomes)
