@@ -27,6 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -201,8 +202,9 @@ def retry_job(job_id: int, *, user: User | None) -> Job:
         job.done = job.total = 0
         job.finished_at = job.started_at = None
         job.attempts += 1
+        job.task_result_id = ""  # the new attempt's queue row is recorded once it is queued
         job.save(update_fields=["status", "error", "message", "done", "total", "finished_at", "started_at",
-                                "attempts"])
+                                "attempts", "task_result_id"])
         who = user.display_name if user is not None else "CareStat"
         log_action("core.job.retried", actor=user, organisation=job.organisation, record=job,
                    message=f"{who} retried ‘{job.title}’ (attempt {job.attempts} of {MAX_ATTEMPTS})")
@@ -239,11 +241,13 @@ def recover_after_restart() -> tuple[int, int]:
     now = timezone.now()
     DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).update(status=TaskResultStatus.FAILED,
                                                                         finished_at=now)
-    # A queued job's task may have been lost with the process that was to queue it (a crash
-    # between commit and on_commit); such a job would wait for ever. A minute's grace leaves alone
-    # a job whose web request is queueing it at this moment.
-    lost = Job.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - timedelta(minutes=1)).exclude(
-        task_result_id__in=[str(i) for i in DBTaskResult.objects.ready().values_list("id", flat=True)])
+    # A queued job whose queue row is no longer waiting (claimed by the worker that died before the
+    # job started), or has none a minute after it was recorded (a crash between commit and
+    # on_commit), would wait for ever. The minute leaves alone a job a request is queueing now.
+    ready = [str(i) for i in DBTaskResult.objects.ready().values_list("id", flat=True)]
+    lost = Job.objects.filter(status=JobStatus.QUEUED).filter(
+        (~Q(task_result_id="") & ~Q(task_result_id__in=ready))
+        | Q(task_result_id="", created_at__lt=now - timedelta(minutes=1)))
     lost = list(lost.values_list("pk", flat=True))
     for pk in lost:
         _fail(pk, INTERRUPTED)

@@ -140,17 +140,19 @@ def test_the_worker_starting_up_fails_jobs_a_dead_worker_left_running_and_delete
     left_running = enqueue_job(demoshire, admin, "test.steps", "Computing measures", params={"where": "/m/"})
     loading = enqueue_job(demoshire, admin, "test.reads_upload", "Loading", upload_dir=_upload(root / "d4"))
     waiting = enqueue_job(demoshire, admin, "test.reads_upload", "Loading later", upload_dir=_upload(root / "e5"))
+    claimed = enqueue_job(demoshire, admin, "test.steps", "Computing again", params={"where": "/m/"})
     _upload(root / "f6")  # a folder whose request died before its job was recorded
-    # A worker claimed the first two and was killed (SIGKILL, power cut) part-way through them.
+    # A worker claimed the first two and was killed (SIGKILL, power cut) part-way through them,
+    # and had claimed the third from the queue but not yet started it.
     Job.objects.filter(pk__in=[left_running.pk, loading.pk]).update(status=JobStatus.RUNNING)
-    DBTaskResult.objects.filter(pk__in=[left_running.task_result_id, loading.task_result_id]).update(
-        status=TaskResultStatus.RUNNING)
+    DBTaskResult.objects.filter(pk__in=[left_running.task_result_id, loading.task_result_id,
+                                        claimed.task_result_id]).update(status=TaskResultStatus.RUNNING)
 
-    assert recover_after_restart() == (2, 2)
+    assert recover_after_restart() == (3, 2)
 
-    for job in (left_running, loading, waiting):
+    for job in (left_running, loading, waiting, claimed):
         job.refresh_from_db()
-    assert left_running.status == loading.status == JobStatus.FAILED
+    assert left_running.status == loading.status == claimed.status == JobStatus.FAILED
     assert left_running.error == "Interrupted by a restart; retry it." and left_running.retry_problem is None
     assert sorted(p.name for p in root.iterdir()) == ["e5"]  # only the waiting job's files are kept
     assert waiting.status == JobStatus.QUEUED
