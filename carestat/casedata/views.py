@@ -19,6 +19,7 @@ from carestat.core.access import get_access
 from carestat.core.audit import log_action
 from carestat.core.jobs import start_job
 from carestat.core.permissions import Perm
+from carestat.core.spreadsheet_cells import safe_row
 from carestat.core.views.base import org_access, page
 
 
@@ -122,7 +123,7 @@ def problems_csv(request, slug, pk):
     writer.writerow(["severity", "file", "row or element", "field", "rule", "message"])
     n = 0
     for p in SubmissionProblem.objects.filter(submission=sub).iterator():
-        writer.writerow([p.severity, p.file, p.location, p.field, p.rule, p.message])
+        writer.writerow(safe_row([p.severity, p.file, p.location, p.field, p.rule, p.message]))
         n += 1
     log_action("casedata.problems.exported", actor=request.user, organisation=access.organisation, record=sub,
                message=f"{request.user.display_name} exported {n} validation problems of {sub} as CSV")

@@ -110,6 +110,19 @@ def test_exporting_the_audit_trail_is_itself_recorded(client, auditor):
     assert AuditEntry.objects.filter(action="core.audit.exported", actor=auditor).count() == 1
 
 
+def test_the_audit_csv_turns_text_that_looks_like_a_formula_into_plain_text(client, admin_access, auditor):
+    import csv
+    import io
+
+    formula = '=HYPERLINK("http://x","y")'
+    services.add_unit(admin_access, name=formula, kind=UnitKind.DIRECTORATE, parent=None)
+    client.force_login(auditor)
+    rows = list(csv.reader(io.StringIO(client.get("/o/demoshire/audit/export.csv").content.decode())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + formula in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
 def test_the_history_page_shows_a_units_changes_in_words(client, admin_access, viewer):
     unit = services.add_unit(admin_access, name="Adults", kind=UnitKind.DIRECTORATE, parent=None)
     services.update_unit(admin_access, unit, name="Adults' Services", is_archived=False)
