@@ -36,6 +36,13 @@ from carestat.plans.models import (
 )
 from carestat.plans.progress import MilestoneNode, judge_action, judge_milestone, plan_tree
 
+# "Not blank" as a pattern. Plain \S means different things to the OpenAPI document's
+# readers (ECMA-262: U+0085 is not a space), to pydantic (Rust: it is) and to the services'
+# str.strip() (U+001C to U+001F are spaces too), so a title of one such character passed one
+# check and failed the next; spelling the class out makes all three agree.
+SOLID = r"[^\s\x1c-\x1f\x85]"
+FIVE_SOLID = rf"{SOLID}(.*{SOLID}){{4}}"
+
 router = Router(tags=["plans"])
 
 
@@ -152,7 +159,7 @@ class PlanTreeOut(PlanOut):
 
 class RedateIn(Schema):
     new_date: dt.date
-    reason: str = Field(..., min_length=5, max_length=2000, pattern=r"\S(.*\S){4}")
+    reason: str = Field(..., min_length=5, max_length=2000, pattern=FIVE_SOLID)
 
 
 class OverrideIn(Schema):
@@ -163,14 +170,14 @@ class OverrideIn(Schema):
 class UpdateIn(Schema):
     delivery: Delivery
     percent_complete: int = Field(..., ge=0, le=100)
-    commentary: str = Field(..., min_length=1, max_length=10000, pattern=r"\S")
+    commentary: str = Field(..., min_length=1, max_length=10000, pattern=SOLID)
     next_steps: str = Field("", max_length=10000)
     evidence_links: list[str] = Field(default_factory=list, max_length=50)
     submit: bool = False
 
 
 class ReturnIn(Schema):
-    comments: str = Field(..., min_length=1, max_length=5000, pattern=r"\S")
+    comments: str = Field(..., min_length=1, max_length=5000, pattern=SOLID)
 
 
 def _v(x):
@@ -343,7 +350,7 @@ def return_(request, slug: str, action_id: int, identifier: str, payload: Return
 
 class PlanIn(Schema):
     kind: PlanKind
-    title: str = Field(..., min_length=1, max_length=200, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=200, pattern=SOLID)
     description: str = Field("", max_length=10000)
     owner_unit_id: int | None = None
     start: dt.date
@@ -356,15 +363,15 @@ class CreatedOut(Schema):
 
 
 class TitleIn(Schema):
-    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
 
 
 class StatementIn(Schema):
-    statement: str = Field(..., min_length=1, max_length=5000, pattern=r"\S")
+    statement: str = Field(..., min_length=1, max_length=5000, pattern=SOLID)
 
 
 class ActionIn(Schema):
-    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
     due: dt.date
     start: dt.date | None = None
     owner_email: str | None = Field(None, max_length=254)
@@ -375,7 +382,7 @@ class ActionIn(Schema):
 
 
 class MilestoneIn(Schema):
-    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
     baseline_date: dt.date
 
 
@@ -384,7 +391,7 @@ class MilestoneTitleIn(Schema):
     # moves only through /redate, with a reason.
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
 
 
 class CompleteIn(Schema):
@@ -392,7 +399,7 @@ class CompleteIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str = Field(..., min_length=5, max_length=2000, pattern=r"\S(.*\S){4}")
+    reason: str = Field(..., min_length=5, max_length=2000, pattern=FIVE_SOLID)
 
 
 class RulesOut(Schema):
