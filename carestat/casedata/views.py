@@ -89,7 +89,7 @@ def submission(request, slug, pk):
     problems = SubmissionProblem.objects.filter(submission=sub)
     if severity in ("error", "warning"):
         problems = problems.filter(severity=severity)
-    computed = _values_from(sub)
+    computed = services.values_fed_by(sub)
     return page(request, "casedata/submission.html", str(sub), section="data", sub=sub, severity=severity,
                 problems=Paginator(problems, 100).get_page(request.GET.get("page")), computed=computed,
                 by_rule=_by_rule(sub))
@@ -100,15 +100,6 @@ def _by_rule(sub):
 
     return (SubmissionProblem.objects.filter(submission=sub).values("rule", "severity", "message")
             .annotate(n=Count("id")).order_by("-n")[:50])
-
-
-def _values_from(sub):
-    try:
-        from carestat.measures.models import MeasureValue
-    except ImportError:
-        return []
-    values = MeasureValue.objects.filter(measure__organisation=sub.organisation).select_related("measure")
-    return [v for v in values if f"S{sub.pk}" in (v.submissions or [])]
 
 
 @login_required

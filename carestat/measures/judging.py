@@ -67,7 +67,7 @@ class MeasureReport:
         return next((b for b in self.benchmarks if b.kind == "national"), None)
 
     def fmt(self, value) -> str:
-        return "" if value is None else format_value(value, self.measure.unit)
+        return self.measure.format_value(value)
 
     @property
     def latest_display(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from carestat.analytics.judgements.rag import format_value
 from carestat.analytics.periods import parse_period
 from carestat.core.models import Organisation, TrackedModel, Unit
 
@@ -104,6 +105,10 @@ class Measure(TrackedModel):
     @property
     def is_rate(self) -> bool:
         return self.unit != "count" and bool(self.denominator_definition)
+
+    def format_value(self, value) -> str:
+        """A value in this measure's unit, as pages show it: '16.2%', '13.3 per 100,000', '363'."""
+        return "" if value is None else format_value(value, self.unit)
 
     @property
     def judgement_unit(self) -> str:
