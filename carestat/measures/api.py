@@ -47,6 +47,7 @@ class MeasureOut(Schema):
     latest_value: float | None
     target: float | None
     national: float | None
+    benchmarks_compared: bool = Field(..., description="False for a count: benchmarks are context, not compared")
     rag: str | None
     variation: str | None
     assurance: str | None
@@ -122,6 +123,7 @@ def _summary(m: Measure, r: MeasureReport) -> dict:
         "is_local": m.is_local, "latest_period": latest.period if latest else None,
         "latest_value": _f(latest.value.value) if latest else None,
         "target": _f(r.target.value) if r.target else None, "national": _f(national.value) if national else None,
+        "benchmarks_compared": m.benchmarks_compared,
         "rag": r.rag, "variation": r.variation.value if r.variation else None,
         "assurance": r.assurance.value if r.assurance else None,
     }

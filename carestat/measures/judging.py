@@ -198,7 +198,9 @@ def judge(measure: Measure, *, public: bool = False, chart: bool = True, as_of: 
         notes.append("Some periods have no approved value; the chart and comparisons use the periods that do.")
     drawn = None
     if chart:
-        national = next((b for b in benchmarks if b.kind == "national"), None)
+        # a count's national figure is context: on the same axis it would flatten the council's line
+        national = next((b for b in benchmarks if b.kind == "national"), None) \
+            if measure.benchmarks_compared else None
         drawn = xmr_chart(labels, values, f"{measure.code}: {measure.title}", unit=measure.unit,
                           spc=judgement.spc, target=target.value if target else None,
                           benchmark=national.value if national else None, benchmark_label="National",

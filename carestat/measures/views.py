@@ -24,6 +24,7 @@ from carestat.measures.forms import (
 )
 from carestat.measures.judging import icon, judge, spark, value_rows_for_public
 from carestat.measures.listing import FILTER_VARIATIONS, measure_rows
+from carestat.measures.models import CatalogueMeasure
 from carestat.plans.models import Plan
 
 SECTION = "measures"
@@ -86,7 +87,8 @@ def measure_add(request, slug):
             messages.success(request, f"{measure.code} is now tracked.")
             return redirect("measures:detail", slug, measure.code)
     return page(request, "measures/add.html", "Track a measure from the catalogue", section=SECTION, form=form,
-                local=False, breadcrumbs=_crumbs(access))
+                local=False, breadcrumbs=_crumbs(access),
+                catalogue=CatalogueMeasure.objects.exclude(national_value=None).order_by("code"))
 
 
 @login_required
