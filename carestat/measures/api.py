@@ -31,6 +31,9 @@ class JudgementOut(Schema):
     benchmarks: list[str]
     spc: str
     explanations: list[str]
+    rag_and_assurance: str | None = Field(None, description="Why both hold, when RAG and SPC assurance disagree")
+    suggested_process_change: dt.date | None = Field(
+        None, description="Where an SPC shift began and no process change is recorded yet")
 
 
 class MeasureOut(Schema):
@@ -163,6 +166,8 @@ def measure(request, slug: str, code: str, public: bool = False):
         "against_target": j.rag.explanation, "previous_period": j.travel.previous_period.explanation,
         "same_period_last_year": j.travel.same_period_last_year.explanation,
         "benchmarks": [b.explanation for b in j.benchmarks], "spc": j.spc.explanation, "explanations": j.explanations,
+        "rag_and_assurance": j.disagreement,
+        "suggested_process_change": r.suggested_change.starts_on if r.suggested_change else None,
     }
     cat = m.catalogue
     return {**_summary(m, r), "numerator_definition": m.numerator_definition,
