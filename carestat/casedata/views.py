@@ -151,7 +151,8 @@ def forecasts(request, slug):
             apply_service_error(form, exc)
     saved = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]
     return page(request, "casedata/forecasts.html", "Backlog forecasts", section="data", form=form, result=result,
-                chart=chart, saved=saved, has_events=bool(kinds))
+                chart=chart, saved=saved, has_events=bool(kinds),
+                data_status=forecasting.data_status(access.organisation) if kinds else None)
 
 
 @login_required
@@ -164,9 +165,9 @@ def forecast(request, slug, pk):
     saved = SavedForecast.objects.filter(organisation=access.organisation, pk=pk).select_related("created_by").first()
     if saved is None:
         raise Http404("No such forecast")
+    comparison = forecasting.against_actuals(saved)
     return page(request, "casedata/forecast.html", saved.title, section="data", saved=saved, result=saved.result,
-                chart=forecasting.forecast_chart(saved.result, saved.title),
-                comparison=forecasting.against_actuals(saved))
+                chart=forecasting.forecast_chart(saved.result, saved.title, comparison), comparison=comparison)
 
 
 # Operational measures by team and work type -------------------------------------------------

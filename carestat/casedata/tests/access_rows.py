@@ -34,4 +34,6 @@ PAGES = [
 API = [
     ("get", "/api/v1/organisations/demoshire/submissions", ALL, None),
     ("get", "/api/v1/organisations/demoshire/submissions/{submission.pk}", ALL, None),
+    ("get", "/api/v1/organisations/demoshire/forecasts", ALL, None),
+    ("get", "/api/v1/organisations/demoshire/forecasts/{forecast.pk}", ALL, None),
 ]
