@@ -175,6 +175,8 @@ def test_a_saved_forecast_draws_what_actually_happened_over_its_projection(clien
     page = client.get(f"/o/demoshire/data/forecasts/{saved.pk}/").content.decode()
     assert 'class="outturn"' in page and "Actual, before and since the forecast" in page
     assert "Actual since the forecast: 400 on 5 Apr 2026." in page
+    assert "to the week of 30 March 2026, over the weeks both the forecast and the loaded case events (to " \
+        "3 April 2026) cover" in page
     api = client.get(f"/api/v1/organisations/demoshire/forecasts/{saved.pk}").json()
     assert api["comparison"]["data_ends"] == "2026-04-03" and len(api["comparison"]["weeks"]) == 4
 
