@@ -171,6 +171,9 @@ def test_a_count_measure_shows_englands_count_for_context_never_on_its_chart_or_
     assert "123,790" not in chart and "100,000" not in chart and 'class="benchmark"' not in chart
     rule = page[page.index("Compared with benchmarks"):]
     assert "No: it is a count" in rule[:400]
+    listing = client.get("/o/demoshire/measures/").content.decode()
+    assert "123,790<span class=\"govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0\">context only: a count" \
+        in listing
     api = client.get("/api/v1/organisations/demoshire/measures/DOLS-NOT-COMPLETED").json()
     assert api["benchmarks_compared"] is False
     assert api["judgement"]["benchmarks"][0].startswith("For context only")
