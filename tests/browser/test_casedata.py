@@ -29,5 +29,5 @@ def test_an_analyst_loads_a_return_and_reads_its_data_quality_page(browser_page,
         page.page.click("text=See the result")
     submission = Submission.objects.get()
     assert page.page.url.endswith(f"/o/demoshire/data/{submission.pk}/")
-    assert "Data quality" in page.page.content() and "cin_children" in page.page.content()
+    assert "Data quality" in page.page.content() and "Section 47 enquiries" in page.page.content()
     page.assert_accessible()
