@@ -147,6 +147,11 @@ def test_the_forecast_page_says_where_the_data_ends_and_draws_no_actuals_after_i
     rows = rows[:rows.index("</tbody>")].split("</tr>")
     actual = [r for r in rows if r.count("<td") > 1 and r.split("<td")[2].split(">", 1)[1].startswith("4")]
     assert actual and "5 Apr 2026" in actual[-1]  # the last actual is the last covered week's Sunday
+    assert 'name="as_of-day" value="10"' in page  # the save form keeps the date asked for
+    client.post("/o/demoshire/data/forecasts/", {"work_type": "ot_assessment", "as_of-day": "10",
+                                                 "as_of-month": "6", "as_of-year": "2026"})
+    saved = SavedForecast.objects.get()
+    assert saved.as_of == dt.date(2026, 4, 6) and saved.title == "Ot assessment backlog from 6 April 2026"
     assert client.get("/o/demoshire/data/forecasts/", {
         "work_type": "ot_assessment", "as_of-day": "1", "as_of-month": "1", "as_of-year": "2099"}
     ).content.decode().count("cannot be after today") == 2  # the summary and the field
