@@ -91,7 +91,7 @@ def submission(request, slug, pk):
     problems = SubmissionProblem.objects.filter(submission=sub)
     if severity in ("error", "warning"):
         problems = problems.filter(severity=severity)
-    computed = _values_from(sub)
+    computed = services.values_fed_by(sub)
     return page(request, "casedata/submission.html", str(sub), section="data", sub=sub, severity=severity,
                 problems=Paginator(problems, 100).get_page(request.GET.get("page")), computed=computed,
                 by_rule=_by_rule(sub))
@@ -102,15 +102,6 @@ def _by_rule(sub):
 
     return (SubmissionProblem.objects.filter(submission=sub).values("rule", "severity", "message")
             .annotate(n=Count("id")).order_by("-n")[:50])
-
-
-def _values_from(sub):
-    try:
-        from carestat.measures.models import MeasureValue
-    except ImportError:
-        return []
-    values = MeasureValue.objects.filter(measure__organisation=sub.organisation).select_related("measure")
-    return [v for v in values if f"S{sub.pk}" in (v.submissions or [])]
 
 
 @login_required
@@ -182,7 +173,8 @@ def forecasts(request, slug):
             apply_service_error(form, exc)
     saved = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]
     return page(request, "casedata/forecasts.html", "Backlog forecasts", section="data", form=form, result=result,
-                chart=chart, saved=saved, has_events=bool(kinds))
+                chart=chart, saved=saved, has_events=bool(kinds),
+                data_status=forecasting.data_status(access.organisation) if kinds else None)
 
 
 @login_required
@@ -195,9 +187,9 @@ def forecast(request, slug, pk):
     saved = SavedForecast.objects.filter(organisation=access.organisation, pk=pk).select_related("created_by").first()
     if saved is None:
         raise Http404("No such forecast")
+    comparison = forecasting.against_actuals(saved)
     return page(request, "casedata/forecast.html", saved.title, section="data", saved=saved, result=saved.result,
-                chart=forecasting.forecast_chart(saved.result, saved.title),
-                comparison=forecasting.against_actuals(saved))
+                chart=forecasting.forecast_chart(saved.result, saved.title, comparison), comparison=comparison)
 
 
 # Operational measures by team and work type -------------------------------------------------

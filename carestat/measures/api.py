@@ -31,6 +31,9 @@ class JudgementOut(Schema):
     benchmarks: list[str]
     spc: str
     explanations: list[str]
+    rag_and_assurance: str | None = Field(None, description="Why both hold, when RAG and SPC assurance disagree")
+    suggested_process_change: dt.date | None = Field(
+        None, description="Where an SPC shift began and no process change is recorded yet")
 
 
 class MeasureOut(Schema):
@@ -47,6 +50,7 @@ class MeasureOut(Schema):
     latest_value: float | None
     target: float | None
     national: float | None
+    benchmarks_compared: bool = Field(..., description="False for a count: benchmarks are context, not compared")
     rag: str | None
     variation: str | None
     assurance: str | None
@@ -122,6 +126,7 @@ def _summary(m: Measure, r: MeasureReport) -> dict:
         "is_local": m.is_local, "latest_period": latest.period if latest else None,
         "latest_value": _f(latest.value.value) if latest else None,
         "target": _f(r.target.value) if r.target else None, "national": _f(national.value) if national else None,
+        "benchmarks_compared": m.benchmarks_compared,
         "rag": r.rag, "variation": r.variation.value if r.variation else None,
         "assurance": r.assurance.value if r.assurance else None,
     }
@@ -161,6 +166,8 @@ def measure(request, slug: str, code: str, public: bool = False):
         "against_target": j.rag.explanation, "previous_period": j.travel.previous_period.explanation,
         "same_period_last_year": j.travel.same_period_last_year.explanation,
         "benchmarks": [b.explanation for b in j.benchmarks], "spc": j.spc.explanation, "explanations": j.explanations,
+        "rag_and_assurance": j.disagreement,
+        "suggested_process_change": r.suggested_change.starts_on if r.suggested_change else None,
     }
     cat = m.catalogue
     return {**_summary(m, r), "numerator_definition": m.numerator_definition,
