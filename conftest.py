@@ -34,14 +34,14 @@ def _fast_passwords(settings, tmp_path):
 def demoshire(db):
     from carestat.core.tests.factories import OrganisationFactory
 
-    return OrganisationFactory(name="Demoshire County Council", slug="demoshire", jurisdiction="england")
+    return OrganisationFactory(name="Demoshire County Council", slug="demoshire", jurisdiction="england", la_code="999")
 
 
 @pytest.fixture
 def westmarch(db):
     from carestat.core.tests.factories import OrganisationFactory
 
-    return OrganisationFactory(name="Westmarch Borough Council", slug="westmarch", jurisdiction="jersey")
+    return OrganisationFactory(name="Westmarch Borough Council", slug="westmarch", jurisdiction="jersey", la_code="998")
 
 
 def _member(org, role, email, name):

@@ -18,8 +18,9 @@ ROLES = ["admin", "manager", "contributor", "viewer", "auditor"]
 
 
 @pytest.fixture
-def world(cast, demoshire):
+def world(cast, demoshire, settings):
     """Objects for the rows to address, built by each app's ``build(world)``."""
+    settings.CARESTAT_JOBS_INLINE = True  # a page that starts a job finishes it before the test's transaction ends
     w = {"cast": cast, "org": demoshire}
     for build in BUILDERS:
         build(w)

@@ -3,7 +3,8 @@
 Public API::
 
     load_submission(store, paths, *, format=None, pseudonymiser, jurisdiction,
-                    accept_with_errors=False, progress=None, year=None) -> LoadResult
+                    accept_with_errors=False, progress=None, year=None, la_code=None,
+                    confirm_fewer=False) -> LoadResult
 
 Rules it keeps:
 - A file that cannot be read as its format raises ``UnreadableFile``.
@@ -15,7 +16,14 @@ Rules it keeps:
 - All or nothing: one DuckDB transaction per submission.
 - The same content loaded twice changes nothing (``LoadResult.duplicate``).
 - A newer submission for the same format and period supersedes the older, which stays in
-  history with status ``superseded``.
+  history with status ``superseded``, unless it holds materially fewer records (fewer than
+  ``FEWER_RECORDS_RATIO`` of the older's): then it is refused (``NeedsConfirmation``) until
+  the load is repeated with ``confirm_fewer=True``.
+- A return that states its local authority (the CIN census and workforce census header's
+  LEA, client level data's LA Code) must state ``la_code``, the loading organisation's:
+  another council's return is rejected whatever ``accept_with_errors`` says.
+- A submission none of whose records is accepted (all quarantined, or none there) is
+  rejected: it would otherwise replace real figures with nothing.
 
 Privacy: LAchildID / CHILD become ``child_key`` (Pseudonymiser, kind "child", so a CIN child
 and the same child's 903 records match) and UPN becomes ``upn_key`` (kind "upn"). Former
@@ -65,6 +73,9 @@ class FormatRead:
     write: Callable[[Any, int, set], dict[str, int]]
     cleanup: Callable[[], None] | None = None
     row_quarantine: dict[str, int] | None = None
+    # The local authority codes the return states (header LEA, an LA Code column), with
+    # where each is stated, for the check that the return is the loading council's.
+    la_codes: dict[str, str] = field(default_factory=dict)
 
 
 # format -> (reader, detect); reader(paths, *, pseudonymiser, jurisdiction, report,
@@ -105,6 +116,54 @@ class SubmissionRejected(Exception):
         shown = "\n".join(f"  {p}" for p in errors[:20])
         more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__(f"{reason} ({len(errors)} error(s)):\n{shown}{more}")
+
+
+# A replacement holding fewer than this share of the records of the submission it would
+# supersede is refused until confirmed: a truncated extract or the wrong file is far more
+# likely than a real 20% fall between two versions of the same return.
+FEWER_RECORDS_RATIO = 0.8
+
+
+class NeedsConfirmation(SubmissionRejected):
+    """The submission would replace one with materially more records; nothing was stored.
+
+    ``new_rows`` and ``old_rows`` are the records stored by this and by the current
+    submission(s) for the period; load again with ``confirm_fewer=True`` to replace it.
+    """
+
+    def __init__(self, result: LoadResult, *, new_rows: int, old_rows: int, old_ids: list[int]):
+        self.new_rows, self.old_rows, self.old_ids = new_rows, old_rows, old_ids
+        fewer = 100 * (old_rows - new_rows) / old_rows
+        self.reason = (
+            f"it holds {new_rows:,} rows where the current submission for {result.period.label} holds "
+            f"{old_rows:,} ({fewer:.0f}% fewer), so it was not loaded in case it is incomplete or the wrong "
+            "file; if it is right, load it again confirming that it replaces the current one")
+        Exception.__init__(self, self.reason)
+        self.result = result
+        self.report = result.report
+
+
+def check_authority(la_codes: Mapping[str, str], expected: str | None, file: str) -> list[Problem]:
+    """Problems for a return stating another local authority's code (or, where the
+    organisation has none set, any code: then nothing shows whose return it is).
+    ``la_codes`` maps each code the return states to where it says so."""
+    if expected is None:
+        return []
+    expected = expected.strip()
+    problems = []
+    for code, where in la_codes.items():
+        if not expected:
+            problems.append(Problem(
+                file, where, "LA code", "la-code",
+                f"the return is for local authority {code}, but this organisation has no local authority "
+                "code set, so CareStat cannot check that the return is its own; an admin sets the code "
+                "(carestat changeorg --org SLUG --la-code CODE) and loads it again"))
+        elif code != expected:
+            problems.append(Problem(
+                file, where, "LA code", "la-code",
+                f"the return is for local authority {code}, not this organisation's ({expected}): "
+                "it is another council's return"))
+    return problems
 
 
 def financial_year(year: int) -> Period:
@@ -181,7 +240,7 @@ def _ym(day: dt.date | None) -> int | None:
 
 
 def _read_cin(path: Path, p: Pseudonymiser, jurisdiction: str, report: ValidationReport,
-              progress: Progress | None):
+              progress: Progress | None, la_codes: dict[str, str]):
     rows = _Rows(FORMAT_TABLES["cin"])
     calendar = calendar_for(jurisdiction)
     header = None
@@ -189,6 +248,8 @@ def _read_cin(path: Path, p: Pseudonymiser, jurisdiction: str, report: Validatio
     for kind, (obj, problems) in read_cin(path, progress=progress):
         if kind == "header":
             header = obj
+            if header.lea:
+                la_codes[header.lea] = "/Message/Header/Source/LEA"
             report.extend(problems)
             report.extend(cin_rules.check_header(header, path.name))
             continue
@@ -303,13 +364,19 @@ def load_submission(
     accept_with_errors: bool = False,
     progress: Progress | None = None,
     year: int | Mapping | None = None,
+    la_code: str | None = None,
+    confirm_fewer: bool = False,
 ) -> LoadResult:
     """Validate one submission and, if acceptable, store it in one transaction.
 
     ``paths``: one CIN census XML; or an SSDA903 CSV set (any tables, any number of years;
     each file's year from ``year`` (an int, or a mapping of path or file name to year) or the
     file name); or one population CSV. ``format`` is detected when None.
-    Raises UnreadableFile or SubmissionRejected; otherwise returns a LoadResult.
+    ``la_code``: the loading organisation's local authority code, checked against the codes
+    the return states (None: not checked). ``confirm_fewer``: replace the current submission
+    for the period even though this one holds materially fewer records.
+    Raises UnreadableFile or SubmissionRejected (NeedsConfirmation among them); otherwise
+    returns a LoadResult.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -344,8 +411,9 @@ def load_submission(
     if progress:
         progress(0, 1, f"reading {len(paths)} file(s) as {fmt}")
     extra: FormatRead | None = None
+    la_codes: dict[str, str] = {}
     if fmt == "cin":
-        rows, period = _read_cin(paths[0], pseudonymiser, jurisdiction, report, progress)
+        rows, period = _read_cin(paths[0], pseudonymiser, jurisdiction, report, progress, la_codes)
     elif fmt == "ssda903":
         rows, period = _read_ssda903(paths, pseudonymiser, report, year, progress)
     elif fmt == "population":
@@ -356,16 +424,21 @@ def load_submission(
                                        progress=progress, year=year,
                                        accept_with_errors=accept_with_errors, con=store.con)
         rows, period = None, extra.period
+        la_codes = extra.la_codes
+    wrong_council = check_authority(la_codes, la_code, paths[0].name)
+    if wrong_council:
+        report.problems[:0] = wrong_council  # the reason it was refused comes first
+        raise SubmissionRejected(LoadResult(None, fmt, period, report, status="rejected"), wrong_council[0].message)
     try:
         return _store(store, fmt, paths, sha, period, report, rows, extra,
-                      accept_with_errors, progress, jurisdiction)
+                      accept_with_errors, progress, jurisdiction, confirm_fewer)
     finally:
         if extra is not None and extra.cleanup is not None:
             extra.cleanup()
 
 
 def _store(store, fmt, paths, sha, period, report, rows, extra, accept_with_errors, progress,
-           jurisdiction) -> LoadResult:
+           jurisdiction, confirm_fewer) -> LoadResult:
 
     result = LoadResult(None, fmt, period, report)
     errors = report.errors
@@ -411,6 +484,20 @@ def _store(store, fmt, paths, sha, period, report, rows, extra, accept_with_erro
             finally:
                 con.unregister("_carestat_load")
             result.rows[table] = data.num_rows
+        stored = sum(result.rows.values())
+        if stored == 0:
+            result.status = "rejected"
+            why = (f"all {result.quarantined_records:,} records have errors" if result.quarantined_records
+                   else "it holds no records")
+            raise SubmissionRejected(result, f"no records were accepted ({why}); a return with none must "
+                                     "never replace real figures")
+        if older and not confirm_fewer:
+            old_rows = sum(sum(json.loads(r[0] or "{}").values()) for r in con.execute(
+                f"SELECT row_counts FROM submissions WHERE id IN ({', '.join('?' * len(older))})",
+                older).fetchall())
+            if stored < FEWER_RECORDS_RATIO * old_rows:
+                result.status = "rejected"
+                raise NeedsConfirmation(result, new_rows=stored, old_rows=old_rows, old_ids=older)
         con.executemany(
             "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(sid, e.record_key, e.rule, e.file, e.location, e.field, e.message)

@@ -24,6 +24,10 @@ class UploadForm(forms.Form):
         label="Load it even if some records have errors: leave those records out and say so on every "
         "measure computed from it", required=False,
     )
+    confirm_fewer = forms.BooleanField(
+        label="Replace the current return for the period even if this one has far fewer records "
+        "(CareStat otherwise refuses a replacement with over 20% fewer, in case it is incomplete)", required=False,
+    )
 
     def clean_return_files(self):
         files = self.cleaned_data["return_files"]

@@ -48,6 +48,11 @@ class Submission(models.Model):
     superseded_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     loaded_at = models.DateTimeField(default=timezone.now)
+    # A loaded return's measures are computed after it is stored; until they are (or when
+    # computing them failed, with the reason), the register says so and `carestat
+    # recompute` or the page's button computes what is missing.
+    measures_computed_at = models.DateTimeField(null=True, blank=True)
+    measures_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-loaded_at", "-id"]
@@ -57,8 +62,29 @@ class Submission(models.Model):
         return f"{self.get_format_display()} {self.period_label} ({files})"
 
     @property
+    def measures_pending(self) -> bool:
+        """Loaded, but the measures its data feeds are not yet computed from it."""
+        return self.status == SubmissionStatus.CURRENT and self.measures_computed_at is None
+
+    @property
     def total_rows(self) -> int:
         return sum(self.row_counts.values()) if self.row_counts else 0
+
+    @property
+    def rows_by_kind(self) -> list[tuple[str, int]]:
+        """Rows stored, named as people know them rather than by the store's table names."""
+        return [(STORED_TABLE_NAMES.get(t, t.replace("_", " ").capitalize()), n)
+                for t, n in (self.row_counts or {}).items()]
+
+
+# What each analytics-store table holds, in words (the store's names are for code).
+STORED_TABLE_NAMES = {
+    "cin_children": "Children", "cin_referrals": "Referrals", "cin_assessments": "Assessments",
+    "cin_section47": "Section 47 enquiries", "cin_cp_plans": "Child protection plans",
+    "lac_children": "Children looked after", "lac_episodes": "Placement episodes",
+    "population": "Population estimates", "cld_events": "Client level data events",
+    "case_events": "Case events", "csww_workers": "Workers", "csww_la": "Council-wide figures",
+}
 
 
 class SubmissionProblem(models.Model):
@@ -123,6 +149,10 @@ class CaseDataSettings(models.Model):
 
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="case_data_settings")
     ops_targets = models.JSONField(default=dict, help_text="Target times per work type and priority")
+    # Off by default: a recomputed figure that differs from an approved one waits for a
+    # manager, so a faulty return can never silently change what a committee was told.
+    auto_approve_recomputed = models.BooleanField(
+        default=False, help_text="Approve recomputed figures that replace approved ones without a manager")
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 

@@ -16,11 +16,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from carestat.analytics.ingest import SubmissionRejected, load_submission
+from carestat.analytics.ingest import NeedsConfirmation, SubmissionRejected, load_submission
 from carestat.analytics.problems import UnreadableFile, ValidationReport
 from carestat.analytics.pseudonymise import Pseudonymiser
 from carestat.analytics.store import Store
-from carestat.casedata.models import MAX_PROBLEMS_KEPT, Submission, SubmissionProblem, SubmissionStatus
+from carestat.casedata.models import (
+    MAX_PROBLEMS_KEPT,
+    CaseDataSettings,
+    Submission,
+    SubmissionProblem,
+    SubmissionStatus,
+)
 from carestat.core.access import Access
 from carestat.core.audit import log_action
 from carestat.core.errors import InvalidInput
@@ -57,7 +63,8 @@ def _record(
         store_id=result.submission_id if result is not None else None,
         period_label=period.label if period else "", period_start=period.start if period else None,
         period_end=period.end if period else None, accepted_with_errors=accepted_with_errors,
-        row_counts=dict(result.rows) if result is not None else {},
+        # A rejected load stored nothing, whatever it counted before it was refused.
+        row_counts=dict(result.rows) if result is not None and status != SubmissionStatus.REJECTED else {},
         quarantined_records=result.quarantined_records if result is not None else 0,
         quarantine_reasons=dict(result.quarantine_reasons) if result is not None else {},
         error_count=len(report.errors), warning_count=len(report.warnings),
@@ -81,12 +88,17 @@ def ingest(
     year: int | None = None,
     progress: Progress = _quiet,
     compute: bool = True,
+    confirm_fewer: bool = False,
 ) -> Submission:
     """Validate and load one submission, then recompute the measures it feeds.
 
     ``compute=False`` skips recomputing, for loading several returns before one computation.
     Returns the recorded Submission: ``current`` when loaded, ``duplicate`` when the same
-    content was already there, ``rejected`` (with its problems) when it was not loaded.
+    content was already there, ``rejected`` (with its problems) when it was not loaded: for
+    another council's LA code, no accepted records, rule errors, or, unless
+    ``confirm_fewer``, materially fewer records than the submission it would replace.
+    A return that loaded but whose measures could not be computed says so
+    (``measures_error``); loading it again, or ``recompute``, computes what is missing.
     """
     access.require(Perm.MANAGE)
     org, user = access.organisation, access.user
@@ -99,7 +111,7 @@ def ingest(
             result = load_submission(
                 store, paths, format=format or None, pseudonymiser=pseudonymiser(),
                 jurisdiction=org.jurisdiction, accept_with_errors=accept_with_errors,
-                progress=progress, year=year,
+                progress=progress, year=year, la_code=org.la_code, confirm_fewer=confirm_fewer,
             )
     except UnreadableFile as exc:
         submission = _record(org, user, format=format or "", files=files, status=SubmissionStatus.REJECTED,
@@ -107,9 +119,15 @@ def ingest(
         log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} tried to load {', '.join(files)}: rejected, {exc}")
         return submission
+    except NeedsConfirmation as exc:
+        submission = _record(org, user, format=exc.result.format, files=files, status=SubmissionStatus.REJECTED,
+                             result=exc.result, rejection_reason=exc.reason)
+        log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
+                   message=f"{user.display_name} tried to load {', '.join(files)}: not loaded, because {exc.reason}")
+        return submission
     except SubmissionRejected as exc:
         submission = _record(org, user, format=exc.result.format, files=files, status=SubmissionStatus.REJECTED,
-                             result=exc.result, rejection_reason=str(exc).splitlines()[0])
+                             result=exc.result, rejection_reason=str(exc).splitlines()[0].rstrip(":"))
         log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} tried to load {', '.join(files)}: rejected with "
                            f"{submission.error_count} errors; nothing was stored")
@@ -123,6 +141,8 @@ def ingest(
         log_action("casedata.submission.duplicate", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} loaded {', '.join(files)} again: it was already loaded, "
                            "so nothing changed")
+        if compute and current_submissions(org).filter(measures_computed_at=None).exists():
+            _compute_safely(org, user, progress)
         return submission
 
     with transaction.atomic():
@@ -141,8 +161,23 @@ def ingest(
                    message=f"{user.display_name} loaded {submission}: {submission.total_rows:,} rows{quarantine}"
                            + (f"; it supersedes {len(older)} earlier submission(s)" if older else ""))
     if compute:
-        compute_measures_for(org, user, progress=progress)
+        _compute_safely(org, user, progress)
+        submission.refresh_from_db(fields=["measures_computed_at", "measures_error"])
     return submission
+
+
+def _compute_safely(org: Organisation, user: User | None, progress: Progress) -> None:
+    """Compute measures after a load; a failure leaves the loaded data in place and says why
+    on each submission still waiting, rather than losing the load or hiding the gap."""
+    try:
+        compute_measures_for(org, user, progress=progress)
+    except Exception as exc:  # noqa: BLE001 (any failure is recorded; the data is already stored)
+        reason = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
+        waiting = current_submissions(org).filter(measures_computed_at=None)
+        waiting.update(measures_error=reason[:2000])
+        log_action("casedata.measures.failed", actor=user, organisation=org,
+                   message=f"Measures could not be computed after a load: {reason}. The data stays loaded; "
+                           "run ‘carestat recompute’ or use ‘Compute measures now’ once the cause is fixed")
 
 
 CHILDREN_FORMATS = ("cin", "ssda903")
@@ -196,17 +231,29 @@ def periods_by_format(org: Organisation) -> dict[str, list[str]]:
     return {f: sorted(labels) for f, labels in out.items() if labels}
 
 
+def _within_dates(start: dt.date, end: dt.date, period) -> bool:
+    return period.start <= start and end <= period.end
+
+
+def _within(label: str, period) -> bool:
+    from carestat.analytics.periods import parse_period
+
+    p = parse_period(label)
+    return _within_dates(p.start, p.end, period)
+
+
 def ops_targets(org: Organisation) -> dict:
-    from carestat.casedata.models import DEFAULT_OPS_TARGETS, CaseDataSettings
+    from carestat.casedata.models import DEFAULT_OPS_TARGETS
 
     row = CaseDataSettings.objects.filter(organisation=org).first()
     return row.ops_targets if row is not None and row.ops_targets else DEFAULT_OPS_TARGETS
 
 
-def compute_measures_for(org: Organisation, user: User | None, *, progress: Progress = _quiet):
+def compute_measures_for(org: Organisation, user: User | None, *, progress: Progress = _quiet, only=None):
     """Recompute every measure the organisation's current case data feeds, and record the
     values with their provenance: the submissions of the formats that feed each measure.
-    Returns the measures app's outcomes (created, revised...), one per group of formats."""
+    ``only`` (a Period) limits it to the periods within that one. Returns the measures app's
+    outcomes (created, revised...), one per group of formats."""
     from carestat.analytics.measures.base import REGISTRY, MeasureContext, compute_measures
     from carestat.analytics.measures.children import CHILDREN_CODES, compute_children_measures
     from carestat.analytics.periods import parse_period
@@ -214,7 +261,12 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
     from carestat.measures.services import record_computed_values
 
     wanted = periods_by_format(org)
+    if only is not None:
+        wanted = {f: [label for label in labels if _within(label, only)] for f, labels in wanted.items()}
+        wanted = {f: labels for f, labels in wanted.items() if labels}
     if not wanted:
+        if only is None:
+            current_submissions(org).update(measures_computed_at=timezone.now(), measures_error="")
         return None
     table_format = {t: f for f, tables in FORMAT_TABLES.items() for t in tables}
     codes_by_format: dict[str, list[str]] = {}
@@ -242,19 +294,101 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
                                      settings=settings_, backend=store.backend)
                 results.setdefault(fmt, []).extend(compute_measures(store.backend, ctx, codes))
     progress(total, total, "recording measure values")
-    feeding = {"children": (*CHILDREN_FORMATS, "population"), "cld": ("cld", "population")}
+    # Provenance names only the returns whose tables the measure reads (its ``needs``): a CIN
+    # measure never cites an SSDA903 return, nor a rate without a population cite one.
+    by_formats: dict[tuple[str, ...], list] = {}
+    for r in (r for group_results in results.values() for r in group_results):
+        by_formats.setdefault(feeding_formats(r.code), []).append(r)
     outcomes = []
-    current = Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT)
-    for group, group_results in results.items():
-        formats = feeding.get(group, (group,))
+    current = list(current_submissions(org))
+    auto_approve = auto_approves(org)
+    now = timezone.now()
+    for formats, group_results in by_formats.items():
         outcomes.append(record_computed_values(
             org, group_results, submissions=[f"S{s.pk}" for s in current if s.format in formats],
-            computed_at=timezone.now(), computed_by=user))
+            computed_at=now, computed_by=user, auto_approve=auto_approve))
+    done = [s.pk for s in current if only is None or (s.period_start and s.period_end and _within_dates(
+        s.period_start, s.period_end, only))]
+    Submission.objects.filter(pk__in=done).update(measures_computed_at=now, measures_error="")
     return outcomes
+
+
+def recompute(access: Access, *, period: str | None = None, progress: Progress = _quiet):
+    """Compute the measures the organisation's current case data feeds, for every period it
+    covers or only those within ``period`` (e.g. ``2024-25``), as after a load. For a return
+    whose measures were not computed when it loaded, and after a change of method or targets."""
+    access.require(Perm.MANAGE)
+    from carestat.analytics.periods import PeriodError, parse_period
+
+    only = None
+    if period:
+        try:
+            only = parse_period(period)
+        except PeriodError as exc:
+            raise InvalidInput(str(exc), field="period") from None
+    org, user = access.organisation, access.user
+    outcomes = compute_measures_for(org, user, progress=progress, only=only) or []
+    created = sum(len(o.created) for o in outcomes)
+    revised = sum(len(o.revised) for o in outcomes)
+    pending = sum(len(o.pending) for o in outcomes)
+    log_action("casedata.measures.recomputed", actor=user, organisation=org,
+               after={"period": period or "", "created": created, "revised": revised, "pending": pending},
+               message=f"{user.display_name} recomputed measures from case data"
+                       + (f" for {only.label}" if only else "")
+                       + f": {created} new, {revised} revised, {pending} awaiting a manager's approval")
+    return outcomes
+
+
+def feeding_formats(code: str) -> tuple[str, ...]:
+    """The return formats whose tables a computed measure reads, from its declared ``needs``."""
+    from carestat.analytics.measures.base import REGISTRY
+    from carestat.analytics.store import FORMAT_TABLES
+
+    definition = REGISTRY.get(code)
+    if definition is None:
+        return ()
+    return tuple(sorted({f for f, tables in FORMAT_TABLES.items() for t in definition.needs if t in tables}))
+
+
+def values_fed_by(submission: Submission) -> list:
+    """The measure values a return fed: those citing it whose measure reads its format's tables.
+
+    Checking the format as well as the citation keeps the list right for values recorded before
+    provenance was narrowed to the formats a measure reads, which cited every current return.
+    """
+    from carestat.measures.models import MeasureValue
+
+    ref = f"S{submission.pk}"
+    values = (MeasureValue.objects.filter(measure__organisation=submission.organisation, source="computed")
+              .select_related("measure").order_by("measure__code", "period_start"))
+    return [v for v in values if ref in (v.submissions or []) and submission.format in feeding_formats(v.measure.code)]
 
 
 def all_problems(submission: Submission):
     return SubmissionProblem.objects.filter(submission=submission)
+
+
+def auto_approves(org: Organisation) -> bool:
+    """Whether recomputed figures replace approved ones without a manager (off unless chosen)."""
+    return CaseDataSettings.objects.filter(organisation=org, auto_approve_recomputed=True).exists()
+
+
+@transaction.atomic
+def set_auto_approve(access: Access, enabled: bool) -> None:
+    """An admin chooses whether recomputed figures that replace approved ones need a manager."""
+    access.require(Perm.ADMINISTER)
+    org = access.organisation
+    row, _ = CaseDataSettings.objects.select_for_update().get_or_create(organisation=org)
+    if row.auto_approve_recomputed == bool(enabled):
+        return
+    row.auto_approve_recomputed, row.changed_at = bool(enabled), timezone.now()
+    row.changed_by = access.user
+    row.save(update_fields=["auto_approve_recomputed", "changed_at", "changed_by"])
+    log_action("casedata.settings.changed", actor=access.user, organisation=org, record=row,
+               before={"auto_approve_recomputed": not enabled}, after={"auto_approve_recomputed": bool(enabled)},
+               message=f"{access.user.display_name} " + (
+                   "chose to approve recomputed figures automatically" if enabled else
+                   "chose that recomputed figures replacing approved ones wait for a manager's approval"))
 
 
 def current_submissions(org: Organisation):

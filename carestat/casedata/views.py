@@ -36,7 +36,8 @@ def submissions(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     rows = Submission.objects.filter(organisation=access.organisation).select_related("loaded_by")
     return page(request, "casedata/submissions.html", "Case data", section="data",
-                submissions=Paginator(rows, 50).get_page(request.GET.get("page")))
+                submissions=Paginator(rows, 50).get_page(request.GET.get("page")),
+                waiting=list(services.current_submissions(access.organisation).filter(measures_computed_at=None)))
 
 
 def _safe_name(name: str) -> str:
@@ -61,7 +62,8 @@ def upload(request, slug):
             names.append(f.name)
             paths.append(path)
         options = {"format": form.cleaned_data["format"] or None, "year": form.cleaned_data["year"],
-                   "accept_with_errors": form.cleaned_data["accept_with_errors"]}
+                   "accept_with_errors": form.cleaned_data["accept_with_errors"],
+                   "confirm_fewer": form.cleaned_data["confirm_fewer"]}
         user_id, org_slug = request.user.pk, access.organisation.slug
 
         def work(job, progress):
@@ -90,7 +92,7 @@ def submission(request, slug, pk):
     problems = SubmissionProblem.objects.filter(submission=sub)
     if severity in ("error", "warning"):
         problems = problems.filter(severity=severity)
-    computed = _values_from(sub)
+    computed = services.values_fed_by(sub)
     return page(request, "casedata/submission.html", str(sub), section="data", sub=sub, severity=severity,
                 problems=Paginator(problems, 100).get_page(request.GET.get("page")), computed=computed,
                 by_rule=_by_rule(sub))
@@ -103,13 +105,24 @@ def _by_rule(sub):
             .annotate(n=Count("id")).order_by("-n")[:50])
 
 
-def _values_from(sub):
-    try:
-        from carestat.measures.models import MeasureValue
-    except ImportError:
-        return []
-    values = MeasureValue.objects.filter(measure__organisation=sub.organisation).select_related("measure")
-    return [v for v in values if f"S{sub.pk}" in (v.submissions or [])]
+@login_required
+@require_http_methods(["POST"])
+def recompute(request, slug):
+    """Compute the measures the loaded data feeds, as a job with progress (managers)."""
+    access = org_access(request, slug, Perm.MANAGE)
+    user_id, org_slug = request.user.pk, access.organisation.slug
+    back = request.POST.get("next", "")
+    if not back.startswith(f"/o/{org_slug}/"):
+        back = reverse("casedata:submissions", args=[org_slug])
+
+    def work(job, progress):
+        from carestat.core.models import User
+
+        services.recompute(get_access(User.objects.get(pk=user_id), org_slug), progress=progress)
+        return back
+
+    job = start_job(access.organisation, request.user, "casedata.recompute", "Computing measures from case data", work)
+    return redirect("core:job", slug, job.pk)
 
 
 @login_required
@@ -161,7 +174,8 @@ def forecasts(request, slug):
             apply_service_error(form, exc)
     saved = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]
     return page(request, "casedata/forecasts.html", "Backlog forecasts", section="data", form=form, result=result,
-                chart=chart, saved=saved, has_events=bool(kinds))
+                chart=chart, saved=saved, has_events=bool(kinds),
+                data_status=forecasting.data_status(access.organisation) if kinds else None)
 
 
 @login_required
@@ -174,9 +188,9 @@ def forecast(request, slug, pk):
     saved = SavedForecast.objects.filter(organisation=access.organisation, pk=pk).select_related("created_by").first()
     if saved is None:
         raise Http404("No such forecast")
+    comparison = forecasting.against_actuals(saved)
     return page(request, "casedata/forecast.html", saved.title, section="data", saved=saved, result=saved.result,
-                chart=forecasting.forecast_chart(saved.result, saved.title),
-                comparison=forecasting.against_actuals(saved))
+                chart=forecasting.forecast_chart(saved.result, saved.title, comparison), comparison=comparison)
 
 
 # Operational measures by team and work type -------------------------------------------------

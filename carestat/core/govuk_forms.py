@@ -90,6 +90,10 @@ def govuk_params(bound: forms.BoundField, overrides: dict | None = None) -> dict
         base["errorMessage"] = error
     value = bound.value()
 
+    if isinstance(widget, forms.HiddenInput):
+        # Carried, never shown: such as the version of the record a form was opened on.
+        return {"macro": "hidden", "params": {"name": bound.html_name, "value": "" if value is None else value}}
+
     if isinstance(widget, GovukDateWidget):
         parts = value if isinstance(value, list) else GovukDateWidget().decompress(value)
         params = {
@@ -193,6 +197,8 @@ def govuk_error_items(form: forms.Form) -> list[dict[str, str]]:
 
 
 def apply_service_error(form: forms.Form, error) -> None:
-    """Show a service error on the field it names, or above the form."""
+    """Show a service error on the field it names, or above the form (also when the field it
+    names is hidden, such as a stale version, so that the error summary can point to it)."""
     field = getattr(error, "field", None)
-    form.add_error(field if field in form.fields else None, error.message)
+    shown = field in form.fields and not form.fields[field].widget.is_hidden
+    form.add_error(field if shown else None, error.message)

@@ -41,9 +41,20 @@ UNIT_FIELDS = ("name", "kind", "parent", "is_archived")
 MEMBER_FIELDS = ("role", "unit", "is_active")
 
 
-def _touch(instance, actor: User | None) -> None:
+def _touch(instance, actor: User | None) -> list[str]:
+    """Record who changed ``instance`` and when; returns those fields for update_fields."""
     instance.changed_at = timezone.now()
     instance.changed_by = actor if actor is not None and actor.pk else None
+    return ["changed_at", "changed_by"]
+
+
+def _locked(obj):
+    """The row ``obj`` stands for, read afresh and locked until the transaction ends.
+
+    Services check and change this copy, never the one they were handed, which may have
+    been read before someone else's change; and they save it with update_fields naming
+    only what they changed, so nothing else on the row is written back."""
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
 
 
 # Organisations -------------------------------------------------------------------------
@@ -69,7 +80,7 @@ def create_organisation(
         raise Conflict(f"An organisation with the short name ‘{slug}’ already exists", field="slug")
     if Organisation.objects.filter(name__iexact=name).exists():
         raise Conflict(f"An organisation called ‘{name}’ already exists", field="name")
-    org = Organisation(name=name, slug=slug, jurisdiction=jurisdiction, la_code=la_code.strip())
+    org = Organisation(name=name, slug=slug, jurisdiction=jurisdiction, la_code=_clean_la_code(la_code, None))
     org.created_by = org.changed_by = actor if actor is not None and actor.pk else None
     org.save()
     log_action(
@@ -84,6 +95,52 @@ def create_organisation(
     for year_start in (today.year - 1, today.year):
         fy = financial_year_of(dt.date(year_start, today.month, 1))
         ensure_year_periods(org, fy.label, actor=actor)
+    return org
+
+
+def _clean_la_code(la_code: str, org: Organisation | None) -> str:
+    """A local authority code as returns state it: DfE's three digits in England, whatever
+    letters and digits a council outside England uses in the same formats."""
+    la_code = (la_code or "").strip()
+    if la_code and not (la_code.isalnum() and len(la_code) <= 10):
+        raise InvalidInput(f"‘{la_code}’ is not a local authority code: use the code your returns state, "
+                           "such as 938 (letters and digits only)", field="la_code")
+    others = Organisation.objects.filter(la_code=la_code).exclude(pk=org.pk if org else None)
+    if la_code and others.exists():
+        raise Conflict(f"Another organisation has the local authority code {la_code}", field="la_code")
+    return la_code
+
+
+@transaction.atomic
+def change_organisation(access: Access, *, name: str | None = None, la_code: str | None = None) -> Organisation:
+    """An admin changes the organisation's name or local authority code (the code every
+    loaded return must state, so another council's return is refused)."""
+    access.require(Perm.ADMINISTER)
+    org = Organisation.objects.select_for_update().get(pk=access.organisation.pk)
+    before = snapshot(org, ORG_FIELDS)
+    changed = []
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise InvalidInput("Enter the organisation's name", field="name")
+        if Organisation.objects.filter(name__iexact=name).exclude(pk=org.pk).exists():
+            raise Conflict(f"An organisation called ‘{name}’ already exists", field="name")
+        if name != org.name:
+            org.name = name
+            changed.append("name")
+    if la_code is not None:
+        la_code = _clean_la_code(la_code, org)
+        if la_code != org.la_code:
+            org.la_code = la_code
+            changed.append("la_code")
+    if not changed:
+        return org
+    _touch(org, access.user)
+    org.save(update_fields=[*changed, "changed_at", "changed_by"])
+    after = snapshot(org, ORG_FIELDS)
+    log_action("core.organisation.changed", actor=access.user, organisation=org, record=org, before=before,
+               after=after, message=f"{access.user.display_name} changed {org.name}'s details: "
+               + "; ".join(describe_changes(Organisation, before, after)))
     return org
 
 
@@ -140,8 +197,7 @@ def close_period(access: Access, period: ReportingPeriod) -> ReportingPeriod:
             "a period can be closed once it has ended"
         )
     period.status = PeriodStatus.CLOSED
-    _touch(period, access.user)
-    period.save()
+    period.save(update_fields=["status", *_touch(period, access.user)])
     log_action(
         "core.period.closed",
         actor=access.user,
@@ -164,8 +220,7 @@ def reopen_period(access: Access, period: ReportingPeriod, reason: str) -> Repor
     if not period.is_closed:
         raise Conflict(f"{period.identifier} is not closed")
     period.status = PeriodStatus.OPEN
-    _touch(period, access.user)
-    period.save()
+    period.save(update_fields=["status", *_touch(period, access.user)])
     log_action(
         "core.period.reopened",
         actor=access.user,
@@ -232,6 +287,7 @@ def add_unit(access: Access, *, name: str, kind: str, parent: Unit | None) -> Un
 @transaction.atomic
 def update_unit(access: Access, unit: Unit, *, name: str, is_archived: bool) -> Unit:
     access.require(Perm.ADMINISTER)
+    unit = _locked(unit)
     name = (name or "").strip()
     if not name:
         raise InvalidInput("Enter the unit's name", field="name")
@@ -242,8 +298,7 @@ def update_unit(access: Access, unit: Unit, *, name: str, is_archived: bool) -> 
     after = snapshot(unit, UNIT_FIELDS)
     if before == after:
         return unit
-    _touch(unit, access.user)
-    unit.save()
+    unit.save(update_fields=["name", "is_archived", *_touch(unit, access.user)])
     log_action(
         "core.unit.changed",
         actor=access.user,
@@ -288,6 +343,23 @@ def create_user(*, email: str, full_name: str, password: str | None) -> User:
     return user
 
 
+# The account the command line acts as when no person is named. Its username is not an email
+# address, so nobody can sign in as it or add it to an organisation; it is inactive and has
+# no usable password. Being a saved row, everything the command line does is recorded
+# against it like anyone else's change ("Command line (server operator) loaded ...").
+COMMAND_LINE_USERNAME = "command-line"
+
+
+def command_line_user() -> User:
+    """The saved system account for work done on the server's command line."""
+    user = User.objects.filter(username=COMMAND_LINE_USERNAME).first()
+    if user is None:
+        user = User(username=COMMAND_LINE_USERNAME, full_name="Command line (server operator)", is_active=False)
+        user.set_unusable_password()
+        user.save()
+    return user
+
+
 @transaction.atomic
 def add_member(
     access: Access, *, email: str, full_name: str = "", role: str, unit: Unit | None = None
@@ -305,14 +377,13 @@ def add_member(
     if user is None:
         one_time_password = secrets.token_urlsafe(12)
         user = create_user(email=email, full_name=full_name, password=one_time_password)
-    existing = Membership.objects.filter(user=user, organisation=access.organisation).first()
+    existing = Membership.objects.select_for_update().filter(user=user, organisation=access.organisation).first()
     if existing is not None and existing.is_active:
         raise Conflict(f"{email} is already a member", field="email")
     if existing is not None:
         before = snapshot(existing, MEMBER_FIELDS)
         existing.role, existing.unit, existing.is_active = role, unit, True
-        _touch(existing, access.user)
-        existing.save()
+        existing.save(update_fields=["role", "unit", "is_active", *_touch(existing, access.user)])
         membership = existing
     else:
         before = None
@@ -332,11 +403,10 @@ def add_member(
 
 
 def _admins_left(org: Organisation, excluding: Membership) -> int:
-    return (
-        Membership.objects.filter(organisation=org, role=Role.ADMIN, is_active=True)
-        .exclude(pk=excluding.pk)
-        .count()
-    )
+    # Locking every admin's row makes two admins stepping down at once take turns, so the
+    # second sees that the first has gone.
+    admins = Membership.objects.select_for_update().filter(organisation=org, role=Role.ADMIN, is_active=True)
+    return sum(1 for m in admins if m.pk != excluding.pk)
 
 
 @transaction.atomic
@@ -348,6 +418,9 @@ def change_membership(
         raise InvalidInput("Choose a role", field="role")
     if unit is not None and unit.organisation_id != access.organisation.pk:
         raise InvalidInput("Choose a unit of this organisation", field="unit")
+    # Judged on the row as it is now: a copy read before someone was made admin would let
+    # the last admin go unnoticed.
+    membership = _locked(membership)
     losing_admin = membership.role == Role.ADMIN and membership.is_active and (
         role != Role.ADMIN or not is_active
     )
@@ -358,8 +431,7 @@ def change_membership(
     after = snapshot(membership, MEMBER_FIELDS)
     if before == after:
         return membership
-    _touch(membership, access.user)
-    membership.save()
+    membership.save(update_fields=["role", "unit", "is_active", *_touch(membership, access.user)])
     log_action(
         "core.membership.changed",
         actor=access.user,
@@ -403,6 +475,7 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
 def revoke_api_token(user: User, token: ApiToken) -> ApiToken:
     if token.user_id != user.pk:
         raise NotAllowed("You can only revoke your own tokens")
+    token = _locked(token)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from carestat.core.access import Access, _int
-from carestat.measures.models import Measure, MeasureValue
+from carestat.measures.models import Measure, MeasureValue, PendingRevision
 
 
 def get_measure_for_user(access: Access, code_or_pk: str | int) -> Measure:
@@ -25,3 +25,11 @@ def get_value_for_user(access: Access, pk: int | str) -> MeasureValue:
     if value is None:
         raise Http404("No such value")
     return value
+
+
+def get_revision_for_user(access: Access, pk: int | str) -> PendingRevision:
+    revision = (PendingRevision.objects.select_related("current__measure", "decided_by")
+                .filter(current__measure__organisation=access.organisation, pk=_int(pk)).first())
+    if revision is None:
+        raise Http404("No such recomputed figure")
+    return revision

@@ -16,7 +16,7 @@ from carestat.core.api import ERRORS
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access
 from carestat.measures import services
-from carestat.measures.access import get_measure_for_user, get_value_for_user
+from carestat.measures.access import get_measure_for_user, get_revision_for_user, get_value_for_user
 from carestat.measures.judging import MeasureReport, judge, value_rows_for_public
 from carestat.measures.listing import measure_rows
 from carestat.measures.models import Measure, MeasureValue, Target
@@ -31,6 +31,9 @@ class JudgementOut(Schema):
     benchmarks: list[str]
     spc: str
     explanations: list[str]
+    rag_and_assurance: str | None = Field(None, description="Why both hold, when RAG and SPC assurance disagree")
+    suggested_process_change: dt.date | None = Field(
+        None, description="Where an SPC shift began and no process change is recorded yet")
 
 
 class MeasureOut(Schema):
@@ -47,6 +50,7 @@ class MeasureOut(Schema):
     latest_value: float | None
     target: float | None
     national: float | None
+    benchmarks_compared: bool = Field(..., description="False for a count: benchmarks are context, not compared")
     rag: str | None
     variation: str | None
     assurance: str | None
@@ -122,6 +126,7 @@ def _summary(m: Measure, r: MeasureReport) -> dict:
         "is_local": m.is_local, "latest_period": latest.period if latest else None,
         "latest_value": _f(latest.value.value) if latest else None,
         "target": _f(r.target.value) if r.target else None, "national": _f(national.value) if national else None,
+        "benchmarks_compared": m.benchmarks_compared,
         "rag": r.rag, "variation": r.variation.value if r.variation else None,
         "assurance": r.assurance.value if r.assurance else None,
     }
@@ -161,6 +166,8 @@ def measure(request, slug: str, code: str, public: bool = False):
         "against_target": j.rag.explanation, "previous_period": j.travel.previous_period.explanation,
         "same_period_last_year": j.travel.same_period_last_year.explanation,
         "benchmarks": [b.explanation for b in j.benchmarks], "spc": j.spc.explanation, "explanations": j.explanations,
+        "rag_and_assurance": j.disagreement,
+        "suggested_process_change": r.suggested_change.starts_on if r.suggested_change else None,
     }
     cat = m.catalogue
     return {**_summary(m, r), "numerator_definition": m.numerator_definition,
@@ -288,3 +295,66 @@ def add_process_change(request, slug: str, code: str, payload: ProcessChangeIn):
     m = get_measure_for_user(access, code)
     p = services.record_process_change(access, m, starts_on=payload.starts_on, reason=payload.reason)
     return Status(201, {"id": p.pk, "starts_on": p.starts_on, "reason": p.reason})
+
+
+# Recomputed figures awaiting approval --------------------------------------------------
+
+class RecomputedOut(Schema):
+    id: int
+    code: str
+    period: str
+    status: str
+    approved_value: float = Field(description="The approved figure it would replace")
+    recomputed_value: float
+    recomputed_numerator: float | None
+    recomputed_denominator: float | None
+    submissions: list[str]
+    method_version: str
+    computed_at: dt.datetime
+    decided_by: str | None
+    decision_reason: str
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+def _num(x) -> float | None:
+    return None if x is None else float(x)
+
+
+def _recomputed(r) -> dict:
+    num = _num
+    return {"id": r.pk, "code": r.current.measure.code, "period": r.current.period, "status": r.status,
+            "approved_value": float(r.replaces_value), "recomputed_value": float(r.value),
+            "recomputed_numerator": num(r.numerator), "recomputed_denominator": num(r.denominator),
+            "submissions": r.submissions, "method_version": r.method_version, "computed_at": r.computed_at,
+            "decided_by": r.decided_by.display_name if r.decided_by else None,
+            "decision_reason": r.decision_reason}
+
+
+@router.get("/organisations/{slug}/recomputed-figures", response={200: list[RecomputedOut], **ERRORS},
+            summary="Recomputed figures that differ from approved values and await a manager's approval")
+def recomputed_figures(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    return [_recomputed(r) for r in services.pending_revisions(access.organisation)]
+
+
+@router.post("/organisations/{slug}/recomputed-figures/{revision_id}/approve",
+             response={200: RecomputedOut, **ERRORS},
+             summary="Approve a recomputed figure: it replaces the approved value, which is kept in history (managers)")
+def approve_recomputed(request, slug: str, revision_id: int):
+    access = org_access(request, slug, Perm.VIEW)
+    revision = get_revision_for_user(access, revision_id)
+    services.approve_revision(access, revision)
+    revision.refresh_from_db()
+    return _recomputed(revision)
+
+
+@router.post("/organisations/{slug}/recomputed-figures/{revision_id}/reject",
+             response={200: RecomputedOut, **ERRORS},
+             summary="Reject a recomputed figure with a reason; the approved value stays (managers)")
+def reject_recomputed(request, slug: str, revision_id: int, payload: RejectIn):
+    access = org_access(request, slug, Perm.VIEW)
+    revision = get_revision_for_user(access, revision_id)
+    return _recomputed(services.reject_revision(access, revision, reason=payload.reason))

@@ -134,3 +134,19 @@ class MeasureSettingsForm(SettingsFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["frequency"]
+
+
+class RejectRevisionForm(forms.Form):
+    reason = forms.CharField(label="Why is the recomputed figure wrong?", min_length=5,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="For example: the return loaded was incomplete; a corrected one follows.",
+                             error_messages={"required": "Say why the recomputed figure is wrong",
+                                             "min_length": "Say why in at least 5 characters"})
+
+
+class AutoApproveForm(forms.Form):
+    auto_approve_recomputed = forms.BooleanField(
+        label="Approve recomputed figures automatically, without a manager", required=False,
+        help_text="When a return is loaded or measures are recomputed, a figure that differs from an approved "
+                  "one then replaces it at once. Leave this off so that a faulty return can never change a "
+                  "figure a committee has seen without someone checking it.")

@@ -9,6 +9,7 @@ suppression so a hidden figure cannot be recovered from the total.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from markupsafe import Markup
 
 from carestat.analytics.judgements import Benchmark, MeasureJudgement, judge_measure
 from carestat.analytics.judgements.rag import format_value
+from carestat.analytics.judgements.spc import MIN_POINTS, SHIFT_LENGTH
 from carestat.analytics.judgements.suppression import Marker, publish_count, publish_rate, suppress_breakdown
 from carestat.analytics.periods import parse_period, previous_period, same_period_last_year
 from carestat.charts import Chart, icon_svg, sparkline, xmr_chart
@@ -29,6 +31,20 @@ class Point:
     value: MeasureValue
     display: str
     suppressed: bool = False
+
+
+@dataclass(frozen=True)
+class SuggestedChange:
+    """A process change the SPC shift rule points to, for a manager to record in one step."""
+
+    period: str
+    starts_on: dt.date
+    points_after: int  # approved values from the change on; limits restart once there are 15
+    reason: str
+
+    @property
+    def recalculates_now(self) -> bool:
+        return self.points_after >= MIN_POINTS
 
 
 @dataclass
@@ -45,6 +61,8 @@ class MeasureReport:
     chart: Chart | None
     notes: list[str] = field(default_factory=list)
     breakdowns: list[dict] = field(default_factory=list)
+    # where a shift says the process changed and no change is recorded there yet
+    suggested_change: SuggestedChange | None = None
 
     @property
     def rag(self) -> str | None:
@@ -67,7 +85,7 @@ class MeasureReport:
         return next((b for b in self.benchmarks if b.kind == "national"), None)
 
     def fmt(self, value) -> str:
-        return "" if value is None else format_value(value, self.measure.unit)
+        return self.measure.format_value(value)
 
     @property
     def latest_display(self) -> str:
@@ -177,9 +195,11 @@ def judge(measure: Measure, *, public: bool = False, chart: bool = True, as_of: 
     year_ago = len(labels) - 1 - periods_per_year
     if year_ago < 0 or labels[year_ago] != same_period_last_year(parse_period(labels[-1])).label:
         periods_per_year = None
-    change_points, starts = [], [parse_period(p).start for p in labels]
+    change_points, starts, recorded = [], [parse_period(p).start for p in labels], set()
     for change in ProcessChange.objects.filter(measure=measure):
         later = [i for i, s in enumerate(starts) if s >= change.starts_on]
+        if later:
+            recorded.add(later[0])
         if later and later[0] > 0:
             change_points.append(later[0])
     kwargs = dict(polarity=measure.polarity, target=target.value if target else None, tolerance=tolerance,
@@ -198,14 +218,24 @@ def judge(measure: Measure, *, public: bool = False, chart: bool = True, as_of: 
         notes.append("Some periods have no approved value; the chart and comparisons use the periods that do.")
     drawn = None
     if chart:
-        national = next((b for b in benchmarks if b.kind == "national"), None)
+        # a count's national figure is context: on the same axis it would flatten the council's line
+        national = next((b for b in benchmarks if b.kind == "national"), None) \
+            if measure.benchmarks_compared else None
         drawn = xmr_chart(labels, values, f"{measure.code}: {measure.title}", unit=measure.unit,
                           spc=judgement.spc, target=target.value if target else None,
                           benchmark=national.value if national else None, benchmark_label="National",
                           chart_id=chart_id(measure.pk, public))
     breakdowns = _breakdown_tables(measure, latest, public) if latest.breakdown else []
+    shift = judgement.spc.shift_start
+    suggested = None
+    if shift is not None and shift.index not in recorded:
+        side = "above" if shift.value > judgement.spc.segments[shift.segment].mean else "below"
+        suggested = SuggestedChange(
+            shift.label, starts[shift.index], len(labels) - shift.index,
+            f"The values moved {side} the mean from {shift.label} and stayed there ({SHIFT_LENGTH} or more "
+            "periods in a row: an SPC shift), so the process changed then.")
     return MeasureReport(measure, public, points, all_values, suppressed, latest, target, benchmarks, judgement,
-                         drawn, notes, breakdowns)
+                         drawn, notes, breakdowns, suggested)
 
 
 def _consecutive(labels: list[str]) -> bool:

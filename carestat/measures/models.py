@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from carestat.analytics.judgements.rag import compares_with_benchmarks, format_value
 from carestat.analytics.periods import parse_period
 from carestat.core.models import Organisation, TrackedModel, Unit
 
@@ -62,6 +63,15 @@ class CatalogueMeasure(models.Model):
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"
 
+    @property
+    def benchmarks_compared(self) -> bool:
+        """Whether benchmarks are compared with a council's value, from the unit (see
+        carestat.analytics.judgements.rag.compares_with_benchmarks), or shown as context."""
+        return compares_with_benchmarks(self.unit)
+
+    def format_value(self, value) -> str:
+        return "" if value is None else format_value(value, self.unit)
+
 
 class Measure(TrackedModel):
     """A measure an organisation tracks: a catalogue entry it adopted, or its own local one.
@@ -104,6 +114,15 @@ class Measure(TrackedModel):
     @property
     def is_rate(self) -> bool:
         return self.unit != "count" and bool(self.denominator_definition)
+
+    @property
+    def benchmarks_compared(self) -> bool:
+        """Whether benchmarks are compared with this measure's values or only shown as context."""
+        return compares_with_benchmarks(self.unit)
+
+    def format_value(self, value) -> str:
+        """A value in this measure's unit, as pages show it: '16.2%', '13.3 per 100,000', '363'."""
+        return "" if value is None else format_value(value, self.unit)
 
     @property
     def judgement_unit(self) -> str:
@@ -253,6 +272,47 @@ class MeasureValueRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.current} version {self.version}"
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn: a later computation replaced it"
+
+
+class PendingRevision(models.Model):
+    """A recomputed figure that would replace an approved value, held until a manager
+    approves it (then it becomes the value, the old one going to MeasureValueRevision) or
+    rejects it. Until then every page, report and judgement keeps the approved figure."""
+
+    current = models.ForeignKey(MeasureValue, on_delete=models.PROTECT, related_name="pending_revisions")
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    breakdown = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    submissions = models.JSONField(default=list, blank=True)
+    method_version = models.CharField(max_length=40, blank=True)
+    computed_at = models.DateTimeField()
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    # The approved figure it would replace, as it stood when this was computed.
+    replaces_value = models.DecimalField(max_digits=14, decimal_places=4)
+    replaces_version = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=RevisionStatus.choices, default=RevisionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["current"], condition=models.Q(status="pending"),
+                                               name="one_pending_revision_per_value")]
+
+    def __str__(self) -> str:
+        return f"Recomputed {self.current.measure.code} for {self.current.period}"
 
 
 class BenchmarkKind(models.TextChoices):

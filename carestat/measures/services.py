@@ -9,6 +9,9 @@ error (carestat.core.errors). Rules, also in docs/decisions/0003-measure-judgeme
   as it is entered (the audit trail records both).
 - Imported values need a manager and are approved by the import itself; computed values are
   approved by their method (the provenance names the submissions, method version and time).
+  A recomputed figure that would replace an approved one is held as a PendingRevision until a
+  manager approves it (old and new side by side), unless the organisation has chosen to
+  approve recomputed figures automatically.
 - Changing a value never overwrites it: the old figures go to a MeasureValueRevision and the
   value's version goes up. Replacing an approved value needs a reason.
 - A value or target in a closed reporting period cannot change until the period is reopened.
@@ -40,8 +43,10 @@ from carestat.measures.models import (
     MeasureObjective,
     MeasureValue,
     MeasureValueRevision,
+    PendingRevision,
     Polarity,
     ProcessChange,
+    RevisionStatus,
     Target,
     ToleranceKind,
     ValueSource,
@@ -324,7 +329,7 @@ def approve_value(access: Access, value: MeasureValue) -> MeasureValue:
     value.status = ValueStatus.APPROVED
     value.approved_by, value.approved_at = access.user, timezone.now()
     _touch(value, access.user)
-    value.save()
+    value.save(update_fields=["status", "approved_by", "approved_at", "changed_at", "changed_by"])
     log_action("measures.value.approved", actor=access.user, organisation=access.organisation, record=value,
                before=before, after=snapshot(value, VALUE_FIELDS),
                message=f"{access.user.display_name} approved {value.measure.code} for {value.period}: "
@@ -347,6 +352,7 @@ class RecordOutcome:
     revised: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped_closed: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)  # recomputed, awaiting a manager's approval
 
 
 def _frequency_for(period: str) -> str:
@@ -356,7 +362,8 @@ def _frequency_for(period: str) -> str:
 
 @transaction.atomic
 def record_computed_values(org: Organisation, results: Iterable, *, submissions: Sequence[str],
-                           computed_at: dt.datetime, computed_by: User | None = None) -> RecordOutcome:
+                           computed_at: dt.datetime, computed_by: User | None = None,
+                           auto_approve: bool = False) -> RecordOutcome:
     """Store measure results computed from case data (``carestat.analytics.measures.base.MeasureResult``).
 
     Called by the case-data app after a run. Headline results (no breakdown) become values with
@@ -364,7 +371,9 @@ def record_computed_values(org: Organisation, results: Iterable, *, submissions:
     their method; breakdown results are kept with their headline for suppression and display.
     A measure the organisation does not yet track is adopted from the catalogue. A changed
     figure is a revision (the old one is kept); an identical one changes nothing; a period that
-    is closed is left alone and listed in ``skipped_closed``.
+    is closed is left alone and listed in ``skipped_closed``. A changed figure for a period
+    whose value is approved waits as a PendingRevision (listed in ``pending``) unless
+    ``auto_approve``; a figure a manager has rejected is not proposed again.
     """
     results = list(results)
     if timezone.is_naive(computed_at):
@@ -409,8 +418,18 @@ def record_computed_values(org: Organisation, results: Iterable, *, submissions:
         if current is not None and current.source == ValueSource.COMPUTED and _same(current, v, n, d, False) \
                 and current.method_version == r.method_version and current.breakdown == breakdown \
                 and current.details == _jsonable(r.extra):
+            _withdraw_pending(current)
             outcome.unchanged.append(key)
             continue
+        if current is not None and current.is_approved and not auto_approve and not _same(current, v, n, d, False):
+            if _propose(current, v, n, d, breakdown=breakdown, details=_jsonable(r.extra), submissions=subs,
+                        method_version=r.method_version, computed_at=computed_at, computed_by=computed_by):
+                outcome.pending.append(key)
+            else:
+                outcome.unchanged.append(key)
+            continue
+        if current is not None:
+            _withdraw_pending(current)
         before = None
         if current is not None:
             before = snapshot(current, VALUE_FIELDS)
@@ -434,6 +453,112 @@ def record_computed_values(org: Organisation, results: Iterable, *, submissions:
                    message=f"{measure.code} for {period} computed from case data: {_show(v)} "
                            f"(method {r.method_version}, submissions {', '.join(subs) or 'none'})")
     return outcome
+
+
+def _withdraw_pending(current: MeasureValue) -> None:
+    PendingRevision.objects.filter(current=current, status=RevisionStatus.PENDING).update(
+        status=RevisionStatus.WITHDRAWN, decided_at=timezone.now(),
+        decision_reason="A later computation replaced it")
+
+
+def _propose(current: MeasureValue, v, n, d, *, breakdown, details, submissions, method_version, computed_at,
+             computed_by) -> bool:
+    """Hold a recomputed figure for approval. False when it is already waiting, or a manager
+    has rejected this very figure from these submissions."""
+    same = dict(value=v, numerator=n, denominator=d, submissions=list(submissions), method_version=method_version)
+    if PendingRevision.objects.filter(current=current, status__in=[RevisionStatus.PENDING, RevisionStatus.REJECTED],
+                                      replaces_version=current.version, **same).exists():
+        return False
+    _withdraw_pending(current)
+    who = computed_by if computed_by is not None and computed_by.pk else None
+    revision = PendingRevision.objects.create(
+        current=current, breakdown=breakdown, details=details, computed_at=computed_at, computed_by=who,
+        replaces_value=current.value, replaces_version=current.version, **same)
+    measure = current.measure
+    log_action("measures.value.recomputed_pending", actor=computed_by, organisation=measure.organisation,
+               record=current, before=snapshot(current, VALUE_FIELDS),
+               after={"value": str(v), "numerator": _jsonable_num(n), "denominator": _jsonable_num(d),
+                      "submissions": list(submissions), "method_version": method_version, "revision": revision.pk},
+               message=f"{measure.code} for {current.period} recomputed from case data: {_show(v)} where the approved "
+                       f"figure is {_show(current.value)}; it awaits a manager's approval")
+    return True
+
+
+def _jsonable_num(x) -> str | None:
+    return None if x is None else str(x)
+
+
+def pending_revisions(org: Organisation):
+    """Recomputed figures awaiting a manager, newest first."""
+    return (PendingRevision.objects.filter(current__measure__organisation=org, status=RevisionStatus.PENDING)
+            .select_related("current", "current__measure", "computed_by"))
+
+
+def _decidable(access: Access, revision: PendingRevision) -> PendingRevision:
+    access.require(Perm.MANAGE)
+    revision = (PendingRevision.objects.select_for_update().select_related("current__measure")
+                .filter(pk=revision.pk, current__measure__organisation=access.organisation).first())
+    if revision is None:
+        raise InvalidInput("That recomputed figure is not this organisation's")
+    if revision.status != RevisionStatus.PENDING:
+        raise Conflict(f"{revision} was already {revision.get_status_display().lower()}")
+    _check_open(access.organisation, revision.current.period)
+    return revision
+
+
+@transaction.atomic
+def approve_revision(access: Access, revision: PendingRevision) -> MeasureValue:
+    """A manager accepts a recomputed figure: it becomes the value and the approved one it
+    replaces goes to the value's history."""
+    revision = _decidable(access, revision)
+    current = MeasureValue.objects.select_for_update().get(pk=revision.current_id)
+    if current.version != revision.replaces_version:
+        raise Conflict(f"{current} has changed since this figure was computed; recompute it and review again")
+    before = snapshot(current, VALUE_FIELDS)
+    who = access.user.display_name
+    _revise(current, access.user, f"Recomputed from case data (method {revision.method_version}); approved by {who}")
+    now = timezone.now()
+    current.value, current.numerator, current.denominator = revision.value, revision.numerator, revision.denominator
+    current.breakdown, current.details = revision.breakdown, revision.details
+    current.source, current.status, current.is_provisional = ValueSource.COMPUTED, ValueStatus.APPROVED, False
+    current.entered_by = revision.computed_by
+    current.submissions, current.method_version = revision.submissions, revision.method_version
+    current.computed_at, current.note = revision.computed_at, ""
+    current.approved_by, current.approved_at = access.user, now
+    _touch(current, access.user)
+    current.save(update_fields=[*CHANGED_ON_APPROVAL])
+    PendingRevision.objects.filter(pk=revision.pk).update(status=RevisionStatus.APPROVED, decided_by=access.user,
+                                                          decided_at=now)
+    log_action("measures.value.revision_approved", actor=access.user, organisation=access.organisation,
+               record=current, before=before, after=snapshot(current, VALUE_FIELDS),
+               message=f"{who} approved the recomputed {current.measure.code} for {current.period}: "
+                       f"{_show(current.value)} (was {_show(revision.replaces_value)})")
+    return current
+
+
+CHANGED_ON_APPROVAL = (
+    "value", "numerator", "denominator", "breakdown", "details", "source", "status", "is_provisional",
+    "entered_by", "submissions", "method_version", "computed_at", "note", "approved_by", "approved_at",
+    "version", "import_file", "import_row", "changed_at", "changed_by",
+)
+
+
+@transaction.atomic
+def reject_revision(access: Access, revision: PendingRevision, *, reason: str) -> PendingRevision:
+    """A manager keeps the approved figure; the recomputed one is not proposed again."""
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise InvalidInput("Say why the recomputed figure is wrong (at least 5 characters)", field="reason")
+    revision = _decidable(access, revision)
+    revision.status, revision.decided_by, revision.decided_at = RevisionStatus.REJECTED, access.user, timezone.now()
+    revision.decision_reason = reason
+    revision.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    current = revision.current
+    log_action("measures.value.revision_rejected", actor=access.user, organisation=access.organisation,
+               record=current,
+               message=f"{access.user.display_name} rejected the recomputed {current.measure.code} for "
+                       f"{current.period} ({_show(revision.value)}) and kept {_show(current.value)}. Reason: {reason}")
+    return revision
 
 
 # Targets, benchmarks and process changes ------------------------------------------------
@@ -557,8 +682,12 @@ def unlink_objective(access: Access, link: MeasureObjective) -> None:
 @transaction.atomic
 def change_measure_settings(access: Access, measure: Measure, *, owner_unit: Unit | None, tolerance,
                             tolerance_kind: str, is_public: bool) -> Measure:
-    """Change who owns a measure, its default tolerance and whether it is published."""
+    """Change who owns a measure, its default tolerance and whether it is published.
+
+    The measure is read again and locked here rather than changed as handed in: a copy read
+    before someone else's change would put it back if saved whole."""
     access.require(Perm.MANAGE)
+    measure = Measure.objects.select_for_update().get(pk=measure.pk, organisation=access.organisation)
     _check_owner(access, owner_unit)
     tol = _check_settings(measure.frequency, tolerance, tolerance_kind)
     before = snapshot(measure, MEASURE_FIELDS)
@@ -568,7 +697,7 @@ def change_measure_settings(access: Access, measure: Measure, *, owner_unit: Uni
     if before == after:
         return measure
     _touch(measure, access.user)
-    measure.save()
+    measure.save(update_fields=["owner_unit", "tolerance", "tolerance_kind", "is_public", "changed_at", "changed_by"])
     log_action("measures.measure.changed", actor=access.user, organisation=access.organisation, record=measure,
                before=before, after=after, message=f"{access.user.display_name} changed the settings of {measure.code}")
     return measure

@@ -3,27 +3,31 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from carestat.analytics.judgements.rag import format_value
 from carestat.core.errors import ServiceError
 from carestat.core.govuk_forms import apply_service_error
 from carestat.core.models import Unit
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted, posted_files
 from carestat.measures import importing, services
-from carestat.measures.access import get_measure_for_user, get_value_for_user
+from carestat.measures.access import get_measure_for_user, get_revision_for_user, get_value_for_user
 from carestat.measures.catalogue import ensure_catalogue
 from carestat.measures.forms import (
     AdoptMeasureForm,
+    AutoApproveForm,
     BenchmarkForm,
     ImportForm,
     LocalMeasureForm,
     MeasureSettingsForm,
     ObjectiveLinkForm,
     ProcessChangeForm,
+    RejectRevisionForm,
     TargetForm,
     ValueForm,
 )
 from carestat.measures.judging import icon, judge, spark, value_rows_for_public
 from carestat.measures.listing import FILTER_VARIATIONS, measure_rows
+from carestat.measures.models import CatalogueMeasure
 from carestat.plans.models import Plan
 
 SECTION = "measures"
@@ -51,7 +55,8 @@ def measure_list(request, slug):
     units = Unit.objects.filter(organisation=access.organisation, is_archived=False).order_by("name")
     return page(request, "measures/list.html", "Public measures" if public else "Measures", section=SECTION,
                 rows=rows, domains=domains, units=units, plans=plans, filters=filters, public=public,
-                variations=FILTER_VARIATIONS, icon=icon)
+                variations=FILTER_VARIATIONS, icon=icon,
+                awaiting_count=0 if public else services.pending_revisions(access.organisation).count())
 
 
 @login_required
@@ -67,7 +72,9 @@ def measure_detail(request, slug, code):
                 process_changes=measure.process_changes.all(), targets=measure.targets.order_by("-period_start"),
                 entered_benchmarks=measure.benchmarks.all(), breadcrumbs=_crumbs(access), spark=spark(report),
                 objective_links=measure.objective_links.select_related("objective__priority__plan"),
-                can_enter=access.can(Perm.CONTRIBUTE), can_manage=access.can(Perm.MANAGE), icon=icon)
+                can_enter=access.can(Perm.CONTRIBUTE), can_manage=access.can(Perm.MANAGE), icon=icon,
+                awaiting=[] if public else list(services.pending_revisions(access.organisation).filter(
+                    current__measure=measure)))
 
 
 @login_required
@@ -86,7 +93,8 @@ def measure_add(request, slug):
             messages.success(request, f"{measure.code} is now tracked.")
             return redirect("measures:detail", slug, measure.code)
     return page(request, "measures/add.html", "Track a measure from the catalogue", section=SECTION, form=form,
-                local=False, breadcrumbs=_crumbs(access))
+                local=False, breadcrumbs=_crumbs(access),
+                catalogue=CatalogueMeasure.objects.exclude(national_value=None).order_by("code"))
 
 
 @login_required
@@ -249,7 +257,7 @@ def measure_settings(request, slug, code):
     form = MeasureSettingsForm(posted(request), initial=initial, organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_measure_settings(access, measure, **form.cleaned_data)
+            measure = services.change_measure_settings(access, measure, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -257,3 +265,82 @@ def measure_settings(request, slug, code):
             return redirect("measures:detail", slug, measure.code)
     return page(request, "measures/form.html", f"Change the settings for {measure.code}", section=SECTION,
                 form=form, measure=measure, button="Save settings", breadcrumbs=_crumbs(access, measure))
+
+
+# Recomputed figures awaiting approval ------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recomputed(request, slug):
+    """Recomputed figures that differ from approved ones, old and new side by side; managers
+    approve each, admins choose whether they need approving at all."""
+    from carestat.casedata import services as casedata_services
+
+    access = org_access(request, slug, Perm.ADMINISTER if request.method == "POST" else Perm.VIEW)
+    org = access.organisation
+    form = AutoApproveForm(posted(request),
+                           initial={"auto_approve_recomputed": casedata_services.auto_approves(org)})
+    if request.method == "POST" and form.is_valid():
+        casedata_services.set_auto_approve(access, form.cleaned_data["auto_approve_recomputed"])
+        messages.success(request, "Recomputed figures are now approved automatically."
+                         if form.cleaned_data["auto_approve_recomputed"]
+                         else "Recomputed figures that replace approved ones now wait for a manager.")
+        return redirect("measures:recomputed", slug)
+    rows = [{"revision": r, "measure": r.current.measure, **_side_by_side(r)} for r in services.pending_revisions(org)]
+    return page(request, "measures/recomputed.html", "Recomputed figures awaiting approval", section=SECTION,
+                rows=rows, form=form, breadcrumbs=_crumbs(access))
+
+
+@login_required
+@require_POST
+def recomputed_approve(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    revision = get_revision_for_user(access, pk)
+    try:
+        value = services.approve_revision(access, revision)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Approved the recomputed {value.measure.code} for {value.period}: "
+                                  f"{format_value(value.value, value.measure.unit)}.")
+    return redirect("measures:recomputed", slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recomputed_reject(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    revision = get_revision_for_user(access, pk)
+    form = RejectRevisionForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reject_revision(access, revision, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Kept the approved {revision.current.measure.code} for "
+                                      f"{revision.current.period}; the recomputed figure was rejected.")
+            return redirect("measures:recomputed", slug)
+    return page(request, "measures/recomputed_reject.html", "Reject a recomputed figure", section=SECTION,
+                form=form, revision=revision, breadcrumbs=_crumbs(access), **_side_by_side(revision))
+
+
+def _side_by_side(revision) -> dict:
+    """The approved and recomputed figures in the measure's format, with enough decimal places
+    to tell them apart (77.42% beside 77.38%, never 77.4% beside 77.4%), and their counts."""
+    from carestat.analytics.judgements.rag import default_places
+
+    current, unit = revision.current, revision.current.measure.unit
+    places = default_places(unit)
+    while places < 4 and format_value(revision.replaces_value, unit, places) == format_value(revision.value, unit,
+                                                                                            places):
+        places += 1
+
+    def counts(n, d):
+        return f"{n:,.0f} of {d:,.0f}" if n is not None and d is not None else ""
+
+    old_n, old_d = (current.numerator, current.denominator) if current.version == revision.replaces_version \
+        else (None, None)
+    return {"old": format_value(revision.replaces_value, unit, places), "old_counts": counts(old_n, old_d),
+            "new": format_value(revision.value, unit, places),
+            "new_counts": counts(revision.numerator, revision.denominator)}

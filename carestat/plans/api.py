@@ -45,6 +45,14 @@ FIVE_SOLID = rf"{SOLID}(.*{SOLID}){{4}}"
 
 router = Router(tags=["plans"])
 
+VERSION_HELP = ("The version of the record you read, from its `version`. If given and the record has changed "
+                "since, nothing is saved and the answer is 409, naming who changed it and when: read it again "
+                "and make your change on what it holds now. Leave it out to save regardless.")
+
+
+def version_in(help_text: str = VERSION_HELP):
+    return Field(None, ge=0, description=help_text)
+
 
 class CountsOut(Schema):
     red: int = 0
@@ -56,6 +64,7 @@ class CountsOut(Schema):
 
 class PlanOut(Schema):
     id: int
+    version: int
     title: str
     kind: str
     kind_label: str
@@ -80,6 +89,7 @@ class DateChangeOut(Schema):
 
 class MilestoneOut(Schema):
     id: int
+    version: int
     action_id: int
     title: str
     baseline_date: dt.date
@@ -96,6 +106,7 @@ class MilestoneOut(Schema):
 
 class UpdateOut(Schema):
     period: str
+    version: int
     status: str
     delivery: str
     percent_complete: int
@@ -109,6 +120,7 @@ class UpdateOut(Schema):
 
 class ActionOut(Schema):
     id: int
+    version: int
     plan_id: int
     objective: str
     title: str
@@ -128,6 +140,7 @@ class ActionOut(Schema):
 
 class ActionBrief(Schema):
     id: int
+    version: int
     title: str
     owner: str | None
     phase: str
@@ -139,6 +152,7 @@ class ActionBrief(Schema):
 
 class ObjectiveOut(Schema):
     id: int
+    version: int
     statement: str
     rag: str | None
     actions: list[ActionBrief]
@@ -146,6 +160,7 @@ class ObjectiveOut(Schema):
 
 class PriorityOut(Schema):
     id: int
+    version: int
     title: str
     rag: str | None
     status: str | None
@@ -160,11 +175,13 @@ class PlanTreeOut(PlanOut):
 class RedateIn(Schema):
     new_date: dt.date
     reason: str = Field(..., min_length=5, max_length=2000, pattern=FIVE_SOLID)
+    version: int | None = version_in()
 
 
 class OverrideIn(Schema):
     rag: RagChoice | None = Field(None, description="Leave out or null to remove the override")
     reason: str = Field("", max_length=2000)
+    version: int | None = version_in()
 
 
 class UpdateIn(Schema):
@@ -174,6 +191,9 @@ class UpdateIn(Schema):
     next_steps: str = Field("", max_length=10000)
     evidence_links: list[str] = Field(default_factory=list, max_length=50)
     submit: bool = False
+    version: int | None = version_in(
+        "The version of the period's update you read, or 0 if it had none yet. If given and someone has saved "
+        "the update since, nothing is saved and the answer is 409; leave it out to save regardless.")
 
 
 class ReturnIn(Schema):
@@ -189,7 +209,8 @@ def _counts(rollup) -> dict:
 
 
 def _plan(plan: Plan, tree) -> dict:
-    return {"id": plan.pk, "title": plan.title, "kind": plan.kind, "kind_label": plan.get_kind_display(),
+    return {"id": plan.pk, "version": plan.version, "title": plan.title, "kind": plan.kind,
+            "kind_label": plan.get_kind_display(),
             "start": plan.start, "end": plan.end, "is_archived": plan.is_archived, "rag": _v(tree.rollup.rag),
             "status": _v(tree.rollup.status), "actions": len(tree.actions()), "milestones": len(tree.milestones()),
             "overdue_or_slipped": len(tree.delivery()), "counts": _counts(tree.rollup)}
@@ -197,7 +218,8 @@ def _plan(plan: Plan, tree) -> dict:
 
 def _milestone(n: MilestoneNode) -> dict:
     m = n.milestone
-    return {"id": m.pk, "action_id": m.action_id, "title": m.title, "baseline_date": m.baseline_date,
+    return {"id": m.pk, "version": m.version, "action_id": m.action_id, "title": m.title,
+            "baseline_date": m.baseline_date,
             "forecast_date": m.forecast_date, "actual_date": m.actual_date, "status": n.judgement.status.value,
             "rag": n.judgement.rag.value, "rag_overridden": n.judgement.overridden,
             "rag_override_reason": n.judgement.override_reason, "slippage_days": n.slippage_days,
@@ -208,7 +230,7 @@ def _milestone(n: MilestoneNode) -> dict:
 
 
 def _update(u: ActionUpdate) -> dict:
-    return {"period": u.period.identifier, "status": u.status, "delivery": u.delivery,
+    return {"period": u.period.identifier, "version": u.version, "status": u.status, "delivery": u.delivery,
             "percent_complete": u.percent_complete, "commentary": u.commentary, "next_steps": u.next_steps,
             "evidence_links": u.evidence, "submitted_by": u.submitted_by.display_name if u.submitted_by else None,
             "reviewed_by": u.reviewed_by.display_name if u.reviewed_by else None,
@@ -221,7 +243,8 @@ def _action(access, action: Action) -> dict:
     nodes = [judge_milestone(m, action, today, settings, access.organisation)
              for m in action.milestones.filter(is_archived=False)]
     rollup = judge_action(action, nodes, today, settings)
-    return {"id": action.pk, "plan_id": action.plan.pk, "objective": action.objective.statement,
+    return {"id": action.pk, "version": action.version, "plan_id": action.plan.pk,
+            "objective": action.objective.statement,
             "title": action.title, "owner": action.owner.display_name if action.owner else None,
             "owner_email": action.owner.email if action.owner else None,
             "lead_unit": action.lead_unit.name if action.lead_unit else None, "bau_or_change": action.bau_or_change,
@@ -232,7 +255,7 @@ def _action(access, action: Action) -> dict:
 
 
 def _brief(a) -> dict:
-    return {"id": a.action.pk, "title": a.action.title,
+    return {"id": a.action.pk, "version": a.action.version, "title": a.action.title,
             "owner": a.action.owner.display_name if a.action.owner else None, "phase": a.action.phase,
             "due": a.action.due, "percent_complete": a.action.percent_complete, "rag": _v(a.rollup.rag),
             "status": _v(a.rollup.status)}
@@ -257,9 +280,11 @@ def plan(request, slug: str, plan_id: int):
     p = get_plan_for_user(access, plan_id)
     tree = plan_tree(p)
     return {**_plan(p, tree), "priorities": [
-        {"id": pn.priority.pk, "title": pn.priority.title, "rag": _v(pn.rollup.rag), "status": _v(pn.rollup.status),
+        {"id": pn.priority.pk, "version": pn.priority.version, "title": pn.priority.title,
+         "rag": _v(pn.rollup.rag), "status": _v(pn.rollup.status),
          "counts": _counts(pn.rollup),
-         "objectives": [{"id": o.objective.pk, "statement": o.objective.statement, "rag": _v(o.rollup.rag),
+         "objectives": [{"id": o.objective.pk, "version": o.objective.version,
+                         "statement": o.objective.statement, "rag": _v(o.rollup.rag),
                          "actions": [_brief(a) for a in o.actions]} for o in pn.objectives]}
         for pn in tree.priorities]}
 
@@ -303,7 +328,8 @@ def milestone(request, slug: str, milestone_id: int):
 def redate(request, slug: str, milestone_id: int, payload: RedateIn):
     access = org_access(request, slug, Perm.VIEW)
     m = get_milestone_for_user(access, milestone_id)
-    services.redate_milestone(access, m, new_date=payload.new_date, reason=payload.reason)
+    services.redate_milestone(access, m, new_date=payload.new_date, reason=payload.reason,
+                              expected_version=payload.version)
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 
@@ -312,7 +338,8 @@ def redate(request, slug: str, milestone_id: int, payload: RedateIn):
 def override(request, slug: str, milestone_id: int, payload: OverrideIn):
     access = org_access(request, slug, Perm.VIEW)
     m = get_milestone_for_user(access, milestone_id)
-    services.override_rag(access, m, rag=payload.rag.value if payload.rag else "", reason=payload.reason)
+    services.override_rag(access, m, rag=payload.rag.value if payload.rag else "", reason=payload.reason,
+                          expected_version=payload.version)
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 
@@ -324,7 +351,8 @@ def put_update(request, slug: str, action_id: int, identifier: str, payload: Upd
     period = get_period_for_user(access, identifier)
     u = services.save_update(access, a, period, delivery=payload.delivery, percent_complete=payload.percent_complete,
                              commentary=payload.commentary, next_steps=payload.next_steps,
-                             evidence_links="\n".join(payload.evidence_links), submit=payload.submit)
+                             evidence_links="\n".join(payload.evidence_links), submit=payload.submit,
+                             expected_version=payload.version)
     return _update(u)
 
 
@@ -359,6 +387,7 @@ class PlanIn(Schema):
 
 class CreatedOut(Schema):
     id: int
+    version: int
     title: str
 
 
@@ -366,8 +395,16 @@ class TitleIn(Schema):
     title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
 
 
+class TitleChangeIn(TitleIn):
+    version: int | None = version_in()
+
+
 class StatementIn(Schema):
     statement: str = Field(..., min_length=1, max_length=5000, pattern=SOLID)
+
+
+class StatementChangeIn(StatementIn):
+    version: int | None = version_in()
 
 
 class ActionIn(Schema):
@@ -381,6 +418,14 @@ class ActionIn(Schema):
     also_serves: list[int] = Field(default_factory=list, max_length=50, description="Objective ids")
 
 
+class ActionChangeIn(ActionIn):
+    version: int | None = version_in()
+
+
+class PlanChangeIn(PlanIn):
+    version: int | None = version_in()
+
+
 class MilestoneIn(Schema):
     title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
     baseline_date: dt.date
@@ -392,10 +437,12 @@ class MilestoneTitleIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
+    version: int | None = version_in()
 
 
 class CompleteIn(Schema):
     actual_date: dt.date | None = Field(None, description="Null to record it as not yet achieved")
+    version: int | None = version_in()
 
 
 class ReasonIn(Schema):
@@ -427,7 +474,7 @@ def create_plan(request, slug: str, payload: PlanIn):
     access = org_access(request, slug, Perm.VIEW)
     p = services.create_plan(access, kind=payload.kind, title=payload.title, description=payload.description,
                              owner_unit=_unit(access, payload.owner_unit_id), start=payload.start, end=payload.end)
-    return Status(201, {"id": p.pk, "title": p.title})
+    return Status(201, {"id": p.pk, "version": p.version, "title": p.title})
 
 
 @router.post(P + "/plans/{plan_id}/priorities", response={201: CreatedOut, **ERRORS},
@@ -435,7 +482,7 @@ def create_plan(request, slug: str, payload: PlanIn):
 def add_priority(request, slug: str, plan_id: int, payload: TitleIn):
     access = org_access(request, slug, Perm.VIEW)
     p = services.add_priority(access, get_plan_for_user(access, plan_id), title=payload.title)
-    return Status(201, {"id": p.pk, "title": p.title})
+    return Status(201, {"id": p.pk, "version": p.version, "title": p.title})
 
 
 @router.post(P + "/priorities/{priority_id}/objectives", response={201: CreatedOut, **ERRORS},
@@ -443,7 +490,7 @@ def add_priority(request, slug: str, plan_id: int, payload: TitleIn):
 def add_objective(request, slug: str, priority_id: int, payload: StatementIn):
     access = org_access(request, slug, Perm.VIEW)
     o = services.add_objective(access, get_priority_for_user(access, priority_id), statement=payload.statement)
-    return Status(201, {"id": o.pk, "title": o.statement})
+    return Status(201, {"id": o.pk, "version": o.version, "title": o.statement})
 
 
 def _owner(access, email: str | None):
@@ -473,7 +520,7 @@ def add_action(request, slug: str, objective_id: int, payload: ActionIn):
     access = org_access(request, slug, Perm.VIEW)
     objective = get_objective_for_user(access, objective_id)
     a = services.add_action(access, objective, **_action_fields(access, payload))
-    return Status(201, {"id": a.pk, "title": a.title})
+    return Status(201, {"id": a.pk, "version": a.version, "title": a.title})
 
 
 @router.post(P + "/actions/{action_id}/milestones", response={201: CreatedOut, **ERRORS},
@@ -482,7 +529,7 @@ def add_milestone(request, slug: str, action_id: int, payload: MilestoneIn):
     access = org_access(request, slug, Perm.VIEW)
     m = services.add_milestone(access, get_action_for_user(access, action_id), title=payload.title,
                                baseline_date=payload.baseline_date)
-    return Status(201, {"id": m.pk, "title": m.title})
+    return Status(201, {"id": m.pk, "version": m.version, "title": m.title})
 
 
 @router.post(P + "/milestones/{milestone_id}/complete", response={200: MilestoneOut, **ERRORS},
@@ -490,7 +537,7 @@ def add_milestone(request, slug: str, action_id: int, payload: MilestoneIn):
 def complete(request, slug: str, milestone_id: int, payload: CompleteIn):
     access = org_access(request, slug, Perm.VIEW)
     m = get_milestone_for_user(access, milestone_id)
-    services.complete_milestone(access, m, actual_date=payload.actual_date)
+    services.complete_milestone(access, m, actual_date=payload.actual_date, expected_version=payload.version)
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 
@@ -498,9 +545,9 @@ def _set_archived(request, slug: str, lookup, item_id: int, change, reason: str)
     """Archive or restore (``change``: services.archive or unarchive) the plan item ``lookup``
     finds for this person; the service checks their rights and records the reason."""
     access = org_access(request, slug, Perm.VIEW)
-    item = lookup(access, item_id)
-    change(access, item, reason=reason)
-    return {"id": item.pk, "title": item.statement if isinstance(item, Objective) else item.title}
+    item = change(access, lookup(access, item_id), reason=reason)
+    title = item.statement if isinstance(item, Objective) else item.title
+    return {"id": item.pk, "version": item.version, "title": title}
 
 
 @router.post(P + "/actions/{action_id}/archive", response={200: CreatedOut, **ERRORS},
@@ -519,38 +566,41 @@ def archive_milestone(request, slug: str, milestone_id: int, payload: ReasonIn):
 # A PUT replaces every field, as the page's form does: a field left out takes its default.
 
 @router.put(P + "/plans/{plan_id}", response={200: PlanOut, **ERRORS}, summary="Change a plan's details (managers)")
-def change_plan(request, slug: str, plan_id: int, payload: PlanIn):
+def change_plan(request, slug: str, plan_id: int, payload: PlanChangeIn):
     access = org_access(request, slug, Perm.VIEW)
     p = get_plan_for_user(access, plan_id)
-    services.update_plan(access, p, kind=payload.kind, title=payload.title, description=payload.description,
-                         owner_unit=_unit(access, payload.owner_unit_id), start=payload.start, end=payload.end)
+    p = services.update_plan(access, p, kind=payload.kind, title=payload.title, description=payload.description,
+                             owner_unit=_unit(access, payload.owner_unit_id), start=payload.start, end=payload.end,
+                             expected_version=payload.version)
     return _plan(p, plan_tree(p))
 
 
 @router.put(P + "/priorities/{priority_id}", response={200: CreatedOut, **ERRORS},
             summary="Rename a priority or theme (managers)")
-def change_priority(request, slug: str, priority_id: int, payload: TitleIn):
+def change_priority(request, slug: str, priority_id: int, payload: TitleChangeIn):
     access = org_access(request, slug, Perm.VIEW)
-    p = services.update_priority(access, get_priority_for_user(access, priority_id), title=payload.title)
-    return {"id": p.pk, "title": p.title}
+    p = services.update_priority(access, get_priority_for_user(access, priority_id), title=payload.title,
+                                 expected_version=payload.version)
+    return {"id": p.pk, "version": p.version, "title": p.title}
 
 
 @router.put(P + "/objectives/{objective_id}", response={200: CreatedOut, **ERRORS},
             summary="Reword an objective's statement (managers)")
-def change_objective(request, slug: str, objective_id: int, payload: StatementIn):
+def change_objective(request, slug: str, objective_id: int, payload: StatementChangeIn):
     access = org_access(request, slug, Perm.VIEW)
-    o = services.update_objective(access, get_objective_for_user(access, objective_id), statement=payload.statement)
-    return {"id": o.pk, "title": o.statement}
+    o = services.update_objective(access, get_objective_for_user(access, objective_id), statement=payload.statement,
+                                  expected_version=payload.version)
+    return {"id": o.pk, "version": o.version, "title": o.statement}
 
 
 @router.put(P + "/actions/{action_id}", response={200: ActionOut, **ERRORS},
             summary="Change an action's details; its percent complete changes only by approving an update "
                     "(managers of its lead unit)")
-def change_action(request, slug: str, action_id: int, payload: ActionIn):
+def change_action(request, slug: str, action_id: int, payload: ActionChangeIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)  # before looking anyone up by email for a role that may not change it
     a = get_action_for_user(access, action_id)
-    services.update_action(access, a, **_action_fields(access, payload))
+    a = services.update_action(access, a, **_action_fields(access, payload), expected_version=payload.version)
     return _action(access, a)
 
 
@@ -559,7 +609,7 @@ def change_action(request, slug: str, action_id: int, payload: ActionIn):
 def rename_milestone(request, slug: str, milestone_id: int, payload: MilestoneTitleIn):
     access = org_access(request, slug, Perm.VIEW)
     m = get_milestone_for_user(access, milestone_id)
-    services.rename_milestone(access, m, title=payload.title)
+    services.rename_milestone(access, m, title=payload.title, expected_version=payload.version)
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 

@@ -439,7 +439,6 @@ def load(org, progress):
         for day, _, kind, payload in [e for e in events if q.start <= e[0] <= q.end and e[0] <= today]:
             if kind == "redate":
                 owner, m, ev = payload
-                m.refresh_from_db()
                 services.redate_milestone(owner, m, new_date=ev[2], reason=ev[3], at=_aware(day))
             elif kind == "done":
                 owner, m, ev = payload

@@ -7,6 +7,15 @@ from carestat.core.govuk_forms import GovukDateField
 from carestat.core.models import Membership, PeriodStatus, ReportingPeriod
 from carestat.plans.models import BauOrChange, Delivery, Objective, PlanKind, RagChoice
 
+STALE_FORM = "This form is out of date; reload the page and make your change again"
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the record the form was opened on, carried in a hidden field so that
+    saving over someone else's later change is refused (services raise Conflict)."""
+    return forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0,
+                              error_messages={"invalid": STALE_FORM, "min_value": STALE_FORM})
+
 
 def update_quarters(org):
     """Quarters an update might be for: begun, and ended less than a year ago. Closed ones are
@@ -32,6 +41,9 @@ class UpdateForm(forms.Form):
     next_steps = forms.CharField(label="Next steps", widget=forms.Textarea, required=False)
     evidence_links = forms.CharField(label="Evidence links", widget=forms.Textarea, required=False,
                                      help_text="One link per line, starting https://")
+    # "<period>:<version>" of the update the form was opened on, version 0 when there was none
+    # yet; it guards only that period's update, since the person may choose another quarter.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -47,6 +59,21 @@ class UpdateForm(forms.Form):
             raise forms.ValidationError("Choose a reporting period from the list")
         return period
 
+    def clean_version(self):
+        identifier, _, number = (self.cleaned_data.get("version") or "").rpartition(":")
+        if not identifier:
+            return None
+        if not number.isdigit():
+            raise forms.ValidationError(STALE_FORM)
+        return identifier, int(number)
+
+    def expected_version(self) -> int | None:
+        """The version to hold the chosen period's update to, or None if the form was opened
+        on another period's update (or on none)."""
+        opened = self.cleaned_data.get("version")
+        period = self.cleaned_data.get("period")
+        return opened[1] if opened and period is not None and opened[0] == period.identifier else None
+
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
@@ -60,16 +87,19 @@ class RedateForm(forms.Form):
     new_date = GovukDateField(label="New forecast date", error_messages={"required": "Enter the new forecast date"})
     reason = forms.CharField(label="Reason for the change", widget=forms.Textarea,
                              error_messages={"required": "Give the reason for moving the date"})
+    version = version_field()
 
 
 class CompleteForm(forms.Form):
     actual_date = GovukDateField(label="Date achieved", error_messages={"required": "Enter the date it was achieved"})
+    version = version_field()
 
 
 class OverrideForm(forms.Form):
     rag = forms.ChoiceField(label="RAG", required=False,
                             choices=[("", "Use the derived RAG (no override)")] + RagChoice.choices)
     reason = forms.CharField(label="Reason for the override", widget=forms.Textarea, required=False)
+    version = version_field()
 
 
 class ImportForm(forms.Form):
@@ -117,9 +147,17 @@ class PlanForm(forms.Form):
         return _unit_from(self.organisation, self.cleaned_data.get("owner_unit"))
 
 
+class PlanChangeForm(PlanForm):
+    version = version_field()
+
+
 class PriorityForm(forms.Form):
     title = forms.CharField(label="Priority or theme", max_length=300,
                             error_messages={"required": "Enter the priority or theme"})
+
+
+class PriorityChangeForm(PriorityForm):
+    version = version_field()
 
 
 class ObjectiveForm(forms.Form):
@@ -127,6 +165,10 @@ class ObjectiveForm(forms.Form):
                                 help_text="What this priority will achieve, such as ‘No one waits more than "
                                           "28 days for an assessment’.",
                                 error_messages={"required": "Enter the objective's statement"})
+
+
+class ObjectiveChangeForm(ObjectiveForm):
+    version = version_field()
 
 
 class ActionForm(forms.Form):
@@ -183,6 +225,10 @@ class ActionForm(forms.Form):
         return list(Objective.objects.filter(priority__plan=self.objective.priority.plan, pk__in=pks))
 
 
+class ActionChangeForm(ActionForm):
+    version = version_field()
+
+
 class MilestoneForm(forms.Form):
     title = forms.CharField(label="Title", max_length=300, error_messages={"required": "Enter the milestone's title"})
     baseline_date = GovukDateField(
@@ -195,6 +241,7 @@ class MilestoneTitleForm(forms.Form):
     title = forms.CharField(label="Title", max_length=300,
                             error_messages={"required": "Enter the milestone's title",
                                             "max_length": "The milestone's title must be 300 characters or fewer"})
+    version = version_field()
 
 
 class ArchiveForm(forms.Form):

@@ -71,7 +71,17 @@ def rules_for(org: Organisation) -> rules.RuleSettings:
     return row.settings() if row else rules.DEFAULT_RULES
 
 
-class Archivable(TrackedModel):
+class Versioned(models.Model):
+    """A counter raised by every change, so that an edit begun on an older version is
+    refused rather than silently overwriting what changed since (see services._locked)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Archivable(Versioned, TrackedModel):
     """Reported plan content is archived, never deleted."""
 
     is_archived = models.BooleanField(default=False)
@@ -219,7 +229,7 @@ class Delivery(models.TextChoices):
     COMPLETE = "complete", "Complete"
 
 
-class ActionUpdate(TrackedModel):
+class ActionUpdate(Versioned, TrackedModel):
     """An action owner's update for one reporting period, approved or returned by a manager."""
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")

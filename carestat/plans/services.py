@@ -50,12 +50,56 @@ def _d(day: dt.date | None) -> str:
     return f"{day:%-d %B %Y}" if day else "no date"
 
 
-def _stamp(instance, actor: User | None, *, new: bool = False) -> None:
+STAMP_FIELDS = ["changed_at", "changed_by"]
+
+
+def _stamp(instance, actor: User | None, *, new: bool = False) -> list[str]:
+    """Record who changed ``instance`` and when, and raise its version if it has one;
+    returns the fields that sets, for ``save(update_fields=...)``."""
     who = actor if actor is not None and actor.pk else None
     instance.changed_at = timezone.now()
     instance.changed_by = who
     if new:
         instance.created_by = who
+        return list(STAMP_FIELDS)
+    if hasattr(instance, "version"):
+        instance.version += 1  # the row is locked (see _locked), so no one else raises it meanwhile
+        return [*STAMP_FIELDS, "version"]
+    return list(STAMP_FIELDS)
+
+
+def _describe(row) -> str:
+    if isinstance(row, ActionUpdate):
+        return f"the {row.period.identifier} update on ‘{row.action.title[:80]}’"
+    return f"{row._meta.verbose_name} ‘{str(row)[:80]}’"
+
+
+def _refuse_if_changed_since(row, expected_version: int | None) -> None:
+    """Refuse an edit begun on an older version of ``row``, naming who changed it and when.
+
+    ``expected_version`` is the version the person opened (a form's hidden field, the
+    API's ``version``); None skips the check, for callers that hold no earlier copy."""
+    if expected_version is None or row.version == expected_version:
+        return
+    who = row.changed_by.display_name if row.changed_by_id else "someone"
+    when = timezone.localtime(row.changed_at)
+    at = f"{when:%H:%M}" if when.date() == timezone.localdate() else f"{when:%H:%M} on {when:%-d %B %Y}"
+    what = _describe(row)
+    raise Conflict(f"{what[0].upper()}{what[1:]} was changed by {who} at {at} since you opened it; "
+                   "reload it to see their change, then make yours again", field="version")
+
+
+def _locked(obj, expected_version: int | None = None):
+    """The row ``obj`` stands for, read afresh and locked until the transaction ends, and
+    refused if it has changed since the version the person opened.
+
+    A service changes this copy, never the one it was handed: that one may have been read
+    before someone else's change (a page opened earlier, the demo holding the milestone it
+    created), and saving it would put their change back. Callers save it with
+    ``update_fields`` naming only what the service changed."""
+    row = type(obj).objects.select_for_update().get(pk=obj.pk)
+    _refuse_if_changed_since(row, expected_version)
+    return row
 
 
 def _reason(reason: str, what: str = "the change") -> str:
@@ -281,23 +325,26 @@ def archived_ancestor(obj: PlanItem) -> Plan | Priority | Objective | Action | N
 
 
 @transaction.atomic
-def archive(access: Access, obj: PlanItem, *, reason: str) -> None:
+def archive(access: Access, obj: PlanItem, *, reason: str) -> PlanItem:
     """Archive (drop) a plan, priority, objective, action or milestone. Reported content is
     never deleted: it leaves the tree and the counts but keeps its history."""
     reason = _reason(reason, "archiving it")
+    obj = _locked(obj)
     _require_archive_rights(access, obj)
     if obj.is_archived:
         raise Conflict(f"‘{obj}’ is already archived")
     _set_archived(access, obj, True, reason)
+    return obj
 
 
 @transaction.atomic
-def unarchive(access: Access, obj: PlanItem, *, reason: str) -> None:
+def unarchive(access: Access, obj: PlanItem, *, reason: str) -> PlanItem:
     """Restore an archived plan, priority, objective, action or milestone to the tree and its
     counts, with a reason; the same people who may archive it may restore it.
 
     Refused while an item above it is archived (restore that first). Closed quarters keep
     their snapshots: the item counts again only in periods closed from now on."""
+    obj = _locked(obj)
     _require_archive_rights(access, obj)
     reason = _reason(reason, "restoring it")
     if not obj.is_archived:
@@ -308,13 +355,13 @@ def unarchive(access: Access, obj: PlanItem, *, reason: str) -> None:
         raise Conflict(f"‘{str(obj)[:80]}’ sits under {kind} ‘{str(above)[:80]}’, which is archived; "
                        f"restore that {kind} first")
     _set_archived(access, obj, False, reason)
+    return obj
 
 
 def _set_archived(access: Access, obj: PlanItem, archived: bool, reason: str) -> None:
-    """Archive or restore ``obj`` once its checks have passed, and record why."""
+    """Archive or restore ``obj`` (a locked row) once its checks have passed, and record why."""
     obj.is_archived, obj.archived_at = archived, timezone.now() if archived else None
-    _stamp(obj, access.user)
-    obj.save()
+    obj.save(update_fields=["is_archived", "archived_at", *_stamp(obj, access.user)])
     kind = obj._meta.verbose_name
     done = f"archived {kind}" if archived else f"restored archived {kind}"
     log_action(f"plans.{obj._meta.model_name}.{'archived' if archived else 'unarchived'}", actor=access.user,
@@ -341,9 +388,11 @@ def _log_change(access: Access, obj, kind: str, before: dict, after: dict) -> No
 
 @transaction.atomic
 def update_plan(access: Access, plan: Plan, *, kind: str, title: str, start: dt.date, end: dt.date,
-                description: str = "", owner_unit: Unit | None = None) -> Plan:
-    """Change a plan's details (managers)."""
+                description: str = "", owner_unit: Unit | None = None, expected_version: int | None = None) -> Plan:
+    """Change a plan's details (managers). With ``expected_version``, refused (Conflict) if
+    the plan has changed since that version was read."""
     access.require(Perm.MANAGE)
+    plan = _locked(plan, expected_version)
     _refuse_if_archived(plan)
     title = (title or "").strip()
     if not title:
@@ -361,15 +410,17 @@ def update_plan(access: Access, plan: Plan, *, kind: str, title: str, start: dt.
     after = snapshot(plan, PLAN_FIELDS)
     if before == after:
         return plan
-    _stamp(plan, access.user)
-    plan.save()
+    plan.save(update_fields=["kind", "title", "description", "owner_unit", "start", "end",
+                             *_stamp(plan, access.user)])
     _log_change(access, plan, "plan", before, after)
     return plan
 
 
-def _change_text(access: Access, item, *, field: str, value: str, kind: str, missing: str):
+def _change_text(access: Access, item, *, field: str, value: str, kind: str, missing: str,
+                 expected_version: int | None):
     """Change one text field of a priority or objective, audited; blank is refused."""
     access.require(Perm.MANAGE)
+    item = _locked(item, expected_version)
     _refuse_if_archived(item)
     value = (value or "").strip()
     if not value:
@@ -378,24 +429,25 @@ def _change_text(access: Access, item, *, field: str, value: str, kind: str, mis
     if before[field] == value:
         return item
     setattr(item, field, value)
-    _stamp(item, access.user)
-    item.save()
+    item.save(update_fields=[field, *_stamp(item, access.user)])
     _log_change(access, item, kind, before, {field: value})
     return item
 
 
 @transaction.atomic
-def update_priority(access: Access, priority: Priority, *, title: str) -> Priority:
-    """Rename a priority or theme (managers)."""
+def update_priority(access: Access, priority: Priority, *, title: str,
+                    expected_version: int | None = None) -> Priority:
+    """Rename a priority or theme (managers); refused if changed since ``expected_version``."""
     return _change_text(access, priority, field="title", value=title, kind="priority",
-                        missing="Enter the priority or theme")
+                        missing="Enter the priority or theme", expected_version=expected_version)
 
 
 @transaction.atomic
-def update_objective(access: Access, objective: Objective, *, statement: str) -> Objective:
-    """Reword an objective's statement (managers)."""
+def update_objective(access: Access, objective: Objective, *, statement: str,
+                     expected_version: int | None = None) -> Objective:
+    """Reword an objective's statement (managers); refused if changed since ``expected_version``."""
     return _change_text(access, objective, field="statement", value=statement, kind="objective",
-                        missing="Enter the objective's statement")
+                        missing="Enter the objective's statement", expected_version=expected_version)
 
 
 def _serves(objectives: Iterable[Objective]) -> list[str]:
@@ -405,9 +457,12 @@ def _serves(objectives: Iterable[Objective]) -> list[str]:
 @transaction.atomic
 def update_action(access: Access, action: Action, *, title: str, due: dt.date, owner: User | None = None,
                   lead_unit: Unit | None = None, bau_or_change: str = BauOrChange.CHANGE, phase: str = "",
-                  start: dt.date | None = None, also_serves: Iterable[Objective] = ()) -> Action:
+                  start: dt.date | None = None, also_serves: Iterable[Objective] = (),
+                  expected_version: int | None = None) -> Action:
     """Change an action's details (managers of its lead unit, who may hand it only to a unit
-    they also manage). Its percent complete changes only by approving an update."""
+    they also manage). Its percent complete changes only by approving an update. Refused if
+    the action has changed since ``expected_version``."""
+    action = _locked(action, expected_version)
     require_manage_action(access, action)
     _refuse_if_archived(action)
     title, others = _clean_action(access, action.objective, title=title, due=due, start=start,
@@ -419,8 +474,8 @@ def update_action(access: Access, action: Action, *, title: str, due: dt.date, o
     after = {**snapshot(action, ACTION_FIELDS), "also_serves": _serves(others)}
     if before == after:
         return action
-    _stamp(action, access.user)
-    action.save()
+    action.save(update_fields=["title", "owner", "lead_unit", "bau_or_change", "phase", "start", "due",
+                               *_stamp(action, access.user)])
     action.also_serves.set(others)
     _log_change(access, action, "action", before, after)
     return action
@@ -430,7 +485,8 @@ def update_action(access: Access, action: Action, *, title: str, due: dt.date, o
 def set_plan_rules(access: Access, **numbers: int) -> PlanRules:
     """Change the organisation's numbers for the status and RAG rules (admins)."""
     access.require(Perm.ADMINISTER)
-    row, _ = PlanRules.objects.get_or_create(organisation=access.organisation)
+    PlanRules.objects.get_or_create(organisation=access.organisation)
+    row = PlanRules.objects.select_for_update().get(organisation=access.organisation)
     names = ("at_risk_slip_days", "due_soon_days", "due_soon_below_percent", "overdue_red_below_percent")
     before = {n: getattr(row, n) for n in names}
     for name, value in numbers.items():
@@ -440,8 +496,7 @@ def set_plan_rules(access: Access, **numbers: int) -> PlanRules:
             raise InvalidInput(f"{name.replace('_', ' ').capitalize()} must be 0 or more (percentages at most 100)",
                                field=name)
         setattr(row, name, value)
-    _stamp(row, access.user)
-    row.save()
+    row.save(update_fields=[*names, *_stamp(row, access.user)])
     after = {n: getattr(row, n) for n in names}
     log_action("plans.rules.changed", actor=access.user, organisation=access.organisation, record=row,
                before=before, after=after,
@@ -453,13 +508,15 @@ def set_plan_rules(access: Access, **numbers: int) -> PlanRules:
 # Milestone dates and RAG ----------------------------------------------------------------------
 
 @transaction.atomic
-def rename_milestone(access: Access, milestone: Milestone, *, title: str) -> Milestone:
+def rename_milestone(access: Access, milestone: Milestone, *, title: str,
+                     expected_version: int | None = None) -> Milestone:
     """Change a milestone's title (managers of its action's lead unit).
 
     Only the title is written: the baseline date never moves, and the forecast moves only
     through ``redate_milestone`` with a reason. A closed quarter's snapshot holds statuses
     and dates, not titles, so renaming leaves every closed quarter as it was reported; the
-    old title stays in the milestone's history."""
+    old title stays in the milestone's history. Refused if changed since ``expected_version``."""
+    milestone = _locked(milestone, expected_version)
     require_manage_action(access, milestone.action)
     _refuse_if_archived(milestone)
     title = (title or "").strip()
@@ -472,10 +529,7 @@ def rename_milestone(access: Access, milestone: Milestone, *, title: str) -> Mil
     if before["title"] == title:
         return milestone
     milestone.title = title
-    _stamp(milestone, access.user)
-    # Named fields only, so a copy read before someone re-dated the milestone cannot put
-    # its old forecast back.
-    milestone.save(update_fields=["title", "changed_at", "changed_by"])
+    milestone.save(update_fields=["title", *_stamp(milestone, access.user)])
     _log_change(access, milestone, "milestone", before, {"title": title})
     return milestone
 
@@ -493,13 +547,14 @@ def _refuse_if_closed(org: Organisation, day: dt.date | None, what: str) -> None
 
 @transaction.atomic
 def redate_milestone(access: Access, milestone: Milestone, *, new_date: dt.date, reason: str,
-                     at: dt.datetime | None = None) -> MilestoneDateChange:
-    """Move a milestone's forecast date, with a reason. The baseline never moves."""
+                     at: dt.datetime | None = None, expected_version: int | None = None) -> MilestoneDateChange:
+    """Move a milestone's forecast date, with a reason. The baseline never moves. Refused if
+    the milestone has changed since ``expected_version``."""
     require_update_action(access, milestone.action)
     if new_date is None:
         raise InvalidInput("Enter the new forecast date", field="new_date")
     reason = _reason(reason, "moving the date")
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    milestone = _locked(milestone, expected_version)
     if milestone.is_archived:
         raise Conflict("This milestone is archived")
     if milestone.actual_date is not None:
@@ -512,8 +567,7 @@ def redate_milestone(access: Access, milestone: Milestone, *, new_date: dt.date,
                                                 changed_by=access.user if access.user.pk else None,
                                                 changed_at=at or timezone.now())
     milestone.forecast_date = new_date
-    _stamp(milestone, access.user)
-    milestone.save()
+    milestone.save(update_fields=["forecast_date", *_stamp(milestone, access.user)])
     log_action("plans.milestone.redated", actor=access.user, organisation=access.organisation, record=milestone,
                before={"forecast_date": old.isoformat()},
                after={"forecast_date": new_date.isoformat(), "reason": reason},
@@ -529,6 +583,7 @@ def import_milestone_dates(access: Access, milestone: Milestone, *, forecast: dt
 
     Unlike ``redate_milestone`` this does not refuse dates in closed quarters: the milestone
     is new, so no closed quarter ever reported on it. The forecast still gets a dated reason."""
+    milestone = _locked(milestone)
     require_manage_action(access, milestone.action)
     if forecast and forecast != milestone.forecast_date:
         MilestoneDateChange.objects.create(
@@ -538,8 +593,7 @@ def import_milestone_dates(access: Access, milestone: Milestone, *, forecast: dt
         milestone.forecast_date = forecast
     milestone.actual_date = actual
     if forecast or actual:
-        _stamp(milestone, access.user)
-        milestone.save()
+        milestone.save(update_fields=["forecast_date", "actual_date", *_stamp(milestone, access.user)])
         log_action("plans.milestone.imported_dates", actor=access.user, organisation=access.organisation,
                    record=milestone, after=snapshot(milestone, ("forecast_date", "actual_date")),
                    message=f"{access.user.display_name} set milestone ‘{milestone.title}’ to forecast "
@@ -549,16 +603,18 @@ def import_milestone_dates(access: Access, milestone: Milestone, *, forecast: dt
 
 
 @transaction.atomic
-def complete_milestone(access: Access, milestone: Milestone, *, actual_date: dt.date | None) -> Milestone:
-    """Record (or clear, with None) the date a milestone was achieved."""
+def complete_milestone(access: Access, milestone: Milestone, *, actual_date: dt.date | None,
+                       expected_version: int | None = None) -> Milestone:
+    """Record (or clear, with None) the date a milestone was achieved; refused if the
+    milestone has changed since ``expected_version``."""
+    milestone = _locked(milestone, expected_version)
     require_update_action(access, milestone.action)
     if actual_date is not None and actual_date > timezone.localdate():
         raise InvalidInput("The actual date cannot be in the future", field="actual_date")
     _refuse_if_closed(access.organisation, actual_date or milestone.actual_date, "The actual date")
     before = snapshot(milestone, ("actual_date",))
     milestone.actual_date = actual_date
-    _stamp(milestone, access.user)
-    milestone.save()
+    milestone.save(update_fields=["actual_date", *_stamp(milestone, access.user)])
     done = f"as achieved on {_d(actual_date)}" if actual_date else "as not yet achieved"
     log_action("plans.milestone.completed" if actual_date else "plans.milestone.reopened", actor=access.user,
                organisation=access.organisation, record=milestone, before=before,
@@ -568,16 +624,18 @@ def complete_milestone(access: Access, milestone: Milestone, *, actual_date: dt.
 
 
 @transaction.atomic
-def override_rag(access: Access, milestone: Milestone, *, rag: str, reason: str = "") -> Milestone:
-    """Set a manual RAG (with a reason) in place of the derived one, or clear it (rag='')."""
+def override_rag(access: Access, milestone: Milestone, *, rag: str, reason: str = "",
+                 expected_version: int | None = None) -> Milestone:
+    """Set a manual RAG (with a reason) in place of the derived one, or clear it (rag='');
+    refused if the milestone has changed since ``expected_version``."""
+    milestone = _locked(milestone, expected_version)
     require_manage_action(access, milestone.action)
     if rag and rag not in RagChoice.values:
         raise InvalidInput("Choose red, amber, green, complete or not started", field="rag")
     reason = _reason(reason, "overriding the RAG") if rag else ""
     before = snapshot(milestone, ("rag_override", "rag_override_reason"))
     milestone.rag_override, milestone.rag_override_reason = rag, reason
-    _stamp(milestone, access.user)
-    milestone.save()
+    milestone.save(update_fields=["rag_override", "rag_override_reason", *_stamp(milestone, access.user)])
     text = (f"set the RAG of milestone ‘{milestone.title}’ to {RagChoice(rag).label} by hand: {reason}" if rag
             else f"removed the manual RAG of milestone ‘{milestone.title}’")
     log_action("plans.milestone.rag_overridden", actor=access.user, organisation=access.organisation,
@@ -596,10 +654,13 @@ def _refuse_closed_period(period: ReportingPeriod) -> None:
 
 @transaction.atomic
 def save_update(access: Access, action: Action, period: ReportingPeriod, *, delivery: str, percent_complete: int,
-                commentary: str, next_steps: str = "", evidence_links: str = "", submit: bool = False) -> ActionUpdate:
+                commentary: str, next_steps: str = "", evidence_links: str = "", submit: bool = False,
+                expected_version: int | None = None) -> ActionUpdate:
     """Save the owner's update for a period as a draft, or submit it for approval.
 
-    Changing an update already approved sends it back through approval."""
+    Changing an update already approved sends it back through approval. ``expected_version``
+    is the version of the update the person opened, 0 when there was none yet: if someone
+    has saved it since, this is refused rather than overwriting what they wrote."""
     require_update_action(access, action)
     if period.organisation_id != access.organisation.pk:
         raise InvalidInput("Choose a reporting period of this organisation", field="period")
@@ -621,6 +682,8 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
                                field="evidence_links")
     update = ActionUpdate.objects.select_for_update().filter(action=action, period=period).first()
     new = update is None
+    if update is not None:
+        _refuse_if_changed_since(update, expected_version)  # versions start at 1, so 0 never matches
     if new:
         update = ActionUpdate(action=action, period=period)
     elif update.status == UpdateStatus.SUBMITTED and not submit:
@@ -632,8 +695,12 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
     update.status = UpdateStatus.SUBMITTED if submit else UpdateStatus.DRAFT
     if submit:
         update.submitted_by, update.submitted_at = access.user, timezone.now()
-    _stamp(update, access.user, new=new)
-    update.save()
+    stamped = _stamp(update, access.user, new=new)
+    if new:
+        update.save()
+    else:
+        update.save(update_fields=["delivery", "percent_complete", "commentary", "next_steps", "evidence_links",
+                                   "status", "submitted_by", "submitted_at", *stamped])
     verb = "submitted" if submit else "saved a draft of"
     log_action("plans.update.submitted" if submit else "plans.update.saved", actor=access.user,
                organisation=access.organisation, record=update, before=before, after=snapshot(update, UPDATE_FIELDS),
@@ -653,15 +720,14 @@ def approve_update(access: Access, update: ActionUpdate) -> ActionUpdate:
     before = snapshot(update, UPDATE_FIELDS)
     update.status = UpdateStatus.APPROVED
     update.reviewed_by, update.reviewed_at, update.review_comments = access.user, timezone.now(), ""
-    _stamp(update, access.user)
-    update.save()
-    action = update.action
+    update.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comments",
+                               *_stamp(update, access.user)])
+    action = _locked(update.action)
     latest = (ActionUpdate.objects.filter(action=action, status=UpdateStatus.APPROVED)
               .order_by("-period__end").first())
     if latest is not None and action.percent_complete != latest.percent_complete:
         action.percent_complete = latest.percent_complete
-        _stamp(action, access.user)
-        action.save(update_fields=["percent_complete", "changed_at", "changed_by"])
+        action.save(update_fields=["percent_complete", *_stamp(action, access.user)])
     log_action("plans.update.approved", actor=access.user, organisation=access.organisation, record=update,
                before=before, after=snapshot(update, UPDATE_FIELDS),
                message=f"{access.user.display_name} approved the {update.period.identifier} update on "
@@ -683,8 +749,8 @@ def return_update(access: Access, update: ActionUpdate, *, comments: str) -> Act
     before = snapshot(update, UPDATE_FIELDS)
     update.status = UpdateStatus.RETURNED
     update.reviewed_by, update.reviewed_at, update.review_comments = access.user, timezone.now(), comments
-    _stamp(update, access.user)
-    update.save()
+    update.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comments",
+                               *_stamp(update, access.user)])
     log_action("plans.update.returned", actor=access.user, organisation=access.organisation, record=update,
                before=before, after=snapshot(update, UPDATE_FIELDS),
                message=f"{access.user.display_name} returned the {update.period.identifier} update on "

@@ -27,16 +27,20 @@ from carestat.plans.access import (
     get_update_for_user,
 )
 from carestat.plans.forms import (
+    ActionChangeForm,
     ActionForm,
     ArchiveForm,
     CompleteForm,
     ImportForm,
     MilestoneForm,
     MilestoneTitleForm,
+    ObjectiveChangeForm,
     ObjectiveForm,
     OverrideForm,
+    PlanChangeForm,
     PlanForm,
     PlanRulesForm,
+    PriorityChangeForm,
     PriorityForm,
     RedateForm,
     ReviewForm,
@@ -181,8 +185,10 @@ def action_page(request, slug, pk):
         if form.is_valid():
             data = dict(form.cleaned_data)
             chosen = data.pop("period")
+            data.pop("version")
             try:
-                update = services.save_update(access, action, chosen, submit="submit" in request.POST, **data)
+                update = services.save_update(access, action, chosen, submit="submit" in request.POST,
+                                              expected_version=form.expected_version(), **data)
             except NotAllowed:
                 raise
             except ServiceError as exc:
@@ -199,10 +205,11 @@ def _update_initial(action, period):
         return {}
     existing = ActionUpdate.objects.filter(action=action, period=period).first()
     if existing is None:
-        return {"period": period.identifier, "percent_complete": action.percent_complete}
+        return {"period": period.identifier, "percent_complete": action.percent_complete,
+                "version": f"{period.identifier}:0"}
     return {"period": period.identifier, "delivery": existing.delivery, "percent_complete": existing.percent_complete,
             "commentary": existing.commentary, "next_steps": existing.next_steps,
-            "evidence_links": existing.evidence_links}
+            "evidence_links": existing.evidence_links, "version": f"{period.identifier}:{existing.version}"}
 
 
 def _action_page(request, access, action, *, form=None, review_form=None, status=200):
@@ -253,12 +260,13 @@ def milestone_page(request, slug, pk):
     access = org_access(request, slug, Perm.VIEW)
     milestone = get_milestone_for_user(access, pk)
     op = request.POST.get("op", "") if request.method == "POST" else ""
+    v = {"version": milestone.version}
     forms_ = {
-        "redate": RedateForm(request.POST if op == "redate" else None),
+        "redate": RedateForm(request.POST if op == "redate" else None, initial=v),
         "complete": CompleteForm(request.POST if op == "complete" else None,
-                                 initial={"actual_date": milestone.actual_date}),
+                                 initial={"actual_date": milestone.actual_date, **v}),
         "override": OverrideForm(request.POST if op == "override" else None,
-                                 initial={"rag": milestone.rag_override, "reason": milestone.rag_override_reason}),
+                                 initial={"rag": milestone.rag_override, "reason": milestone.rag_override_reason, **v}),
     }
     if request.method == "POST":
         access.require(Perm.CONTRIBUTE)
@@ -267,13 +275,17 @@ def milestone_page(request, slug, pk):
             return redirect("plans:milestone", slug, milestone.pk)
         if form.is_valid():
             d = form.cleaned_data
+            opened = d["version"]
             try:
                 if op == "redate":
-                    services.redate_milestone(access, milestone, new_date=d["new_date"], reason=d["reason"])
+                    services.redate_milestone(access, milestone, new_date=d["new_date"], reason=d["reason"],
+                                              expected_version=opened)
                 elif op == "complete":
-                    services.complete_milestone(access, milestone, actual_date=d["actual_date"])
+                    services.complete_milestone(access, milestone, actual_date=d["actual_date"],
+                                                expected_version=opened)
                 else:
-                    services.override_rag(access, milestone, rag=d["rag"], reason=d["reason"])
+                    services.override_rag(access, milestone, rag=d["rag"], reason=d["reason"],
+                                          expected_version=opened)
             except NotAllowed:
                 raise
             except ServiceError as exc:
@@ -364,6 +376,12 @@ def _save(form, call):
         return None
 
 
+def _changed(form) -> tuple[dict, dict]:
+    """A change form's fields for the service, and the version it was opened on."""
+    data = dict(form.cleaned_data)
+    return data, {"expected_version": data.pop("version")}
+
+
 def _tree_url(slug, plan):
     return reverse("plans:tree", args=[slug, plan.pk])
 
@@ -390,12 +408,14 @@ def plan_edit(request, slug, pk):
     plan = get_plan_for_user(access, pk)
     org = access.organisation
     initial = {"title": plan.title, "kind": plan.kind, "description": plan.description,
-               "owner_unit": str(plan.owner_unit_id or ""), "start": plan.start, "end": plan.end}
-    form = (PlanForm(request.POST, organisation=org) if request.method == "POST"
-            else PlanForm(organisation=org, initial=initial))
+               "owner_unit": str(plan.owner_unit_id or ""), "start": plan.start, "end": plan.end,
+               "version": plan.version}
+    form = (PlanChangeForm(request.POST, organisation=org) if request.method == "POST"
+            else PlanChangeForm(organisation=org, initial=initial))
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.update_plan(access, plan, **form.cleaned_data)) is not None:
-            messages.success(request, f"Saved ‘{plan.title}’.")
+        data, opened = _changed(form)
+        if (saved := _save(form, lambda: services.update_plan(access, plan, **data, **opened))) is not None:
+            messages.success(request, f"Saved ‘{saved.title}’.")
             return redirect("plans:tree", slug, plan.pk)
     return _form_page(request, access, form, title=f"Change ‘{plan.title}’", caption=plan.get_kind_display(),
                       button="Save", back=_tree_url(slug, plan))
@@ -421,11 +441,12 @@ def priority_new(request, slug, pk):
 def priority_edit(request, slug, pk):
     access = org_access(request, slug, Perm.MANAGE)
     priority = get_priority_for_user(access, pk)
-    form = (PriorityForm(request.POST) if request.method == "POST"
-            else PriorityForm(initial={"title": priority.title}))
+    form = (PriorityChangeForm(request.POST) if request.method == "POST"
+            else PriorityChangeForm(initial={"title": priority.title, "version": priority.version}))
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.update_priority(access, priority, **form.cleaned_data)) is not None:
-            messages.success(request, f"Saved ‘{priority.title}’.")
+        data, opened = _changed(form)
+        if (saved := _save(form, lambda: services.update_priority(access, priority, **data, **opened))) is not None:
+            messages.success(request, f"Saved ‘{saved.title}’.")
             return redirect(_tree_url(slug, priority.plan) + f"#priority-{priority.pk}")
     return _form_page(request, access, form, title="Change a priority or theme", caption=priority.plan.title,
                       button="Save", back=_tree_url(slug, priority.plan))
@@ -452,10 +473,11 @@ def objective_edit(request, slug, pk):
     access = org_access(request, slug, Perm.MANAGE)
     objective = get_objective_for_user(access, pk)
     plan = objective.priority.plan
-    form = (ObjectiveForm(request.POST) if request.method == "POST"
-            else ObjectiveForm(initial={"statement": objective.statement}))
+    form = (ObjectiveChangeForm(request.POST) if request.method == "POST"
+            else ObjectiveChangeForm(initial={"statement": objective.statement, "version": objective.version}))
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.update_objective(access, objective, **form.cleaned_data)) is not None:
+        data, opened = _changed(form)
+        if _save(form, lambda: services.update_objective(access, objective, **data, **opened)) is not None:
             messages.success(request, "Saved the objective.")
             return redirect(_tree_url(slug, plan) + f"#objective-{objective.pk}")
     return _form_page(request, access, form, title="Change an objective", caption=objective.priority.title,
@@ -487,11 +509,14 @@ def action_edit(request, slug, pk):
     kw = {"access": access, "objective": action.objective}
     initial = {"title": action.title, "owner": str(action.owner_id or ""), "lead_unit": str(action.lead_unit_id or ""),
                "bau_or_change": action.bau_or_change, "phase": action.phase, "start": action.start,
-               "due": action.due, "also_serves": [str(o.pk) for o in action.also_serves.all()]}
-    form = ActionForm(request.POST, **kw) if request.method == "POST" else ActionForm(initial=initial, **kw)
+               "due": action.due, "also_serves": [str(o.pk) for o in action.also_serves.all()],
+               "version": action.version}
+    form = (ActionChangeForm(request.POST, **kw) if request.method == "POST"
+            else ActionChangeForm(initial=initial, **kw))
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.update_action(access, action, **form.cleaned_data)) is not None:
-            messages.success(request, f"Saved action ‘{action.title}’.")
+        data, opened = _changed(form)
+        if (saved := _save(form, lambda: services.update_action(access, action, **data, **opened))) is not None:
+            messages.success(request, f"Saved action ‘{saved.title}’.")
             return redirect("plans:action", slug, action.pk)
     return _form_page(request, access, form, title="Change an action", caption=action.title, button="Save",
                       back=reverse("plans:action", args=[slug, action.pk]),
@@ -519,10 +544,12 @@ def milestone_edit(request, slug, pk):
     access = org_access(request, slug, Perm.MANAGE)
     milestone = get_milestone_for_user(access, pk)
     form = (MilestoneTitleForm(request.POST) if request.method == "POST"
-            else MilestoneTitleForm(initial={"title": milestone.title}))
+            else MilestoneTitleForm(initial={"title": milestone.title, "version": milestone.version}))
     if request.method == "POST" and form.is_valid():
-        if _save(form, lambda: services.rename_milestone(access, milestone, **form.cleaned_data)) is not None:
-            messages.success(request, f"Saved milestone ‘{milestone.title}’.")
+        data, opened = _changed(form)
+        saved = _save(form, lambda: services.rename_milestone(access, milestone, **data, **opened))
+        if saved is not None:
+            messages.success(request, f"Saved milestone ‘{saved.title}’.")
             return redirect("plans:milestone", slug, milestone.pk)
     return _form_page(request, access, form, title="Change a milestone's title", caption=milestone.action.title,
                       button="Save", back=reverse("plans:milestone", args=[slug, milestone.pk]),

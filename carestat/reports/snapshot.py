@@ -135,6 +135,9 @@ def measure_entry(measure, period: ReportingPeriod) -> dict:
     entry["notes"] = list(full.notes)
     national = full.national
     entry["national"] = full.fmt(national.value) if national else ""
+    if national and not measure.benchmarks_compared:
+        # beside the RAG column a bare England count would read as a comparison
+        entry["national"] += " (for context only: a count is not compared)"
     year = getattr(national, "year", "") if national else ""
     entry["national_source"] = (f"{national.source} ({year})" if year else national.source) if national else ""
     if full.latest is not None:

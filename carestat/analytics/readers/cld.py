@@ -487,7 +487,12 @@ def ingest_reader(paths, *, pseudonymiser, report, loaded_on: dt.date | None = N
             con.unregister("_carestat_cld")
         return {TABLE: table.num_rows}
 
-    return FormatRead(period=period, write=write)
+    la_codes: dict[str, str] = {}
+    for code, row in zip(read.table.column("la_code").to_pylist(), read.table.column("row_number").to_pylist(),
+                         strict=True):
+        if code and code not in la_codes:
+            la_codes[code] = f"row {row}"
+    return FormatRead(period=period, write=write, la_codes=la_codes)
 
 
 def register() -> None:

@@ -69,6 +69,11 @@ FIELD_RULES = {
     ("Reviews", "REVIEW_CODE"): "167",
 }
 
+# Spec columns that no DfE rule checks (none in 903_2024_25_rule_info.csv names them) and that
+# no measure reads: a bad value is a warning and the child's records are kept, since the DfE
+# validator would accept the return (docs/analytics/validation-rules.md).
+UNCHECKED_BY_DFE = {("SocialWorker", "DOB")}
+
 RULE_MESSAGES = {
     "101": "Gender code is not valid.",
     "102": "Date of birth is not a valid date.",
@@ -191,9 +196,13 @@ def _check(value: str, col: str, spec: dict | None, table: str, file: str, rownu
     def problem(message: str, generic: str):
         rule = FIELD_RULES.get((table, col), generic)
         msg = RULE_MESSAGES.get(rule, "")
+        severity = Severity.ERROR
+        if (table, col) in UNCHECKED_BY_DFE:
+            severity = Severity.WARNING
+            message += " The record is kept: the DfE validator does not check this column."
         result.problems.append(Problem(
             file=file, location=f"row {rownum}", field=col, rule=rule,
-            message=f"{msg} {message}".strip(), severity=Severity.ERROR,
+            message=f"{msg} {message}".strip(), severity=severity,
             record_key=None,  # filled in by ingest once the child is hashed
         ))
         return None

@@ -261,7 +261,9 @@ def ingest_reader(paths, *, pseudonymiser, report, **_):
             counts[name] = table.num_rows
         return counts
 
-    return FormatRead(period=period, write=write)
+    codes = {c for t in read.tables.values() if "la_code" in t.column_names
+             for c in t.column("la_code").to_pylist() if c}
+    return FormatRead(period=period, write=write, la_codes={c: "/Message/Header/Source/LEA" for c in sorted(codes)})
 
 
 def register() -> None:

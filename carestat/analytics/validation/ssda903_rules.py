@@ -6,7 +6,12 @@ across every year in the submission: an episode open over a year end appears in 
 files, so rows are de-duplicated on (child, DECOM), keeping the latest year's row.
 
 "CS903-REVIEW" is CareStat's own rule (the DfE catalogue has none for it): a review dated
-before the child's first episode in the submission began.
+before the child's first episode in the submission began. It is a warning: real returns
+carry such reviews (a child in care across years whose earlier episodes are in another
+year's files, a review entered late), the DfE validator accepts them, and no measure reads
+review dates, so the child's records are kept. Every other rule here is a DfE rule and an
+error, as the DfE validator rejects the return for it. docs/analytics/validation-rules.md
+gives each rule's level and why.
 
 357 (first episode must be S) is judged only for children whose first episode in the
 submission starts on or after 1 April of its first collection year; earlier episodes may
@@ -48,14 +53,20 @@ IMPLEMENTED: dict[str, str] = {
     "INT32": "Internal Check: Child should only exist once in Header.",
     "CS903-REVIEW": (
         "A review is dated before the child's first episode of care in this submission "
-        "began."
+        "began. The review and the child's records are kept (no measure uses review "
+        "dates): check the review date, or load the earlier year's episodes that cover it."
     ),
 }
 
+# Rules that are reported but never block a load or quarantine a record: CareStat's own
+# rules that the DfE validator does not have and whose records make no measure wrong.
+WARNINGS: frozenset[str] = frozenset({"CS903-REVIEW"})
+
 
 def _p(file, row, fld, rule, key) -> Problem:
+    severity = Severity.WARNING if rule in WARNINGS else Severity.ERROR
     return Problem(file=file, location=f"row {row}", field=fld, rule=rule,
-                   message=IMPLEMENTED[rule], severity=Severity.ERROR, record_key=key)
+                   message=IMPLEMENTED[rule], severity=severity, record_key=key)
 
 
 def current_episodes(tables: list[Table903]) -> list[tuple[Table903, dict]]:

@@ -29,9 +29,15 @@ PAGES = [
      lambda w: {"work_type": "ot_assessment"}),
     ("casedata:forecast", "get", lambda w: f"/o/demoshire/data/forecasts/{w['forecast'].pk}/", ALL, None),
     ("casedata:problems_csv", "get", lambda w: f"/o/demoshire/data/{w['submission'].pk}/problems.csv", ALL, None),
+    ("casedata:recompute", "post", lambda w: "/o/demoshire/data/recompute/", {"admin", "manager"}, dict),
 ]
 
 API = [
     ("get", "/api/v1/organisations/demoshire/submissions", ALL, None),
     ("get", "/api/v1/organisations/demoshire/submissions/{submission.pk}", ALL, None),
+    ("post", "/api/v1/organisations/demoshire/recompute", {"admin", "manager"}, {}),
+    ("get", "/api/v1/organisations/demoshire/case-data-settings", ALL, None),
+    ("put", "/api/v1/organisations/demoshire/case-data-settings", {"admin"}, {"auto_approve_recomputed": False}),
+    ("get", "/api/v1/organisations/demoshire/forecasts", ALL, None),
+    ("get", "/api/v1/organisations/demoshire/forecasts/{forecast.pk}", ALL, None),
 ]

@@ -1,9 +1,12 @@
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from carestat.analytics.demo import write_children_demo
+from carestat.analytics.demo.children import write_903_year
 from carestat.casedata import services
 from carestat.casedata.models import Submission, SubmissionProblem, SubmissionStatus
 from carestat.core.errors import NotAllowed
@@ -35,6 +38,37 @@ def _episodes_with_bad_date(tmp_path, demo_files) -> Path:
     bad = tmp_path / source.name
     bad.write_text("\n".join(lines) + "\n")
     return bad
+
+
+def _903_with_an_early_review(tmp_path) -> list[Path]:
+    """A 2023-24 return: child 7 in care from 1 June 2023, reviewed on 20 May 2023 (the review
+    of an earlier period of care, or one entered late)."""
+    child = {"id": "7", "dob": dt.date(2012, 1, 1), "sex": "1", "episodes": [
+        {"decom": dt.date(2023, 6, 1), "rne": "S", "ls": "C2", "cin": "N1", "place": "U1",
+         "dec": None, "rec": None}]}
+    files = write_903_year([child], 2024, tmp_path)
+    reviews = next(f for f in files if f.name == "SSDA903_2024_reviews.csv")
+    reviews.write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n7,01/01/2012,20/05/2023,PN1\n")
+    return files
+
+
+def test_a_903_review_before_care_began_loads_and_its_warning_names_file_row_field_and_rule(
+        demoshire, admin, tmp_path, capsys):
+    from carestat.measures.models import MeasureValue
+
+    call_command("ingest", *map(str, _903_with_an_early_review(tmp_path)), "--org", "demoshire")
+    out = capsys.readouterr().out
+    assert "warning [CS903-REVIEW] SSDA903_2024_reviews.csv, row 2, REVIEW: A review is dated" in out
+    submission = Submission.objects.get(organisation=demoshire)
+    assert submission.status == SubmissionStatus.CURRENT and not submission.accepted_with_errors
+    assert (submission.error_count, submission.warning_count, submission.quarantined_records) == (0, 1, 0)
+    assert submission.row_counts == {"lac_children": 1, "lac_episodes": 1}
+    problem = SubmissionProblem.objects.get(submission=submission)
+    assert (problem.severity, problem.rule, problem.file, problem.location, problem.field) == (
+        "warning", "CS903-REVIEW", "SSDA903_2024_reviews.csv", "row 2", "REVIEW")
+    value = MeasureValue.objects.get(measure__organisation=demoshire, measure__code="LAC-COUNT",
+                                     period="2023-24")
+    assert value.value == 1  # the reviewed child is counted, not left out
 
 
 def test_a_valid_cin_census_loads_and_its_measures_are_recorded_with_provenance(manager_access, demo_files):
@@ -79,11 +113,15 @@ def test_a_file_that_is_not_xml_is_rejected_whole(manager_access, tmp_path):
 
 
 def test_every_sample_cin_file_is_rejected_with_its_errors_listed(manager_access):
+    org = manager_access.organisation
+    org.la_code = "201"  # the samples' LEA, so their own rule errors are what reject them
+    org.save(update_fields=["la_code"])
     for path in sorted((SAMPLES / "cin").glob("*.xml")):
         submission = services.ingest(manager_access, [path])
         assert submission.status == SubmissionStatus.REJECTED, path.name
         assert submission.error_count == SubmissionProblem.objects.filter(submission=submission,
                                                                           severity="error").count() > 0
+        assert not SubmissionProblem.objects.filter(submission=submission, rule="la-code").exists()
 
 
 def test_a_viewer_cannot_load_data(viewer, demoshire, demo_files):
@@ -102,7 +140,8 @@ def test_the_upload_page_loads_a_return_and_deletes_the_raw_file(client, manager
     assert f"/o/demoshire/data/{submission.pk}/" in job_page
     assert not any(p.is_file() for p in Path(settings.UPLOADS_DIR).rglob("*"))
     page = client.get(f"/o/demoshire/data/{submission.pk}/").content.decode()
-    assert "Data quality" in page and "cin_children" in page
+    # rows stored are named as people know them, not by the store's table names
+    assert "Data quality" in page and "Section 47 enquiries" in page and "cin_children" not in page
 
 
 def test_the_upload_page_without_a_file_says_so(client, manager):
@@ -154,3 +193,29 @@ def test_accepting_with_errors_leaves_records_out_and_every_measure_says_so(mana
                                      measure__code="CIN-ASSESS-45WD", period="2023-24")
     assert value.details["excluded_records"] == 1
     assert "1 record was left out because it had errors" in value.provenance
+
+
+def test_a_returns_page_lists_only_the_measures_it_fed_in_their_own_format(client, manager, manager_access,
+                                                                            demo_files):
+    from carestat.measures.models import MeasureValue
+
+    year = [p for p in demo_files["ssda903"] if "2024" in p.name]
+    cin = services.ingest(manager_access, [demo_files["cin"][1]])
+    lac = services.ingest(manager_access, year, year=2024)
+    assert lac.status == SubmissionStatus.CURRENT, lac.rejection_reason
+    # provenance cites only the returns whose tables the measure reads
+    cin_value = MeasureValue.objects.get(measure__code="CIN-ASSESS-45WD", period="2023-24")
+    lac_value = MeasureValue.objects.get(measure__code="LAC-COUNT", period="2023-24")
+    assert cin_value.submissions == [f"S{cin.pk}"] and lac_value.submissions == [f"S{lac.pk}"]
+
+    client.force_login(manager)
+    page = client.get(f"/o/demoshire/data/{cin.pk}/").content.decode()
+    computed = page[page.index('id="computed"'):page.index("</table>", page.index('id="computed"'))]
+    assert "CIN-ASSESS-45WD" in computed and "LAC-" not in computed
+    assert f"{cin_value.value.quantize(Decimal('0.1'))}%" in computed  # 86.7%, never 86.6519
+    assert f"{cin_value.value:f}" not in computed
+    assert "Section 47 enquiries" in page and "cin_section47" not in page
+    page = client.get(f"/o/demoshire/data/{lac.pk}/").content.decode()
+    computed = page[page.index('id="computed"'):page.index("</table>", page.index('id="computed"'))]
+    assert "LAC-COUNT" in computed and "CIN-" not in computed
+    assert f">{int(lac_value.value)}<" in computed  # a count, with no ".0000"

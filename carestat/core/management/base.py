@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from carestat.core.access import Access
 from carestat.core.errors import ServiceError
-from carestat.core.models import Membership, Organisation, Role, User
+from carestat.core.models import Membership, Organisation, Role
+from carestat.core.services import command_line_user
 
 
 class CareStatCommand(BaseCommand):
@@ -28,11 +29,16 @@ def get_org(slug: str) -> Organisation:
     return org
 
 
-def command_access(org: Organisation, as_user: str | None, role_needed: str | None = None) -> Access:
-    """Act as ``as_user`` (an email), with their role; without one, as an admin of the org.
+AS_USER_HELP = "Act as this member (email); default: the command line, with an admin's rights"
 
-    The command line is for operators on the server, who act with an admin's rights unless
-    they name a person, in which case that person's role applies, just as in the UI.
+
+def command_access(org: Organisation, as_user: str | None) -> Access:
+    """Act as ``as_user`` (an email), with their role; without one, as the command line.
+
+    The command line is for operators on the server. Unless they name a person (whose role then
+    applies, just as in the UI), they act with an admin's rights as the saved "Command line"
+    account, so the audit trail says the change came from the server rather than crediting
+    a member who did not make it, and an organisation with no members yet can be set up.
     """
     if as_user:
         m = Membership.objects.select_related("user", "organisation").filter(
@@ -41,8 +47,6 @@ def command_access(org: Organisation, as_user: str | None, role_needed: str | No
         if m is None:
             raise CommandError(f"{as_user} is not an active member of {org.name}")
         return Access(user=m.user, organisation=org, membership=m)
-    m = Membership.objects.select_related("user").filter(organisation=org, role=Role.ADMIN, is_active=True).first()
-    if m is None:
-        system = User(username="command-line", full_name="Command line")
-        return Access(user=system, organisation=org, membership=Membership(role=Role.ADMIN, organisation=org))
-    return Access(user=m.user, organisation=org, membership=m)
+    # An unsaved membership: the account is a member of no organisation, so it can never
+    # see anything through the web or the API.
+    return Access(user=command_line_user(), organisation=org, membership=Membership(role=Role.ADMIN, organisation=org))

@@ -150,3 +150,25 @@ def test_someone_else_cannot_revoke_my_token(viewer, admin):
     token, _ = services.create_api_token(viewer, "Mine")
     with pytest.raises(NotAllowed):
         services.revoke_api_token(admin, token)
+
+
+def test_the_last_admin_cannot_leave_through_a_copy_read_before_they_became_admin(admin_access, manager, demoshire):
+    stale = Membership.objects.get(user=manager, organisation=demoshire)
+    services.change_membership(admin_access, Membership.objects.get(pk=stale.pk), role=Role.ADMIN, unit=None,
+                               is_active=True)
+    priya = access_for(manager, demoshire)
+    services.change_membership(priya, admin_access.membership, role=Role.VIEWER, unit=None, is_active=True)
+    with pytest.raises(Conflict, match="at least one admin"):
+        services.change_membership(priya, stale, role=Role.ADMIN, unit=None, is_active=False)
+    assert Membership.objects.filter(organisation=demoshire, role=Role.ADMIN, is_active=True).count() == 1
+
+
+def test_changing_a_unit_from_a_copy_writes_only_its_name_and_archiving_not_when_it_was_created(admin_access):
+    unit = services.add_unit(admin_access, name="Shared Lives", kind=UnitKind.DIRECTORATE, parent=None)
+    created = unit.created_at
+    from carestat.core.models import Unit
+
+    Unit.objects.filter(pk=unit.pk).update(created_at=created - dt.timedelta(days=300))
+    saved = services.update_unit(admin_access, unit, name="Shared Lives Scheme", is_archived=False)
+    assert saved.name == "Shared Lives Scheme"
+    assert Unit.objects.get(pk=unit.pk).created_at == created - dt.timedelta(days=300)

@@ -106,7 +106,7 @@ def member_change(request, slug, pk):
     form = ChangeMemberForm(posted(request), initial=initial, organisation=access.organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_membership(access, membership, **form.cleaned_data)
+            membership = services.change_membership(access, membership, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -142,7 +142,7 @@ def unit_change(request, slug, pk):
     form = ChangeUnitForm(posted(request), initial={"name": unit.name, "is_archived": unit.is_archived})
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_unit(access, unit, **form.cleaned_data)
+            unit = services.update_unit(access, unit, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:

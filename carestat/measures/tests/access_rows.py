@@ -23,6 +23,21 @@ def build(w):
     w["link"] = services.link_objective(manager, measure, make_objective(org, "Stabilise the workforce"))
     w["submitted"] = services.enter_value(access_for(cast["contributor"], org), measure, period="2025-26-Q2",
                                           value="82")
+    w["recomputed"] = _pending_revision(measure, "2025-26-Q1", "79")
+
+
+def _pending_revision(measure, period, value):
+    """A recomputed figure awaiting approval, as a load that changed an approved value leaves."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from carestat.measures.models import PendingRevision
+
+    current = measure.values.get(period=period)
+    return PendingRevision.objects.create(
+        current=current, value=Decimal(value), submissions=["S1"], method_version="test-1",
+        computed_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC), replaces_value=current.value,
+        replaces_version=current.version)
 
 
 PAGES = [
@@ -62,6 +77,13 @@ PAGES = [
      lambda w: {"objective": str(w["objective"].pk)}),
     ("measures:objective_unlink", "post",
      lambda w: f"{M}/WF-PERMANENT-SHARE/objectives/{w['link'].pk}/remove/", MANAGERS, dict),
+    ("measures:recomputed", "get", lambda w: f"{M}/recomputed/", ALL, None),
+    ("measures:recomputed", "post", lambda w: f"{M}/recomputed/", {"admin"}, dict),
+    ("measures:recomputed_approve", "post", lambda w: f"{M}/recomputed/{w['recomputed'].pk}/approve/", MANAGERS,
+     dict),
+    ("measures:recomputed_reject", "get", lambda w: f"{M}/recomputed/{w['recomputed'].pk}/reject/", MANAGERS, None),
+    ("measures:recomputed_reject", "post", lambda w: f"{M}/recomputed/{w['recomputed'].pk}/reject/", MANAGERS,
+     lambda w: {"reason": "The wrong extract was loaded"}),
 ]
 
 _A = "/api/v1/organisations/demoshire/measures"
@@ -79,4 +101,8 @@ API = [
     ("get", f"{_A}/WF-PERMANENT-SHARE/process-changes", ALL, None),
     ("post", f"{_A}/WF-PERMANENT-SHARE/process-changes", MANAGERS,
      {"starts_on": "2025-04-01", "reason": "New recruitment and retention offer"}),
+    ("get", "/api/v1/organisations/demoshire/recomputed-figures", ALL, None),
+    ("post", "/api/v1/organisations/demoshire/recomputed-figures/{recomputed.pk}/approve", MANAGERS, None),
+    ("post", "/api/v1/organisations/demoshire/recomputed-figures/{recomputed.pk}/reject", MANAGERS,
+     {"reason": "The wrong extract was loaded"}),
 ]

@@ -111,3 +111,16 @@ def test_computed_values_keep_their_provenance_and_recomputing_the_same_changes_
     assert "method version 1.0" in value.provenance and "sub-7" in value.provenance
     again = services.record_computed_values(demoshire, results, submissions=["sub-7"], computed_at=at)
     assert again.unchanged == ["CIN-REREF-12M 2024-25"] and not again.revised
+
+
+def test_changing_a_measures_settings_from_a_copy_read_earlier_writes_back_nothing_else(permanent_share, manager,
+                                                                                       demoshire):
+    from carestat.measures.models import Measure
+
+    stale = Measure.objects.get(pk=permanent_share.pk)
+    Measure.objects.filter(pk=stale.pk).update(notes="Agency staff on contracts over 12 months count as permanent")
+    saved = services.change_measure_settings(access_for(manager, demoshire), stale, owner_unit=None, tolerance=2,
+                                             tolerance_kind=stale.tolerance_kind, is_public=True)
+    fresh = Measure.objects.get(pk=stale.pk)
+    assert (fresh.tolerance, fresh.is_public) == (Decimal(2), True) == (saved.tolerance, saved.is_public)
+    assert fresh.notes == "Agency staff on contracts over 12 months count as permanent"

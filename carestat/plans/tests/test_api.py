@@ -97,7 +97,7 @@ def test_a_manager_renames_a_priority_rewords_an_objective_and_changes_an_action
 
     manager = world["cast"]["manager"]
     r = _call(client, "put", f"/priorities/{world['priority'].pk}", {"title": "Waiting lists"}, manager)
-    assert r.status_code == 200 and r.json() == {"id": world["priority"].pk, "title": "Waiting lists"}
+    assert r.status_code == 200 and r.json() == {"id": world["priority"].pk, "version": 2, "title": "Waiting lists"}
     r = _call(client, "put", f"/objectives/{world['objective'].pk}",
               {"statement": "No one waits more than 21 days"}, manager)
     assert r.status_code == 200 and r.json()["title"] == "No one waits more than 21 days"
@@ -211,7 +211,7 @@ def test_archiving_and_restoring_through_the_api_follow_the_tree(client, world):
     r = _call(client, "post", f"/actions/{world['action'].pk}/unarchive", {"reason": "Needed again"}, manager)
     assert r.status_code == 409 and "restore that priority first" in r.json()["detail"]
     r = _call(client, "post", f"/priorities/{world['priority'].pk}/unarchive", {"reason": "Theme is back"}, manager)
-    assert r.status_code == 200 and r.json() == {"id": world["priority"].pk, "title": "Backlog clearance"}
+    assert r.status_code == 200 and r.json() == {"id": world["priority"].pk, "version": 3, "title": "Backlog clearance"}
     r = _call(client, "post", f"/actions/{world['action'].pk}/unarchive", {"reason": "Needed again"}, manager)
     assert r.status_code == 200
     tree = client.get(f"{BASE}/plans/{world['plan'].pk}", **_auth(manager)).json()

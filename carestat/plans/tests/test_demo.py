@@ -1,5 +1,6 @@
 """The demo's plans load through the services, and their numbers agree everywhere."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -69,3 +70,43 @@ def test_what_changed_in_the_demo_quarter_shows_re_dates_and_rag_moves_against_t
     client.force_login(User.objects.get(username="sam.reid@demoshire.example"))
     html = client.get(f"/o/demoshire/plans/{plan.pk}/changes/?period=2026-27-Q2").content.decode()
     assert "Locality South training postponed" in html
+
+
+def test_every_demo_milestones_revised_date_is_the_last_date_in_its_history_on_the_page_and_in_the_api(client, demo):
+    from carestat.plans.models import Milestone
+
+    sam = User.objects.get(username="sam.reid@demoshire.example")
+    client.force_login(sam)
+    milestones = list(Milestone.objects.prefetch_related("date_changes"))
+    assert len(milestones) == 64
+    contradicting = []
+    for m in milestones:
+        history = list(m.date_changes.all())
+        expected = history[-1].new_date if history else m.baseline_date
+        api = client.get(f"/api/v1/organisations/demoshire/milestones/{m.pk}").json()
+        if (m.forecast_date, dt.date.fromisoformat(api["forecast_date"])) != (expected, expected):
+            contradicting.append(m.title)
+        elif history:
+            assert [c["new_date"] for c in api["date_changes"]][-1] == expected.isoformat()
+    assert contradicting == []
+    # A milestone re-dated and then achieved: the page shows the revised date its history ends on.
+    m = Milestone.objects.get(title="Four agency occupational therapists in post")
+    html = client.get(f"/o/demoshire/milestones/{m.pk}/").content.decode()
+    assert m.forecast_date == dt.date(2024, 5, 20) and "20 May 2024" in html
+
+
+def test_what_changed_in_the_demo_lists_as_added_only_what_was_added_in_that_quarter(client, demo):
+    from carestat.core.models import ReportingPeriod
+    from carestat.plans.progress import changes_since_last_period
+
+    client.force_login(User.objects.get(username="sam.reid@demoshire.example"))
+    quarters = list(ReportingPeriod.objects.filter(organisation=demo, kind="quarter", start__gte=dt.date(2024, 4, 1),
+                                                   start__lte=dt.date.today()).order_by("start"))
+    for plan in Plan.objects.filter(organisation=demo):
+        for q in quarters:
+            for item in changes_since_last_period(plan, q).added:
+                action = getattr(item, "action", item)
+                assert q.start <= action.start <= q.end, (plan.title, q.identifier, str(item))
+        current = quarters[-1]
+        html = client.get(f"/o/demoshire/plans/{plan.pk}/changes/?period={current.identifier}").content.decode()
+        assert 'id="added">Added (0)</h2>' in html, plan.title

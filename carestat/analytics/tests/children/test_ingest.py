@@ -153,15 +153,81 @@ def test_29_february_anniversaries_fall_on_1_march():
     assert add_years(D(2023, 4, 5), 2) == D(2025, 4, 5)
 
 
-def test_the_903_review_before_care_began_is_an_error(load, tmp_path):
-    files = write_903(tmp_path, [2024], [lac_child("7", [(D(2023, 6, 1), "S", "C2", "U1",
-                                                          None, None)])])
-    reviews = tmp_path / "SSDA903_2024_reviews.csv"
+def _903_with_an_early_review(tmp_path, *more_children):
+    """Child 7 in care from 1 June 2023, with a review on 20 May 2023 in the 2024 reviews
+    file (the review of an earlier period of care, or one entered late)."""
+    files = write_903(tmp_path, [2024], [
+        lac_child("7", [(D(2023, 6, 1), "S", "C2", "U1", None, None)]), *more_children])
+    reviews = next(f for f in files if f.name == "SSDA903_2024_reviews.csv")
     reviews.write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n7,01/01/2012,20/05/2023,PN1\n")
+    return files
+
+
+def _looked_after(store) -> int:
+    [count] = [r for r in compute_children_measures(store, "2023-24", "england", ["LAC-COUNT"])
+               if not r.breakdown]
+    return count.numerator
+
+
+def test_a_903_review_before_the_childs_first_episode_loads_with_a_warning_and_the_child_kept(
+        load, store, tmp_path):
+    result = load(_903_with_an_early_review(tmp_path))
+    assert result.status == "loaded" and result.report.errors == []
+    assert [(p.severity.value, p.rule, p.file, p.location, p.field)
+            for p in result.report.warnings] == [
+        ("warning", "CS903-REVIEW", "SSDA903_2024_reviews.csv", "row 2", "REVIEW")]
+    assert result.quarantined_records == 0 and result.quarantine_reasons == {}
+    assert result.rows == {"lac_children": 1, "lac_episodes": 1}
+    assert store.con.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+    assert store.submissions()[0]["warning_count"] == 1
+    assert _looked_after(store) == 1  # child 7, in care at 31 March 2024
+
+
+def test_overlapping_903_episodes_are_still_errors_beside_a_review_warning(load, store,
+                                                                          tmp_path):
+    # child 8's second placement starts before the first ends: LAC-3PLUS-PLACEMENTS and
+    # LAC-LT-STABILITY would count a move that cannot have happened, so it stays an error
+    overlapping = lac_child("8", [(D(2023, 5, 1), "S", "C2", "U1", D(2023, 8, 1), "X1"),
+                                  (D(2023, 7, 1), "P", "C2", "U1", None, None)])
+    files = _903_with_an_early_review(tmp_path, overlapping)
     with pytest.raises(SubmissionRejected) as info:
         load(files)
     assert [(p.rule, p.file, p.location) for p in info.value.report.errors] == [
-        ("CS903-REVIEW", "SSDA903_2024_reviews.csv", "row 2")]
+        ("501", "SSDA903_2024_episodes.csv", "row 4"),
+        ("433", "SSDA903_2024_episodes.csv", "row 4")]
+    result = load(files, accept_with_errors=True)
+    assert result.quarantined_records == 1  # child 8 only; child 7's warning quarantines nothing
+    assert result.quarantine_reasons == {"433": 1, "501": 1}
+    assert [p.rule for p in result.report.warnings] == ["CS903-REVIEW"]
+    assert result.rows == {"lac_children": 1, "lac_episodes": 1}
+    assert _looked_after(store) == 1
+
+
+def test_a_bad_date_of_birth_in_the_903_social_worker_table_is_a_warning_and_the_child_kept(
+        load, store, tmp_path):
+    files = write_903(tmp_path, [2024], [
+        lac_child("7", [(D(2023, 6, 1), "S", "C2", "U1", None, None)]),
+        lac_child("8", [(D(2023, 7, 1), "S", "C2", "U1", None, None)])])
+    social_worker = tmp_path / "SSDA903_2024_social_worker.csv"
+    # no DfE rule checks the social worker table's DOB, so child 7 loads; SW_DECOM has
+    # one (SW04STG1), so child 8's malformed start date still rejects the return
+    social_worker.write_text("CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON\n"
+                             "7,2012-01-01,SW123,01/06/2023,,\n"
+                             "8,01/01/2012,SW124,2023-07-01,,\n")
+    with pytest.raises(SubmissionRejected) as info:
+        load([*files, social_worker])
+    assert [(p.severity.value, p.rule, p.file, p.location, p.field)
+            for p in info.value.report.problems] == [
+        ("warning", "date-format", "SSDA903_2024_social_worker.csv", "row 2", "DOB"),
+        ("error", "date-format", "SSDA903_2024_social_worker.csv", "row 3", "SW_DECOM")]
+    social_worker.write_text("CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON\n"
+                             "7,2012-01-01,SW123,01/06/2023,,\n")
+    result = load([*files, social_worker])
+    assert [(p.rule, p.location, p.field) for p in result.report.warnings] == [
+        ("date-format", "row 2", "DOB")]
+    assert result.quarantined_records == 0
+    assert result.rows == {"lac_children": 2, "lac_episodes": 2}
+    assert _looked_after(store) == 2
 
 
 def test_a_census_with_no_children_is_rejected(load, tmp_path):

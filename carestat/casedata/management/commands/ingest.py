@@ -6,7 +6,8 @@ from django.core.management.base import CommandError
 from carestat.casedata import services
 from carestat.casedata.models import Format, SubmissionProblem, SubmissionStatus
 from carestat.core.jobs import cli_progress
-from carestat.core.management.base import CareStatCommand, command_access, get_org
+from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
+from carestat.measures import services as measure_services
 
 
 class Command(CareStatCommand):
@@ -24,7 +25,10 @@ class Command(CareStatCommand):
         parser.add_argument("--year", type=int, help="SSDA903 collection year (e.g. 2025 for 2024-25)")
         parser.add_argument("--accept-with-errors", action="store_true",
                             help="Load, leaving out the records with errors (each measure says how many)")
-        parser.add_argument("--as", dest="as_user", help="Act as this member (email); default: an admin")
+        parser.add_argument("--confirm-fewer-records", action="store_true",
+                            help="Replace the current return for the period even though this one holds "
+                                 "materially (over 20%%) fewer records")
+        parser.add_argument("--as", dest="as_user", help=AS_USER_HELP)
 
     def handle(self, *args, **opts):
         org = get_org(opts["org"])
@@ -37,6 +41,7 @@ class Command(CareStatCommand):
         submission = services.ingest(
             access, paths, format=opts["format"], year=opts["year"],
             accept_with_errors=opts["accept_with_errors"], progress=cli_progress(self.stdout),
+            confirm_fewer=opts["confirm_fewer_records"],
         )
         problems = SubmissionProblem.objects.filter(submission=submission)
         if submission.status == SubmissionStatus.REJECTED:
@@ -47,6 +52,7 @@ class Command(CareStatCommand):
             raise CommandError(f"Not loaded: {submission.rejection_reason}")
         if submission.status == SubmissionStatus.DUPLICATE:
             self.stdout.write(self.style.WARNING("Already loaded: this exact content is there, so nothing changed."))
+            self._measures_state(org)
             return
         for p in problems.filter(severity="warning")[:20]:
             self.stdout.write(f"warning [{p.rule}] {p.file}, {p.location}, {p.field}: {p.message}")
@@ -55,4 +61,21 @@ class Command(CareStatCommand):
         if submission.quarantined_records:
             self.stdout.write(self.style.WARNING(
                 f"{submission.quarantined_records} records left out for errors: {submission.quarantine_reasons}"))
+        self._measures_state(org)
         sys.stdout.flush()
+
+    def _measures_state(self, org):
+        waiting = services.current_submissions(org).filter(measures_computed_at=None)
+        failed = next((s.measures_error for s in waiting if s.measures_error), "")
+        if failed:
+            raise CommandError(f"Loaded; measures not yet computed: {failed}\nThe data is stored. "
+                               f"Once the cause is fixed, run: carestat recompute --org {org.slug}")
+        if waiting:
+            self.stdout.write(self.style.WARNING(
+                f"{len(waiting)} loaded return(s) have no measures computed yet; "
+                f"run: carestat recompute --org {org.slug}"))
+        pending = measure_services.pending_revisions(org).count()
+        if pending:
+            self.stdout.write(self.style.WARNING(
+                f"{pending} recomputed figure(s) differ from approved ones and await a manager's approval "
+                f"(Measures > Recomputed figures)"))

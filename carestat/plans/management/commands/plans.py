@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from carestat.core.management.base import CareStatCommand, command_access, get_org
+from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
 from carestat.core.permissions import Perm
 from carestat.plans import excel
 from carestat.plans.access import get_plan_for_user
@@ -18,7 +18,7 @@ class Command(CareStatCommand):
         parser.add_argument("verb", choices=["list", "show", "export", "import"])
         parser.add_argument("target", nargs="?", help="plan id (show, export) or workbook path (import)")
         parser.add_argument("--org", required=True, help="the organisation's short name")
-        parser.add_argument("--as", dest="as_user", help="act as this member (email); otherwise as an admin")
+        parser.add_argument("--as", dest="as_user", help=AS_USER_HELP)
         parser.add_argument("--output", "-o", help="where to write the exported workbook")
         parser.add_argument("--title", help="import under this title instead of the workbook's")
 

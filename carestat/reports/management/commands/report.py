@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from carestat.core.audit import log_action
 from carestat.core.jobs import cli_progress
-from carestat.core.management.base import CareStatCommand, command_access, get_org
+from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
 from carestat.core.models import ReportingPeriod, Unit
 from carestat.reports import services
 from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus
@@ -28,7 +28,7 @@ class Command(CareStatCommand):
         parser.add_argument("--format", required=True, choices=services.FORMATS)
         parser.add_argument("-o", "--output", required=True, help="The file to write")
         parser.add_argument("--public", action="store_true", help="The public version: small numbers suppressed")
-        parser.add_argument("--as", dest="as_user", help="Act as this member (email); default an admin")
+        parser.add_argument("--as", dest="as_user", help=AS_USER_HELP)
 
     def handle(self, *args, **o):
         org = get_org(o["org"])
