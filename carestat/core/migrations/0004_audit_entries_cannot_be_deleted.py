@@ -7,7 +7,7 @@ triggers, and TRUNCATE ... CASCADE from a referenced table reaches this one).
 
 These guard against the application's own role. The table's owner or a superuser can still
 drop or disable them, which is why production runs CareStat as a role that is neither
-(docs/decisions/0008-audit-trail-is-append-only.md). The test suite, which empties its
+(docs/decisions/0009-audit-trail-is-append-only.md). The test suite, which empties its
 database between browser tests, lifts them inside the emptying transaction the same way
 (carestat/core/tests/audit_guard.py).
 """

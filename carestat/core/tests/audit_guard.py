@@ -5,7 +5,7 @@ database with Django's ``flush``, which is a DELETE on SQLite and a TRUNCATE on 
 both refused by migration 0004. Inside the flush's own transaction the guard is dropped,
 the tables are emptied, and the guard is put back with the migration's own SQL, so a test
 can never leave it off. The test database's owner can do this; CareStat's production role
-cannot (docs/decisions/0008-audit-trail-is-append-only.md).
+cannot (docs/decisions/0009-audit-trail-is-append-only.md).
 """
 
 from __future__ import annotations
