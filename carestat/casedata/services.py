@@ -303,7 +303,12 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
     current = list(current_submissions(org))
     auto_approve = auto_approves(org)
     now = timezone.now()
+    loaded = {s.format for s in current}
     for formats, group_results in by_formats.items():
+        if not set(formats) <= loaded:
+            # A figure needs every return it reads: LAC-COUNT from a CIN census alone would be
+            # recorded as 0 looked after, approved, and then held against the real figure.
+            continue
         outcomes.append(record_computed_values(
             org, group_results, submissions=[f"S{s.pk}" for s in current if s.format in formats],
             computed_at=now, computed_by=user, auto_approve=auto_approve))
