@@ -66,5 +66,9 @@ def test_every_demo_reports_public_version_agrees_with_its_full_version_figure_b
                   for m in s["measures"]}["SL-CARERS-LEFT"]
         assert (full["period"], full["value"], full["rag"]) == ("2026-27-Q2", "3", "green")
         assert (public["period"], public["value"], public["rag"]) == ("2026-27-Q2", "fewer than 5", "none")
+        stored = next(m for m in report.snapshot["measures"] if m["code"] == "SL-CARERS-LEFT")["public"]
+        assert (stored["period"], stored["value"], stored["rag"]) == ("2026-27-Q2", "fewer than 5", "none")
+        assert report.snapshot["summary"]["public_measure_counts"] == view(report.snapshot, public=True)[
+            "measure_counts"]
         kept = ReportFile.objects.get(report=report, format="html", public=True, status=report.status)
         assert b"fewer than 5" in bytes(kept.content)
