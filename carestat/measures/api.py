@@ -1,7 +1,9 @@
 """Measures in the JSON API: the list, a measure with its judgements, values and targets.
 
 ``?public=true`` gives the published view: suppressed figures come back as null with
-``suppressed: true`` and are left out of the judgements, as on the public page.
+``suppressed: true`` and are left out of the judgements, as on the public page. A suppressed
+latest value stays the latest (``latest_suppressed: true``, nothing judged); no earlier
+period's figure takes its place.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ class MeasureOut(Schema):
     is_local: bool
     latest_period: str | None
     latest_value: float | None
+    latest_suppressed: bool = Field(False, description="The latest value rests on fewer than 5 (public view): "
+                                    "latest_value is null and nothing is judged for latest_period")
     target: float | None
     national: float | None
     benchmarks_compared: bool = Field(..., description="False for a count: benchmarks are context, not compared")
@@ -118,13 +122,14 @@ def _f(d) -> float | None:
 
 
 def _summary(m: Measure, r: MeasureReport) -> dict:
-    latest = r.points[-1] if r.points else None
+    latest = r.latest_point  # the latest approved value, never an earlier one standing in for a suppressed one
     national = r.national
     return {
         "code": m.code, "title": m.title, "domain": m.domain, "unit": m.unit, "polarity": m.polarity,
         "frequency": m.frequency, "owner_unit": m.owner_unit.name if m.owner_unit else None, "is_public": m.is_public,
         "is_local": m.is_local, "latest_period": latest.period if latest else None,
-        "latest_value": _f(latest.value.value) if latest else None,
+        "latest_value": _f(latest.value.value) if latest and not latest.suppressed else None,
+        "latest_suppressed": r.latest_suppressed,
         "target": _f(r.target.value) if r.target else None, "national": _f(national.value) if national else None,
         "benchmarks_compared": m.benchmarks_compared,
         "rag": r.rag, "variation": r.variation.value if r.variation else None,
