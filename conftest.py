@@ -14,6 +14,15 @@ from carestat.core.models import Membership, Role
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_lifts_the_audit_guard():
+    """Emptying the test database between live-server tests may delete audit entries."""
+    from carestat.core.tests.audit_guard import flush_lifts_the_audit_guard
+
+    with flush_lifts_the_audit_guard():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

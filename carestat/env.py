@@ -52,6 +52,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_words(name: str, default: str, allowed: tuple[str, ...]) -> list[str]:
+    """Space- or comma-separated words, each one of ``allowed`` (case-insensitive)."""
+    raw = os.environ.get(name)
+    words = (default if raw is None else raw).replace(",", " ").lower().split()
+    unknown = [w for w in words if w not in allowed]
+    if unknown:
+        raise ConfigError(f"{name} has {', '.join(map(repr, unknown))}; use words from: {', '.join(allowed)}")
+    return words
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = (os.environ.get(name) or default).strip().lower()
     if value not in choices:

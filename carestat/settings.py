@@ -9,6 +9,9 @@ CARESTAT_PSEUDONYMISATION_KEY  the keyed-hash secret for person identifiers, kep
 CARESTAT_DEBUG      true or false (false)
 CARESTAT_ALLOWED_HOSTS  comma-separated host names (127.0.0.1,localhost outside production)
 CARESTAT_HTTPS      true behind TLS: redirect to https and send HSTS (false)
+CARESTAT_TRUSTED_PROXY  the address of the proxy whose X-Forwarded-* headers `carestat serve`
+                    believes (127.0.0.1); blank to believe none
+CARESTAT_TRUSTED_PROXY_HEADERS  which of them (x-forwarded-proto x-forwarded-for x-forwarded-host)
 CARESTAT_REFERENCE_DIR  reference data holding measure_catalogue.csv (carestat/reference)
 """
 
@@ -27,6 +30,7 @@ from carestat.env import (
     env_list,
     env_path,
     env_str,
+    env_words,
     kept_secret,
 )
 
@@ -93,11 +97,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "carestat.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "carestat.core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "carestat.core.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "carestat.core.middleware.ServiceErrorMiddleware",
@@ -163,6 +169,19 @@ SECURE_SSL_REDIRECT = CARESTAT_HTTPS
 SECURE_HSTS_SECONDS = 31536000 if CARESTAT_HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = CARESTAT_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if CARESTAT_HTTPS else None
+# Waitress (``carestat serve``) strips X-Forwarded-* headers from any peer it does not trust, and
+# Django then sees every request as plain http: behind a proxy each page redirected to itself.
+# Trusting the proxy's address lets Waitress pass on the scheme, client address and host.
+CARESTAT_TRUSTED_PROXY = env_str("CARESTAT_TRUSTED_PROXY", "127.0.0.1") or None
+CARESTAT_TRUSTED_PROXY_HEADERS = env_words(
+    "CARESTAT_TRUSTED_PROXY_HEADERS", "x-forwarded-proto x-forwarded-for x-forwarded-host",
+    ("x-forwarded-proto", "x-forwarded-for", "x-forwarded-host", "x-forwarded-port", "x-forwarded-by", "forwarded"),
+)
+if "forwarded" in CARESTAT_TRUSTED_PROXY_HEADERS and len(CARESTAT_TRUSTED_PROXY_HEADERS) > 1:
+    raise ConfigError("CARESTAT_TRUSTED_PROXY_HEADERS: trust either 'forwarded' or the x-forwarded-* headers, not both")
+if CARESTAT_TRUSTED_PROXY and not CARESTAT_TRUSTED_PROXY_HEADERS:
+    raise ConfigError("CARESTAT_TRUSTED_PROXY_HEADERS is blank; name the headers the proxy sets, "
+                      "or leave CARESTAT_TRUSTED_PROXY blank to trust no proxy")
 CSRF_FAILURE_VIEW = "carestat.core.views.errors.csrf_failure"
 
 LANGUAGE_CODE = "en-gb"

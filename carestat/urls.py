@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("carestat.reports.urls")),
 ]
 
+handler400 = "carestat.core.views.errors.bad_request"
 handler403 = "carestat.core.views.errors.forbidden"
 handler404 = "carestat.core.views.errors.not_found"
 handler500 = "carestat.core.views.errors.server_error"

@@ -17,6 +17,14 @@ The projection is deliberately simple, so a committee can check it by hand:
 * the clearance date is the last day of the first projected week whose central backlog is
   zero; if none within the horizon the backlog "does not clear" under that capacity.
 
+The forecast starts where the data ends, never at a date the data does not reach: a week
+after the last case event would count as a week with no arrivals and no completions, pulling
+demand and capacity towards zero and drawing an actual backlog nobody measured. The data
+covers a week when its last event falls on the week's Friday or later (the teams work
+weekdays, so a week whose events reach Friday is complete); a forecast asked for a later
+date starts after the last covered week and says so, with a warning when the data ends more
+than ``STALE_AFTER_DAYS`` before the date asked for.
+
 The result is plain JSON-serialisable data so it can be saved and later compared with what
 happened (``compare_with_actuals``).
 """
@@ -33,6 +41,7 @@ DEFAULT_LOOKBACK_WEEKS = 12
 DEFAULT_HORIZON_WEEKS = 52
 DEFAULT_SAMPLES = 1000
 BAND = (10, 90)
+STALE_AFTER_DAYS = 14  # two weeks: a fortnightly extract is normal, older data is stale
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,24 @@ class Week:
 
 def _monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
+
+
+def events_end(backend, events) -> dt.date | None:
+    """The last date the case events cover: the latest dated event of any work type (receipt,
+    first action, completion or sign-off), since one extract covers every work type to the
+    same day."""
+    columns = {"received_date": events.received_date, "completed_date": events.completed_date}
+    for name in ("first_action_at", "signed_off_at"):  # timestamps; not every caller has them
+        if name in events.columns:
+            columns[name] = events[name].date()
+    row = backend.to_pyarrow(events.aggregate(**{k: v.max() for k, v in columns.items()})).to_pylist()[0]
+    days = [d for d in row.values() if d is not None]
+    return max(days) if days else None
+
+
+def covered_until(data_ends: dt.date) -> dt.date:
+    """The Monday after the last week the data covers (see the module docstring)."""
+    return _monday(data_ends) + dt.timedelta(weeks=1 if data_ends.weekday() >= 4 else 0)
 
 
 def weekly_history(
@@ -177,7 +204,16 @@ def project_backlog(
             for w, e, c, lo, hi in zip(weeks, extra, central, low, high, strict=True)
         ]
         clearance = _week_end(weeks, clear_week)
-        if clearance:
+        already_clear = start_backlog <= 0
+        if already_clear:
+            # nothing to clear: a clearance date would read "between 6 and 6 December"
+            clearance = clear_week = None
+            sim_clear = [None] * samples
+            final = float(central[-1])
+            summary = f"no backlog to clear: none was waiting on {first_week.isoformat()}" + (
+                f"; under this capacity one builds to {final:.0f} by {weeks[-1] + dt.timedelta(days=6)}"
+                if final > 0 else ", and under this capacity none builds up")
+        elif clearance:
             summary = f"clears in week {clear_week + 1}, by {clearance}"
         else:
             summary = f"does not clear within {horizon_weeks} weeks under this capacity"
@@ -189,6 +225,7 @@ def project_backlog(
                 "weeks": scenario.weeks,
                 "description": scenario.describe(),
                 "clears": clearance is not None,
+                "already_clear": already_clear,
                 "clearance_date": clearance,
                 # the band's dates: when 90% / 10% of simulated futures have cleared
                 "clearance_early": _week_end(weeks, _quantile_week(sim_clear, 0.1)),
@@ -203,6 +240,7 @@ def project_backlog(
         "week_starts_on": "Monday",
         "first_projected_week": first_week.isoformat(),
         "starting_backlog": int(start_backlog),
+        "already_clear": start_backlog <= 0,
         "lookback_weeks": lookback_weeks,
         "horizon_weeks": horizon_weeks,
         "samples": samples,
@@ -275,10 +313,16 @@ def forecast_backlog(
 ) -> dict:
     """Forecast one work type's backlog from case events, as JSON-serialisable data.
 
-    History runs to the last complete week before ``as_of``'s week; the projection starts on
-    the Monday of ``as_of``'s week. See the module docstring for the method.
+    History runs to the last complete week before ``as_of``'s week, or to the last week the
+    data covers if that is earlier; the projection starts on the Monday after it. The result
+    keeps the date asked for (``requested_as_of``), the date the forecast is made from
+    (``as_of``), the data's last date (``data_ends``) and any warnings in words.
     """
-    history = weekly_history(backend, events, work_type, until=as_of)
+    data_ends = events_end(backend, events)
+    if data_ends is None:
+        raise ValueError("a forecast needs case events with dates")
+    effective = min(as_of, covered_until(data_ends))
+    history = weekly_history(backend, events, work_type, until=effective)
     result = project_backlog(
         history,
         scenarios=scenarios,
@@ -288,8 +332,26 @@ def forecast_backlog(
         seed=seed,
         work_type=work_type,
     )
-    result["as_of"] = as_of.isoformat()
+    result["requested_as_of"] = as_of.isoformat()
+    result["as_of"] = effective.isoformat()
+    result["data_ends"] = data_ends.isoformat()
+    result["stale"] = (as_of - data_ends).days > STALE_AFTER_DAYS
+    result["warnings"] = []
+    if effective < as_of and _monday(effective) < _monday(as_of):
+        late = (as_of - data_ends).days
+        result["warnings"].append(
+            f"The case events end on {_words(data_ends)}, {late} days before {_words(as_of)}, so the "
+            f"forecast starts from the week of {_words(_monday(effective))}, after the last week they "
+            "cover: the weeks since have no data and are not counted as weeks with nothing in them."
+            + (" Load a newer case-event extract to forecast from now." if result["stale"] else "")
+        )
+    result["assumptions"].insert(0, f"Made from case events up to {data_ends.isoformat()}, the last date "
+                                 "the loaded data covers.")
     return result
+
+
+def _words(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def compare_with_actuals(

@@ -147,3 +147,94 @@ def change_case_data_settings(request, slug: str, payload: CaseDataSettingsOut):
     access = org_access(request, slug, Perm.VIEW)
     services.set_auto_approve(access, payload.auto_approve_recomputed)
     return {"auto_approve_recomputed": services.auto_approves(access.organisation)}
+
+
+# Backlog forecasts ----------------------------------------------------------------------------
+
+class ForecastScenarioOut(Schema):
+    # defaults keep forecasts saved by earlier versions readable
+    name: str
+    description: str = ""
+    clears: bool
+    already_clear: bool = Field(False, description="Nothing was waiting when the projection starts")
+    clearance_date: dt.date | None = None
+    clearance_early: dt.date | None = None
+    clearance_late: dt.date | None = None
+    summary: str = ""
+    projection: list[dict]
+
+
+class ForecastOut(Schema):
+    work_type: str
+    requested_as_of: dt.date | None = Field(None, description="The date the forecast was asked for")
+    as_of: dt.date = Field(..., description="The date it is made from: the one asked for, or the Monday after "
+                           "the last week the case events cover when they end earlier")
+    data_ends: dt.date | None = Field(None, description="The last date the loaded case events cover")
+    stale: bool = False
+    warnings: list[str] = []
+    first_projected_week: dt.date | None = None
+    starting_backlog: int | None = None
+    already_clear: bool = False
+    mean_weekly_arrivals: float | None = None
+    mean_weekly_completions: float | None = None
+    scenarios: list[ForecastScenarioOut]
+    assumptions: list[str] = []
+
+
+class SavedForecastOut(Schema):
+    id: int
+    title: str
+    work_type: str
+    as_of: dt.date
+    created_at: dt.datetime
+    created_by: str | None
+    submissions: list[str]
+    forecast: ForecastOut
+    comparison: dict | None = Field(None, description="The adopted scenario against the actual backlog since, "
+                                    "over the weeks the loaded data covers")
+
+
+def _forecast_out(result: dict) -> dict:
+    return {**result, "scenarios": list(result["scenarios"])}
+
+
+@router.get("/organisations/{slug}/forecasts/run", response={200: ForecastOut, **ERRORS},
+            summary="Forecast a work type's backlog (from the date asked for, or where the data ends if earlier)")
+def run_forecast(request, slug: str, work_type: str, as_of: dt.date | None = None, extra_per_week: float = 0,
+                 extra_from: dt.date | None = None, extra_weeks: int | None = None):
+    from carestat.casedata import forecasting
+
+    access = org_access(request, slug, Perm.VIEW)
+    return _forecast_out(forecasting.run_forecast(access, work_type, as_of=as_of, extra_per_week=extra_per_week,
+                                                  extra_from=extra_from, extra_weeks=extra_weeks))
+
+
+def _saved_out(f, comparison=None) -> dict:
+    return {"id": f.pk, "title": f.title, "work_type": f.work_type, "as_of": f.as_of, "created_at": f.created_at,
+            "created_by": f.created_by.display_name if f.created_by else None, "submissions": f.submissions,
+            "forecast": _forecast_out({"work_type": f.work_type, "as_of": f.as_of, **f.result}),
+            "comparison": comparison}
+
+
+@router.get("/organisations/{slug}/forecasts", response={200: list[SavedForecastOut], **ERRORS},
+            summary="Saved backlog forecasts, newest first")
+def saved_forecasts(request, slug: str):
+    from carestat.casedata.models import SavedForecast
+
+    access = org_access(request, slug, Perm.VIEW)
+    rows = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]
+    return [_saved_out(f) for f in rows]
+
+
+@router.get("/organisations/{slug}/forecasts/{forecast_id}", response={200: SavedForecastOut, **ERRORS},
+            summary="A saved forecast with what actually happened since")
+def saved_forecast(request, slug: str, forecast_id: int):
+    from carestat.casedata import forecasting
+    from carestat.casedata.models import SavedForecast
+
+    access = org_access(request, slug, Perm.VIEW)
+    f = SavedForecast.objects.filter(organisation=access.organisation, pk=forecast_id).select_related(
+        "created_by").first()
+    if f is None:
+        raise Http404("No such forecast")
+    return _saved_out(f, forecasting.against_actuals(f))

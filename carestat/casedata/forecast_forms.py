@@ -13,7 +13,7 @@ class ForecastForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     extra_from = GovukDateField(label="Extra capacity starts", required=False,
-                                help_text="For example, 1 10 2026. Leave blank to start now.")
+                                help_text="For example, 1 10 2026. Leave blank to start with the forecast.")
     extra_weeks = forms.IntegerField(
         label="For how many weeks", required=False, min_value=1, max_value=520,
         help_text="Leave blank for the whole forecast.",
@@ -21,6 +21,8 @@ class ForecastForm(forms.Form):
                         "max_value": "Enter 520 or fewer"},
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+    as_of = GovukDateField(label="Forecast as of", required=False,
+                           help_text="For example, 1 4 2025. Leave blank to forecast from the latest data loaded.")
     title = forms.CharField(label="Name for the saved forecast", required=False, max_length=200)
 
     def __init__(self, *args, work_types=(), **kwargs):
@@ -31,4 +33,4 @@ class ForecastForm(forms.Form):
     def options(self) -> dict:
         d = self.cleaned_data
         return {"extra_per_week": d.get("extra_per_week") or 0, "extra_from": d.get("extra_from"),
-                "extra_weeks": d.get("extra_weeks")}
+                "extra_weeks": d.get("extra_weeks"), "as_of": d.get("as_of")}

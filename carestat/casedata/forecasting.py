@@ -12,7 +12,15 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from carestat.analytics.forecast import Scenario, compare_with_actuals, forecast_backlog, weekly_history
+from carestat.analytics.forecast import (
+    STALE_AFTER_DAYS,
+    Scenario,
+    compare_with_actuals,
+    covered_until,
+    events_end,
+    forecast_backlog,
+    weekly_history,
+)
 from carestat.casedata.models import SavedForecast, Submission, SubmissionStatus
 from carestat.casedata.services import open_store, store_path
 from carestat.core.access import Access
@@ -44,6 +52,26 @@ def work_types(org) -> list[str]:
     return [r["work_type"] for r in rows]
 
 
+def data_ends(org) -> dt.date | None:
+    """The last date the organisation's loaded case events cover (None when none are loaded)."""
+    if not store_path(org).exists():
+        return None
+    with open_store(org) as store:
+        events = store.current_tables().get("case_events")
+        return events_end(store.backend, events) if events is not None else None
+
+
+def data_status(org) -> dict | None:
+    """What the forecast page says before anyone asks: where the data ends and whether that
+    is stale today (more than STALE_AFTER_DAYS ago)."""
+    ends = data_ends(org)
+    if ends is None:
+        return None
+    today = timezone.localdate()
+    return {"data_ends": ends, "days_old": (today - ends).days, "stale": (today - ends).days > STALE_AFTER_DAYS,
+            "starts": covered_until(ends)}
+
+
 def _number(value, field: str, *, minimum: float = 0, maximum: float | None = None) -> Decimal:
     try:
         d = Decimal(str(value if value not in (None, "") else 0))
@@ -60,7 +88,11 @@ def run_forecast(
     extra_from: dt.date | None = None, extra_weeks: int | None = None, seed: int = 0,
 ) -> dict:
     """Forecast a work type's backlog under current capacity and, when extra completions
-    are given, under that scenario too."""
+    are given, under that scenario too.
+
+    ``as_of`` (default today) is the date asked for; the forecast starts from it or from the
+    last week the loaded case events cover, whichever is earlier, and the result says which
+    (``as_of``, ``data_ends``, ``warnings``)."""
     access.require(Perm.VIEW)
     org = access.organisation
     if not work_type:
@@ -68,7 +100,11 @@ def run_forecast(
     extra = _number(extra_per_week, "extra_per_week", maximum=100000)
     if extra_weeks is not None and not 1 <= int(extra_weeks) <= 520:
         raise InvalidInput("Enter a number of weeks from 1 to 520", field="extra_weeks")
-    as_of = as_of or timezone.localdate()
+    today = timezone.localdate()
+    if as_of is not None and as_of > today:
+        raise InvalidInput(f"The forecast date cannot be after today ({today:%-d %B %Y}): a forecast starts from "
+                           "data already loaded", field="as_of")
+    as_of = as_of or today
     if extra_from is not None and extra_from < as_of - dt.timedelta(days=7 * 520):
         raise InvalidInput("The extra capacity cannot start more than 10 years before the forecast", field="extra_from")
     scenarios = []  # current capacity is always projected first
@@ -79,8 +115,15 @@ def run_forecast(
         raise InvalidInput(f"No case events of work type ‘{work_type}’ are loaded"
                            + (f"; known work types: {', '.join(known)}" if known else ""), field="work_type")
     with open_store(org) as store:
-        result = forecast_backlog(store.backend, _events(store), work_type, as_of=as_of, scenarios=scenarios,
-                                  seed=seed)
+        events = _events(store)
+        try:
+            result = forecast_backlog(store.backend, events, work_type, as_of=as_of, scenarios=scenarios, seed=seed)
+        except ValueError:
+            mine = events.filter(events.work_type == work_type)
+            first = store.backend.to_pyarrow(mine.aggregate(first=mine.received_date.min())).to_pylist()[0]["first"]
+            raise InvalidInput(f"No complete week of ‘{work_type}’ case events comes before {as_of:%-d %B %Y}"
+                               + (f"; the events start on {first:%-d %B %Y}" if first else "")
+                               + ". Choose a later date.", field="as_of") from None
     return result
 
 
@@ -98,14 +141,16 @@ def save_forecast(access: Access, work_type: str, *, title: str = "", **options)
         extra_from=options.get("extra_from"), extra_weeks=options.get("extra_weeks"),
         result=result, submissions=subs, created_by=access.user,
     )
-    clears = [f"{s['name']}: " + (s.get("clearance_date") or "does not clear") for s in result["scenarios"]]
+    clears = [f"{s['name']}: " + ("no backlog to clear" if s.get("already_clear") else
+                                  s.get("clearance_date") or "does not clear") for s in result["scenarios"]]
     log_action("casedata.forecast.saved", actor=access.user, organisation=access.organisation, record=forecast,
                message=f"{access.user.display_name} saved the forecast ‘{forecast.title}’ ({'; '.join(clears)})")
     return forecast
 
 
 def against_actuals(forecast: SavedForecast) -> dict | None:
-    """The saved forecast's last scenario against the backlog that actually followed."""
+    """The saved forecast's last scenario against the backlog that actually followed, over
+    the weeks the loaded data covers (never the weeks after it, which have no data)."""
     org = forecast.organisation
     if not store_path(org).exists():
         return None
@@ -113,14 +158,20 @@ def against_actuals(forecast: SavedForecast) -> dict | None:
         tables = store.current_tables()
         if "case_events" not in tables:
             return None
+        ends = events_end(store.backend, tables["case_events"])
+        if ends is None:
+            return None
         history = weekly_history(store.backend, tables["case_events"], forecast.work_type,
-                                 until=timezone.localdate(), since=forecast.as_of - dt.timedelta(weeks=1))
+                                 until=min(timezone.localdate(), covered_until(ends)),
+                                 since=forecast.as_of - dt.timedelta(weeks=1))
     comparison = compare_with_actuals(forecast.result, history)
+    comparison["data_ends"] = ends.isoformat()
     return comparison if comparison["weeks"] else None
 
 
-def forecast_chart(result: dict, title: str):
-    """The forecast as an SVG chart with its data table (carestat.charts)."""
+def forecast_chart(result: dict, title: str, comparison: dict | None = None):
+    """The forecast as an SVG chart with its data table (carestat.charts); with a comparison
+    (``against_actuals``), the actual backlog since the forecast is drawn over it."""
     from carestat.charts.backlog import Scenario as ChartScenario
     from carestat.charts.backlog import backlog_forecast_chart
 
@@ -135,7 +186,9 @@ def forecast_chart(result: dict, title: str):
             low=[(day(p["week_end"]), p["low"]) for p in s["projection"]],
             high=[(day(p["week_end"]), p["high"]) for p in s["projection"]],
             clearance_date=day(s["clearance_date"]) if s["clearance_date"] else None,
+            already_clear=bool(s.get("already_clear")),
         )
         for s in result["scenarios"]
     ]
-    return backlog_forecast_chart(history, scenarios, title)
+    outturn = [(day(w["week_start"]) + dt.timedelta(days=6), w["actual"]) for w in (comparison or {}).get("weeks", [])]
+    return backlog_forecast_chart(history, scenarios, title, outturn=outturn)

@@ -70,6 +70,22 @@ class Submission(models.Model):
     def total_rows(self) -> int:
         return sum(self.row_counts.values()) if self.row_counts else 0
 
+    @property
+    def rows_by_kind(self) -> list[tuple[str, int]]:
+        """Rows stored, named as people know them rather than by the store's table names."""
+        return [(STORED_TABLE_NAMES.get(t, t.replace("_", " ").capitalize()), n)
+                for t, n in (self.row_counts or {}).items()]
+
+
+# What each analytics-store table holds, in words (the store's names are for code).
+STORED_TABLE_NAMES = {
+    "cin_children": "Children", "cin_referrals": "Referrals", "cin_assessments": "Assessments",
+    "cin_section47": "Section 47 enquiries", "cin_cp_plans": "Child protection plans",
+    "lac_children": "Children looked after", "lac_episodes": "Placement episodes",
+    "population": "Population estimates", "cld_events": "Client level data events",
+    "case_events": "Case events", "csww_workers": "Workers", "csww_la": "Council-wide figures",
+}
+
 
 class SubmissionProblem(models.Model):
     """One validation problem, as the analyst needs to find and fix it."""

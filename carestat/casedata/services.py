@@ -294,13 +294,21 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
                                      settings=settings_, backend=store.backend)
                 results.setdefault(fmt, []).extend(compute_measures(store.backend, ctx, codes))
     progress(total, total, "recording measure values")
-    feeding = {"children": (*CHILDREN_FORMATS, "population"), "cld": ("cld", "population")}
+    # Provenance names only the returns whose tables the measure reads (its ``needs``): a CIN
+    # measure never cites an SSDA903 return, nor a rate without a population cite one.
+    by_formats: dict[tuple[str, ...], list] = {}
+    for r in (r for group_results in results.values() for r in group_results):
+        by_formats.setdefault(feeding_formats(r.code), []).append(r)
     outcomes = []
     current = list(current_submissions(org))
     auto_approve = auto_approves(org)
     now = timezone.now()
-    for group, group_results in results.items():
-        formats = feeding.get(group, (group,))
+    loaded = {s.format for s in current}
+    for formats, group_results in by_formats.items():
+        if not set(formats) <= loaded:
+            # A figure needs every return it reads: LAC-COUNT from a CIN census alone would be
+            # recorded as 0 looked after, approved, and then held against the real figure.
+            continue
         outcomes.append(record_computed_values(
             org, group_results, submissions=[f"S{s.pk}" for s in current if s.format in formats],
             computed_at=now, computed_by=user, auto_approve=auto_approve))
@@ -334,6 +342,31 @@ def recompute(access: Access, *, period: str | None = None, progress: Progress =
                        + (f" for {only.label}" if only else "")
                        + f": {created} new, {revised} revised, {pending} awaiting a manager's approval")
     return outcomes
+
+
+def feeding_formats(code: str) -> tuple[str, ...]:
+    """The return formats whose tables a computed measure reads, from its declared ``needs``."""
+    from carestat.analytics.measures.base import REGISTRY
+    from carestat.analytics.store import FORMAT_TABLES
+
+    definition = REGISTRY.get(code)
+    if definition is None:
+        return ()
+    return tuple(sorted({f for f, tables in FORMAT_TABLES.items() for t in definition.needs if t in tables}))
+
+
+def values_fed_by(submission: Submission) -> list:
+    """The measure values a return fed: those citing it whose measure reads its format's tables.
+
+    Checking the format as well as the citation keeps the list right for values recorded before
+    provenance was narrowed to the formats a measure reads, which cited every current return.
+    """
+    from carestat.measures.models import MeasureValue
+
+    ref = f"S{submission.pk}"
+    values = (MeasureValue.objects.filter(measure__organisation=submission.organisation, source="computed")
+              .select_related("measure").order_by("measure__code", "period_start"))
+    return [v for v in values if ref in (v.submissions or []) and submission.format in feeding_formats(v.measure.code)]
 
 
 def all_problems(submission: Submission):

@@ -17,6 +17,7 @@ from carestat.casedata.models import Submission, SubmissionProblem
 from carestat.core.audit import log_action
 from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
+from carestat.core.spreadsheet_cells import safe_row
 from carestat.core.views.base import org_access, page
 
 
@@ -78,7 +79,7 @@ def submission(request, slug, pk):
     problems = SubmissionProblem.objects.filter(submission=sub)
     if severity in ("error", "warning"):
         problems = problems.filter(severity=severity)
-    computed = _values_from(sub)
+    computed = services.values_fed_by(sub)
     return page(request, "casedata/submission.html", str(sub), section="data", sub=sub, severity=severity,
                 problems=Paginator(problems, 100).get_page(request.GET.get("page")), computed=computed,
                 by_rule=_by_rule(sub))
@@ -89,15 +90,6 @@ def _by_rule(sub):
 
     return (SubmissionProblem.objects.filter(submission=sub).values("rule", "severity", "message")
             .annotate(n=Count("id")).order_by("-n")[:50])
-
-
-def _values_from(sub):
-    try:
-        from carestat.measures.models import MeasureValue
-    except ImportError:
-        return []
-    values = MeasureValue.objects.filter(measure__organisation=sub.organisation).select_related("measure")
-    return [v for v in values if f"S{sub.pk}" in (v.submissions or [])]
 
 
 @login_required
@@ -125,7 +117,7 @@ def problems_csv(request, slug, pk):
     writer.writerow(["severity", "file", "row or element", "field", "rule", "message"])
     n = 0
     for p in SubmissionProblem.objects.filter(submission=sub).iterator():
-        writer.writerow([p.severity, p.file, p.location, p.field, p.rule, p.message])
+        writer.writerow(safe_row([p.severity, p.file, p.location, p.field, p.rule, p.message]))
         n += 1
     log_action("casedata.problems.exported", actor=request.user, organisation=access.organisation, record=sub,
                message=f"{request.user.display_name} exported {n} validation problems of {sub} as CSV")
@@ -163,7 +155,8 @@ def forecasts(request, slug):
             apply_service_error(form, exc)
     saved = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]
     return page(request, "casedata/forecasts.html", "Backlog forecasts", section="data", form=form, result=result,
-                chart=chart, saved=saved, has_events=bool(kinds))
+                chart=chart, saved=saved, has_events=bool(kinds),
+                data_status=forecasting.data_status(access.organisation) if kinds else None)
 
 
 @login_required
@@ -176,9 +169,9 @@ def forecast(request, slug, pk):
     saved = SavedForecast.objects.filter(organisation=access.organisation, pk=pk).select_related("created_by").first()
     if saved is None:
         raise Http404("No such forecast")
+    comparison = forecasting.against_actuals(saved)
     return page(request, "casedata/forecast.html", saved.title, section="data", saved=saved, result=saved.result,
-                chart=forecasting.forecast_chart(saved.result, saved.title),
-                comparison=forecasting.against_actuals(saved))
+                chart=forecasting.forecast_chart(saved.result, saved.title, comparison), comparison=comparison)
 
 
 # Operational measures by team and work type -------------------------------------------------

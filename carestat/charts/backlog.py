@@ -1,5 +1,6 @@
 """The backlog forecast chart: actual history, projected lines per scenario with a shaded
-uncertainty band, a target (usually zero) line, and each scenario's clearance date marked."""
+uncertainty band, a target (usually zero) line, and each scenario's clearance date marked.
+A saved forecast also draws what actually happened after it (``outturn``) over its projection."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ class Scenario:
     low: Series = ()  # lower edge of the uncertainty band, same dates as ``high``
     high: Series = ()
     clearance_date: dt.date | None = None
+    already_clear: bool = False  # nothing waiting when the projection starts
 
 
 def _fmt(d: dt.date) -> str:
@@ -53,8 +55,13 @@ def backlog_forecast_chart(
     width: int = 720,
     height: int = 360,
     chart_id: str | None = None,
+    outturn: Series = (),
 ) -> Chart:
-    """Backlog history and per-scenario projections with bands and clearance dates."""
+    """Backlog history and per-scenario projections with bands and clearance dates.
+
+    ``outturn``: the actual backlog after the forecast was made, drawn as the actual line
+    carried on over the projection. Only weeks the data covers belong in either series.
+    """
     if not history:
         raise ValueError("a backlog forecast chart needs at least one actual value")
     for s in scenarios:
@@ -62,7 +69,7 @@ def backlog_forecast_chart(
             raise ValueError(f"scenario {s.name!r}: the low and high band edges differ in length")
     tgt = to_decimal(target)
     fv = lambda v: format_value(v, unit)  # noqa: E731
-    all_pts = list(history)
+    all_pts = list(history) + list(outturn)
     for s in scenarios:
         all_pts += list(s.projected) + list(s.low) + list(s.high)
     dates = [d for d, _ in all_pts] + [s.clearance_date for s in scenarios if s.clearance_date]
@@ -75,11 +82,15 @@ def backlog_forecast_chart(
             parts.append(
                 f"{s.name}: "
                 + (
-                    f"cleared by {_fmt(s.clearance_date)}."
+                    "no backlog to clear."
+                    if s.already_clear
+                    else f"cleared by {_fmt(s.clearance_date)}."
                     if s.clearance_date
                     else "not cleared within the forecast."
                 )
             )
+        if outturn:
+            parts.append(f"Actual since the forecast: {fv(outturn[-1][1])} on {_fmt(outturn[-1][0])}.")
         description = " ".join(parts)
     doc = SvgDocument(width, height, title, description, chart_id)
     left, right, top = 64, 16, 16
@@ -215,9 +226,20 @@ def backlog_forecast_chart(
         stroke_width=2.5,
         class_="actual",
     )
+    if outturn:
+        doc.add(
+            None,
+            "polyline",
+            # carried on from the last actual before the forecast, so the line does not break
+            points=" ".join(pt(d, v) for d, v in [history[-1], *outturn]),
+            fill="none",
+            stroke=ACTUAL_COLOUR,
+            stroke_width=2.5,
+            class_="outturn",
+        )
 
     legend = doc.group(class_="legend")
-    entries = [("Actual", ACTUAL_COLOUR, None)]
+    entries = [("Actual" + (", before and since the forecast" if outturn else ""), ACTUAL_COLOUR, None)]
     entries += [
         (s.name, SCENARIO_COLOURS[i % 4], SCENARIO_DASHES[i % 4]) for i, s in enumerate(scenarios)
     ]
@@ -252,7 +274,7 @@ def backlog_forecast_chart(
     def put(d, col, v):
         table.setdefault(d, {h: "" for h in headers})[col] = fv(v)
 
-    for d, v in history:
+    for d, v in [*history, *outturn]:
         put(d, "Actual", v)
     for s in scenarios:
         for d, v in s.projected:

@@ -217,7 +217,7 @@ class AuditImmutable(Exception):
 
 class AuditEntry(models.Model):
     """One recorded event. Append-only: the app offers no way to change or delete one, and
-    the database refuses updates (see migration 0002)."""
+    the database refuses updates, deletes and TRUNCATE (migrations 0002 and 0004)."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     organisation = models.ForeignKey(

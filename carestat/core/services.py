@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from carestat.analytics.periods import PeriodError, PeriodKind, financial_year_of, parse_period, periods_within
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
-from carestat.core.errors import Conflict, InvalidInput, NotAllowed
+from carestat.core.errors import Conflict, InvalidInput, NotAllowed, PeriodClosed
 from carestat.core.models import (
     UNIT_PARENT_KINDS,
     ApiToken,
@@ -182,6 +182,41 @@ def add_year_periods(access: Access, year: str) -> list[ReportingPeriod]:
         return ensure_year_periods(access.organisation, year, actor=access.user)
     except PeriodError as exc:
         raise InvalidInput(str(exc), field="identifier") from None
+
+
+def closed_periods_containing(org: Organisation, start: dt.date, end: dt.date | None = None) -> list[ReportingPeriod]:
+    """The closed periods that freeze the dates ``start`` to ``end`` (a day if ``end`` is
+    left out), smallest first.
+
+    The one rule every service uses: something is frozen if any closed period contains it,
+    so a month is frozen when its quarter, half or year is closed, a quarter when its year
+    is, and a date when any period around it is. Closing a month does not freeze its
+    quarter: the quarter's figure was never reported as closed."""
+    end = end or start
+    found = ReportingPeriod.objects.filter(organisation=org, status=PeriodStatus.CLOSED, start__lte=start,
+                                           end__gte=end)
+    return sorted(found, key=lambda p: (p.end - p.start, p.start))
+
+
+def refuse_if_closed(org: Organisation, start: dt.date, end: dt.date | None = None, *, what: str,
+                     frozen: str = "its figures are frozen", field: str | None = "period") -> None:
+    """Raise PeriodClosed, naming the closed periods to reopen, if a closed period contains
+    ``start`` to ``end``. ``what`` names the thing being changed ("2026-09", "The new date
+    4 August 2026")."""
+    closed = closed_periods_containing(org, start, end)
+    if not closed:
+        return
+    names = [p.identifier for p in closed]
+    others = [n for n in names if n != what]
+    listed = " and ".join(others) if len(others) <= 2 else ", ".join(others[:-1]) + f" and {others[-1]}"
+    them = "it" if len(names) == 1 else "them"
+    if what in names:
+        also = f", and so {'is' if len(others) == 1 else 'are'} {listed}" if others else ""
+        message = f"{what} is closed{also}, so {frozen}; a manager can reopen {them} with a reason"
+    else:
+        which = "which is" if len(others) == 1 else "which are"
+        message = f"{what} falls in {listed}, {which} closed, so {frozen}; a manager can reopen {them} with a reason"
+    raise PeriodClosed(message, field=field)
 
 
 @transaction.atomic

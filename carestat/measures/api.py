@@ -1,7 +1,9 @@
 """Measures in the JSON API: the list, a measure with its judgements, values and targets.
 
 ``?public=true`` gives the published view: suppressed figures come back as null with
-``suppressed: true`` and are left out of the judgements, as on the public page.
+``suppressed: true`` and are left out of the judgements, as on the public page. A suppressed
+latest value stays the latest (``latest_suppressed: true``, nothing judged); no earlier
+period's figure takes its place.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class JudgementOut(Schema):
     benchmarks: list[str]
     spc: str
     explanations: list[str]
+    rag_and_assurance: str | None = Field(None, description="Why both hold, when RAG and SPC assurance disagree")
+    suggested_process_change: dt.date | None = Field(
+        None, description="Where an SPC shift began and no process change is recorded yet")
 
 
 class MeasureOut(Schema):
@@ -45,8 +50,11 @@ class MeasureOut(Schema):
     is_local: bool
     latest_period: str | None
     latest_value: float | None
+    latest_suppressed: bool = Field(False, description="The latest value rests on fewer than 5 (public view): "
+                                    "latest_value is null and nothing is judged for latest_period")
     target: float | None
     national: float | None
+    benchmarks_compared: bool = Field(..., description="False for a count: benchmarks are context, not compared")
     rag: str | None
     variation: str | None
     assurance: str | None
@@ -114,14 +122,16 @@ def _f(d) -> float | None:
 
 
 def _summary(m: Measure, r: MeasureReport) -> dict:
-    latest = r.points[-1] if r.points else None
+    latest = r.latest_point  # the latest approved value, never an earlier one standing in for a suppressed one
     national = r.national
     return {
         "code": m.code, "title": m.title, "domain": m.domain, "unit": m.unit, "polarity": m.polarity,
         "frequency": m.frequency, "owner_unit": m.owner_unit.name if m.owner_unit else None, "is_public": m.is_public,
         "is_local": m.is_local, "latest_period": latest.period if latest else None,
-        "latest_value": _f(latest.value.value) if latest else None,
+        "latest_value": _f(latest.value.value) if latest and not latest.suppressed else None,
+        "latest_suppressed": r.latest_suppressed,
         "target": _f(r.target.value) if r.target else None, "national": _f(national.value) if national else None,
+        "benchmarks_compared": m.benchmarks_compared,
         "rag": r.rag, "variation": r.variation.value if r.variation else None,
         "assurance": r.assurance.value if r.assurance else None,
     }
@@ -161,6 +171,8 @@ def measure(request, slug: str, code: str, public: bool = False):
         "against_target": j.rag.explanation, "previous_period": j.travel.previous_period.explanation,
         "same_period_last_year": j.travel.same_period_last_year.explanation,
         "benchmarks": [b.explanation for b in j.benchmarks], "spc": j.spc.explanation, "explanations": j.explanations,
+        "rag_and_assurance": j.disagreement,
+        "suggested_process_change": r.suggested_change.starts_on if r.suggested_change else None,
     }
     cat = m.catalogue
     return {**_summary(m, r), "numerator_definition": m.numerator_definition,

@@ -5,10 +5,16 @@ approved values count; values awaiting approval are listed on the page but left 
 In the public view, a value resting on 1 to 4 people is suppressed and left out of the chart
 and judgements too (so a RAG colour cannot reveal it), and breakdowns get secondary
 suppression so a hidden figure cannot be recovered from the total.
+
+Suppression blanks, it never substitutes: the latest value is the latest approved one in both
+views. When that one is suppressed, the public view shows "fewer than 5" for its period and no
+RAG, variation or assurance at all, rather than falling back to an earlier period's figure and
+judging that as if it were current.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,6 +22,7 @@ from markupsafe import Markup
 
 from carestat.analytics.judgements import Benchmark, MeasureJudgement, judge_measure
 from carestat.analytics.judgements.rag import format_value
+from carestat.analytics.judgements.spc import MIN_POINTS, SHIFT_LENGTH
 from carestat.analytics.judgements.suppression import Marker, publish_count, publish_rate, suppress_breakdown
 from carestat.analytics.periods import parse_period, previous_period, same_period_last_year
 from carestat.charts import Chart, icon_svg, sparkline, xmr_chart
@@ -31,6 +38,20 @@ class Point:
     suppressed: bool = False
 
 
+@dataclass(frozen=True)
+class SuggestedChange:
+    """A process change the SPC shift rule points to, for a manager to record in one step."""
+
+    period: str
+    starts_on: dt.date
+    points_after: int  # approved values from the change on; limits restart once there are 15
+    reason: str
+
+    @property
+    def recalculates_now(self) -> bool:
+        return self.points_after >= MIN_POINTS
+
+
 @dataclass
 class MeasureReport:
     measure: Measure
@@ -38,13 +59,22 @@ class MeasureReport:
     points: list[Point]  # approved values, oldest first (unsuppressed only in the public view)
     all_values: list[MeasureValue]  # every value, newest first, including those awaiting approval
     suppressed_periods: list[str]
-    latest: MeasureValue | None
+    latest: MeasureValue | None  # the latest approved value, in both views (it may be suppressed in public)
     target: Target | None
     benchmarks: list[Benchmark]
     judgement: MeasureJudgement | None
     chart: Chart | None
     notes: list[str] = field(default_factory=list)
     breakdowns: list[dict] = field(default_factory=list)
+    # where a shift says the process changed and no change is recorded there yet
+    suggested_change: SuggestedChange | None = None
+    latest_point: Point | None = None  # the latest value as shown: "fewer than 5" when suppressed
+
+    @property
+    def latest_suppressed(self) -> bool:
+        """The latest value is hidden (public view): it has no judgement, and no other
+        period's figure stands in for it."""
+        return self.latest_point is not None and self.latest_point.suppressed
 
     @property
     def rag(self) -> str | None:
@@ -52,7 +82,9 @@ class MeasureReport:
 
     @property
     def rag_label(self) -> str:
-        return self.judgement.rag.label if self.judgement else "No value"
+        if self.judgement:
+            return self.judgement.rag.label
+        return "No judgement" if self.latest_suppressed else "No value"
 
     @property
     def variation(self):
@@ -67,13 +99,11 @@ class MeasureReport:
         return next((b for b in self.benchmarks if b.kind == "national"), None)
 
     def fmt(self, value) -> str:
-        return "" if value is None else format_value(value, self.measure.unit)
+        return self.measure.format_value(value)
 
     @property
     def latest_display(self) -> str:
-        if not self.points:
-            return ""
-        return self.points[-1].display
+        return self.latest_point.display if self.latest_point else ""
 
 
 def target_for(measure: Measure, period: str, targets: list[Target]) -> Target | None:
@@ -153,21 +183,24 @@ def judge(measure: Measure, *, public: bool = False, chart: bool = True, as_of: 
         qs = qs.filter(period_start__lte=parse_period(as_of).start)
     all_values = list(qs)
     approved = [v for v in reversed(all_values) if v.status == ValueStatus.APPROVED]
-    points, suppressed = [], []
+    points, suppressed, last = [], [], None
     for v in approved:
         display, hidden = _published(measure, v) if public else (format_value(v.value, measure.unit), False)
+        last = Point(v.period, v, display, hidden)
         if hidden:
             suppressed.append(v.period)
             continue
-        points.append(Point(v.period, v, display))
+        points.append(last)
     targets = list(measure.targets.all())
     benchmarks = benchmarks_for(measure)
     notes: list[str] = []
-    if not points:
+    if last is None:
         return MeasureReport(measure, public, [], all_values, suppressed, None, None, benchmarks, None, None,
                              ["There are no approved values yet, so there is nothing to judge."])
-    latest = points[-1].value
+    latest = last.value
     target = target_for(measure, latest.period, targets)
+    if last.suppressed:
+        return _suppressed_latest(measure, last, points, all_values, suppressed, target, benchmarks, chart)
     labels = [p.period for p in points]
     values = [p.value.value for p in points]
     tolerance = target.effective_tolerance if target else measure.tolerance
@@ -177,9 +210,11 @@ def judge(measure: Measure, *, public: bool = False, chart: bool = True, as_of: 
     year_ago = len(labels) - 1 - periods_per_year
     if year_ago < 0 or labels[year_ago] != same_period_last_year(parse_period(labels[-1])).label:
         periods_per_year = None
-    change_points, starts = [], [parse_period(p).start for p in labels]
+    change_points, starts, recorded = [], [parse_period(p).start for p in labels], set()
     for change in ProcessChange.objects.filter(measure=measure):
         later = [i for i, s in enumerate(starts) if s >= change.starts_on]
+        if later:
+            recorded.add(later[0])
         if later and later[0] > 0:
             change_points.append(later[0])
     kwargs = dict(polarity=measure.polarity, target=target.value if target else None, tolerance=tolerance,
@@ -198,14 +233,51 @@ def judge(measure: Measure, *, public: bool = False, chart: bool = True, as_of: 
         notes.append("Some periods have no approved value; the chart and comparisons use the periods that do.")
     drawn = None
     if chart:
-        national = next((b for b in benchmarks if b.kind == "national"), None)
+        # a count's national figure is context: on the same axis it would flatten the council's line
+        national = next((b for b in benchmarks if b.kind == "national"), None) \
+            if measure.benchmarks_compared else None
         drawn = xmr_chart(labels, values, f"{measure.code}: {measure.title}", unit=measure.unit,
                           spc=judgement.spc, target=target.value if target else None,
                           benchmark=national.value if national else None, benchmark_label="National",
                           chart_id=chart_id(measure.pk, public))
     breakdowns = _breakdown_tables(measure, latest, public) if latest.breakdown else []
+    shift = judgement.spc.shift_start
+    suggested = None
+    if shift is not None and shift.index not in recorded:
+        side = "above" if shift.value > judgement.spc.segments[shift.segment].mean else "below"
+        suggested = SuggestedChange(
+            shift.label, starts[shift.index], len(labels) - shift.index,
+            f"The values moved {side} the mean from {shift.label} and stayed there ({SHIFT_LENGTH} or more "
+            "periods in a row: an SPC shift), so the process changed then.")
     return MeasureReport(measure, public, points, all_values, suppressed, latest, target, benchmarks, judgement,
-                         drawn, notes, breakdowns)
+                         drawn, notes, breakdowns, suggested, last)
+
+
+def _suppressed_latest(measure: Measure, last: Point, points: list[Point], all_values: list[MeasureValue],
+                       suppressed: list[str], target: Target | None, benchmarks: list[Benchmark],
+                       chart: bool) -> MeasureReport:
+    """The public view when the latest approved value is suppressed: "fewer than 5" for its
+    period and nothing judged. Judging the last published value instead would show an older
+    period's RAG as this one's, and a RAG or variation computed with the hidden value could
+    reveal it. The chart keeps the published values, with no process limits (those would judge
+    the older point as if it were the latest)."""
+    earlier = [p for p in suppressed if p != last.period]
+    notes = [f"The value for {last.period} rests on fewer than 5, so it is suppressed: it has no RAG "
+             "rating or judgement in the public view, and no earlier figure is shown in its place."]
+    if earlier:
+        notes.append(f"{len(earlier)} earlier period{'s' if len(earlier) != 1 else ''} ({', '.join(earlier)}) "
+                     f"{'are' if len(earlier) != 1 else 'is'} suppressed too and left out of the chart.")
+    drawn = None
+    if chart and points:
+        national = next((b for b in benchmarks if b.kind == "national"), None)
+        labels, values = [p.period for p in points], [p.value.value for p in points]
+        description = (f"{len(points)} published value{'s' if len(points) != 1 else ''} from {labels[0]} to "
+                       f"{labels[-1]}. The value for {last.period} is fewer than 5 and is not drawn.")
+        drawn = xmr_chart(labels, values, f"{measure.code}: {measure.title}", unit=measure.unit,
+                          target=target.value if target else None, benchmark=national.value if national else None,
+                          benchmark_label="National", description=description, chart_id=chart_id(measure.pk, True))
+    return MeasureReport(measure, True, points, all_values, suppressed, last.value, target, benchmarks, None, drawn,
+                         notes, [], None, last)
 
 
 def _consecutive(labels: list[str]) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from carestat.analytics.judgements.rag import compares_with_benchmarks, format_value
 from carestat.analytics.periods import parse_period
 from carestat.core.models import Organisation, TrackedModel, Unit
 
@@ -62,6 +63,15 @@ class CatalogueMeasure(models.Model):
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"
 
+    @property
+    def benchmarks_compared(self) -> bool:
+        """Whether benchmarks are compared with a council's value, from the unit (see
+        carestat.analytics.judgements.rag.compares_with_benchmarks), or shown as context."""
+        return compares_with_benchmarks(self.unit)
+
+    def format_value(self, value) -> str:
+        return "" if value is None else format_value(value, self.unit)
+
 
 class Measure(TrackedModel):
     """A measure an organisation tracks: a catalogue entry it adopted, or its own local one.
@@ -104,6 +114,15 @@ class Measure(TrackedModel):
     @property
     def is_rate(self) -> bool:
         return self.unit != "count" and bool(self.denominator_definition)
+
+    @property
+    def benchmarks_compared(self) -> bool:
+        """Whether benchmarks are compared with this measure's values or only shown as context."""
+        return compares_with_benchmarks(self.unit)
+
+    def format_value(self, value) -> str:
+        """A value in this measure's unit, as pages show it: '16.2%', '13.3 per 100,000', '363'."""
+        return "" if value is None else format_value(value, self.unit)
 
     @property
     def judgement_unit(self) -> str:

@@ -14,7 +14,8 @@ error (carestat.core.errors). Rules, also in docs/decisions/0003-measure-judgeme
   approve recomputed figures automatically.
 - Changing a value never overwrites it: the old figures go to a MeasureValueRevision and the
   value's version goes up. Replacing an approved value needs a reason.
-- A value or target in a closed reporting period cannot change until the period is reopened.
+- A value or target in a closed reporting period, or in a period inside one (a month in a closed
+  quarter), cannot change until the period is reopened (core's ``refuse_if_closed``).
 """
 
 from __future__ import annotations
@@ -28,10 +29,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from carestat.analytics.periods import PeriodError, parse_period
+from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
-from carestat.core.errors import Conflict, InvalidInput, PeriodClosed
-from carestat.core.models import Organisation, PeriodStatus, ReportingPeriod, Unit, User
+from carestat.core.errors import Conflict, InvalidInput
+from carestat.core.models import Organisation, Unit, User
 from carestat.core.permissions import Perm
 from carestat.measures.catalogue import ensure_catalogue
 from carestat.measures.models import (
@@ -202,14 +204,16 @@ def _check_period(measure: Measure, period: str, *, field_name: str = "period", 
 
 
 def _check_open(org: Organisation, period: str) -> None:
-    rp = ReportingPeriod.objects.filter(organisation=org, identifier=period).first()
-    if rp is not None and rp.status == PeriodStatus.CLOSED:
-        raise PeriodClosed(f"{period} is closed, so its figures are frozen; a manager can reopen it with a reason",
-                           field="period")
+    """Refuse a change to a figure for ``period`` if it, or any period containing it, is closed
+    (a month in a closed quarter is as frozen as the quarter)."""
+    p = parse_period(period)
+    core_services.refuse_if_closed(org, p.start, p.end, what=period)
 
 
 def is_period_closed(org: Organisation, period: str) -> bool:
-    return ReportingPeriod.objects.filter(organisation=org, identifier=period, status=PeriodStatus.CLOSED).exists()
+    """Whether a figure for ``period`` is frozen: it, or a period containing it, is closed."""
+    p = parse_period(period)
+    return bool(core_services.closed_periods_containing(org, p.start, p.end))
 
 
 # Values ----------------------------------------------------------------------------------

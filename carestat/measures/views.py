@@ -27,6 +27,7 @@ from carestat.measures.forms import (
 )
 from carestat.measures.judging import icon, judge, spark, value_rows_for_public
 from carestat.measures.listing import FILTER_VARIATIONS, measure_rows
+from carestat.measures.models import CatalogueMeasure
 from carestat.plans.models import Plan
 
 SECTION = "measures"
@@ -92,7 +93,8 @@ def measure_add(request, slug):
             messages.success(request, f"{measure.code} is now tracked.")
             return redirect("measures:detail", slug, measure.code)
     return page(request, "measures/add.html", "Track a measure from the catalogue", section=SECTION, form=form,
-                local=False, breadbreadcrumbs=_crumbs(access))
+                local=False, breadcrumbs=_crumbs(access),
+                catalogue=CatalogueMeasure.objects.exclude(national_value=None).order_by("code"))
 
 
 @login_required
@@ -109,7 +111,7 @@ def measure_add_local(request, slug):
             messages.success(request, f"Added local measure {measure.code}.")
             return redirect("measures:detail", slug, measure.code)
     return page(request, "measures/add.html", "Add a local measure", section=SECTION, form=form, local=True,
-                breadbreadcrumbs=_crumbs(access))
+                breadcrumbs=_crumbs(access))
 
 
 @login_required
@@ -207,7 +209,7 @@ def import_values(request, slug):
             messages.success(request, result.summary)
             return redirect("measures:list", slug)
     return page(request, "measures/import.html", "Import measure values", section=SECTION, form=form,
-                problems=problems, breadbreadcrumbs=_crumbs(access))
+                problems=problems, breadcrumbs=_crumbs(access))
 
 
 @login_required

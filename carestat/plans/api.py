@@ -36,6 +36,13 @@ from carestat.plans.models import (
 )
 from carestat.plans.progress import MilestoneNode, judge_action, judge_milestone, plan_tree
 
+# "Not blank" as a pattern. Plain \S means different things to the OpenAPI document's
+# readers (ECMA-262: U+0085 is not a space), to pydantic (Rust: it is) and to the services'
+# str.strip() (U+001C to U+001F are spaces too), so a title of one such character passed one
+# check and failed the next; spelling the class out makes all three agree.
+SOLID = r"[^\s\x1c-\x1f\x85]"
+FIVE_SOLID = rf"{SOLID}(.*{SOLID}){{4}}"
+
 router = Router(tags=["plans"])
 
 VERSION_HELP = ("The version of the record you read, from its `version`. If given and the record has changed "
@@ -167,7 +174,7 @@ class PlanTreeOut(PlanOut):
 
 class RedateIn(Schema):
     new_date: dt.date
-    reason: str = Field(..., min_length=5, max_length=2000, pattern=r"\S(.*\S){4}")
+    reason: str = Field(..., min_length=5, max_length=2000, pattern=FIVE_SOLID)
     version: int | None = version_in()
 
 
@@ -180,7 +187,7 @@ class OverrideIn(Schema):
 class UpdateIn(Schema):
     delivery: Delivery
     percent_complete: int = Field(..., ge=0, le=100)
-    commentary: str = Field(..., min_length=1, max_length=10000, pattern=r"\S")
+    commentary: str = Field(..., min_length=1, max_length=10000, pattern=SOLID)
     next_steps: str = Field("", max_length=10000)
     evidence_links: list[str] = Field(default_factory=list, max_length=50)
     submit: bool = False
@@ -190,7 +197,7 @@ class UpdateIn(Schema):
 
 
 class ReturnIn(Schema):
-    comments: str = Field(..., min_length=1, max_length=5000, pattern=r"\S")
+    comments: str = Field(..., min_length=1, max_length=5000, pattern=SOLID)
 
 
 def _v(x):
@@ -371,7 +378,7 @@ def return_(request, slug: str, action_id: int, identifier: str, payload: Return
 
 class PlanIn(Schema):
     kind: PlanKind
-    title: str = Field(..., min_length=1, max_length=200, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=200, pattern=SOLID)
     description: str = Field("", max_length=10000)
     owner_unit_id: int | None = None
     start: dt.date
@@ -385,7 +392,7 @@ class CreatedOut(Schema):
 
 
 class TitleIn(Schema):
-    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
 
 
 class TitleChangeIn(TitleIn):
@@ -393,7 +400,7 @@ class TitleChangeIn(TitleIn):
 
 
 class StatementIn(Schema):
-    statement: str = Field(..., min_length=1, max_length=5000, pattern=r"\S")
+    statement: str = Field(..., min_length=1, max_length=5000, pattern=SOLID)
 
 
 class StatementChangeIn(StatementIn):
@@ -401,7 +408,7 @@ class StatementChangeIn(StatementIn):
 
 
 class ActionIn(Schema):
-    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
     due: dt.date
     start: dt.date | None = None
     owner_email: str | None = Field(None, max_length=254)
@@ -420,7 +427,7 @@ class PlanChangeIn(PlanIn):
 
 
 class MilestoneIn(Schema):
-    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
     baseline_date: dt.date
 
 
@@ -429,7 +436,7 @@ class MilestoneTitleIn(Schema):
     # moves only through /redate, with a reason.
     model_config = ConfigDict(extra="forbid")
 
-    title: str = Field(..., min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
     version: int | None = version_in()
 
 
@@ -439,7 +446,7 @@ class CompleteIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str = Field(..., min_length=5, max_length=2000, pattern=r"\S(.*\S){4}")
+    reason: str = Field(..., min_length=5, max_length=2000, pattern=FIVE_SOLID)
 
 
 class RulesOut(Schema):

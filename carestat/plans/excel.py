@@ -22,6 +22,7 @@ from carestat.core.audit import log_action
 from carestat.core.errors import ServiceError
 from carestat.core.models import Membership, Unit
 from carestat.core.permissions import Perm
+from carestat.core.spreadsheet_cells import safe_cell, safe_row, unquote_cell
 from carestat.plans import services
 from carestat.plans.models import Action, BauOrChange, Milestone, Objective, Plan, PlanKind
 
@@ -60,12 +61,12 @@ def _book(plan_values: list, rows: dict[str, list[list]]) -> bytes:
     ws.title = "Plan"
     ws.append(["Field", "Value"])
     for name, value in zip(PLAN_FIELDS, plan_values, strict=True):
-        ws.append([name, value])
+        ws.append([name, safe_cell(value)])
     for sheet, headers in SHEETS.items():
         s = wb.create_sheet(sheet)
         s.append(headers)
         for row in rows.get(sheet, []):
-            s.append(row)
+            s.append(safe_row(row))
     for s in wb.worksheets:
         for cell in s[1]:
             cell.font = Font(bold=True)
@@ -137,7 +138,7 @@ class _Reader:
         self.problems.append(Problem(sheet, row, column, message))
 
     def text(self, value) -> str:
-        return "" if value is None else str(value).strip()
+        return "" if value is None else str(unquote_cell(value)).strip()
 
     def date(self, sheet, row, column, value, required=True) -> dt.date | None:
         if isinstance(value, dt.datetime):

@@ -14,9 +14,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
-from carestat.core.errors import Conflict, InvalidInput, NotAllowed, PeriodClosed
+from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Membership, Organisation, PeriodStatus, ReportingPeriod, Role, Unit, User
 from carestat.core.permissions import Perm
 from carestat.plans import rules
@@ -535,14 +536,12 @@ def rename_milestone(access: Access, milestone: Milestone, *, title: str,
 
 
 def _refuse_if_closed(org: Organisation, day: dt.date | None, what: str) -> None:
-    """A date inside a closed quarter would rewrite what that quarter reported."""
+    """A date inside a closed period (a quarter, or a month, half or year) would rewrite what
+    that period reported."""
     if day is None:
         return
-    closed = ReportingPeriod.objects.filter(organisation=org, kind="quarter", status=PeriodStatus.CLOSED,
-                                            start__lte=day, end__gte=day).first()
-    if closed is not None:
-        raise PeriodClosed(f"{what} {_d(day)} falls in {closed.identifier}, which is closed; "
-                           f"reopen {closed.identifier} with a reason first", field="new_date")
+    core_services.refuse_if_closed(org, day, what=f"{what} {_d(day)}", frozen="what it reported is frozen",
+                                   field="new_date")
 
 
 @transaction.atomic
@@ -647,9 +646,10 @@ def override_rag(access: Access, milestone: Milestone, *, rag: str, reason: str 
 # Period updates -------------------------------------------------------------------------------
 
 def _refuse_closed_period(period: ReportingPeriod) -> None:
-    if period.is_closed:
-        raise PeriodClosed(f"{period.identifier} is closed, so its updates are frozen; a manager must reopen "
-                           f"it with a reason first")
+    """An update for a closed period, or for one inside a closed period (a month in a closed
+    quarter), is frozen."""
+    core_services.refuse_if_closed(period.organisation, period.start, period.end, what=period.identifier,
+                                   frozen="its updates are frozen", field=None)
 
 
 @transaction.atomic

@@ -135,6 +135,9 @@ def measure_entry(measure, period: ReportingPeriod) -> dict:
     entry["notes"] = list(full.notes)
     national = full.national
     entry["national"] = full.fmt(national.value) if national else ""
+    if national and not measure.benchmarks_compared:
+        # beside the RAG column a bare England count would read as a comparison
+        entry["national"] += " (for context only: a count is not compared)"
     year = getattr(national, "year", "") if national else ""
     entry["national_source"] = (f"{national.source} ({year})" if year else national.source) if national else ""
     if full.latest is not None:
@@ -149,15 +152,51 @@ def measure_entry(measure, period: ReportingPeriod) -> dict:
             "chart": _chart(full.chart), "provenance": v.provenance, "revised": v.is_revised,
             "series": [{"period": p.period, "value": p.display, "raw": _dec(p.value.value)} for p in full.points],
         })
+    # The public view's latest value is the same approved value as the full view's: either
+    # the same figure or "fewer than 5" for that same period, never an earlier period's.
     entry["public"] = {
-        "value": public.latest_display if public.points else ("fewer than 5" if public.suppressed_periods else ""),
-        "suppressed": bool(public.suppressed_periods) and (not public.points or public.points[-1].period != as_of),
+        "period": public.latest.period if public.latest else "",
+        "value": public.latest_display, "suppressed": public.latest_suppressed,
         "rag": public.rag or "none", "rag_label": public.rag_label,
+        "rag_explanation": public.judgement.rag.explanation if public.judgement else "",
+        "variation": _label(public.variation), "assurance": _label(public.assurance),
         "chart": _chart(public.chart),
         "series": [{"period": p.period, "value": p.display} for p in public.points],
         "notes": list(public.notes),
     }
     return entry
+
+
+def public_figure(m: dict) -> dict:
+    """A snapshot measure's public figure, held to the full one: the same period, and either
+    the same figure and RAG or "fewer than 5" with no judgement.
+
+    Snapshots built before 2026-12 took the public figure from the last unsuppressed value,
+    so a suppressed latest value showed an earlier period's figure and RAG in its place (and
+    stored no public period). Their public entries only ever differ from the full one in
+    that way, so a public series ending before the full period means the latest value was
+    suppressed; it is shown as such, so frozen reports render correctly too."""
+    p = m["public"]
+    period = m["period"]
+    if "period" in p:
+        shown, suppressed = p["period"] == period, p["suppressed"]
+    else:  # an older snapshot
+        last = p["series"][-1]["period"] if p["series"] else ""
+        shown = bool(period) and last == period
+        suppressed = bool(period) and not shown
+    if not period:
+        return {**p, "period": "", "value": "", "suppressed": False, "rag": "none", "rag_label": "No value"}
+    if shown and not suppressed:
+        return {"variation": m["variation"], "assurance": m["assurance"], "rag_explanation": m["rag_explanation"],
+                **p, "period": period, "suppressed": False}
+    return {**p, "period": period, "value": "fewer than 5", "suppressed": True, "rag": "none",
+            "rag_label": "No judgement", "rag_explanation": "", "variation": "", "assurance": ""}
+
+
+def measure_fact(counts: dict[str, int]) -> str:
+    """The summary's sentence on measures' RAG ratings."""
+    return (f"{counts['red']} measures are red, {counts['amber']} amber and {counts['green']} green against "
+            "their targets.")
 
 
 # Plans -----------------------------------------------------------------------------------
@@ -317,8 +356,10 @@ def index(snap: dict) -> dict[str, dict]:
                 out[m["key"]] = {"kind": "milestone", "title": m["title"], "rag": m["rag"], "status": m["status"],
                                  "forecast": m["forecast"], "actual": m["actual"]}
     for m in snap.get("measures", []):
+        pub = public_figure(m)
         out[m["key"]] = {"kind": "measure", "title": f"{m['code']}: {m['title']}", "rag": m["rag"],
-                         "period": m["period"], "value": m["value"], "raw_value": m["raw_value"]}
+                         "period": m["period"], "value": m["value"], "raw_value": m["raw_value"],
+                         "public_rag": pub["rag"], "public_suppressed": pub["suppressed"]}
     return out
 
 
@@ -346,8 +387,11 @@ def compare(current: dict, previous: dict | None, previous_meta: dict | None) ->
                         f"{old['period'] or 'no period'})")
                 out["measures"].append({**label, "change": what, "rag_before": old["rag"], "rag": item["rag"]})
             elif item["rag"] != old["rag"]:
+                # the public version says so only if neither RAG rests on a suppressed figure
+                shown = not item.get("public_suppressed") and not old.get("public_suppressed")
                 out["measures"].append({**label, "change": f"RAG moved from {RAG_LABELS.get(old['rag'])} to "
-                                        f"{RAG_LABELS.get(item['rag'])}", "rag_before": old["rag"], "rag": item["rag"]})
+                                        f"{RAG_LABELS.get(item['rag'])}", "rag_before": old["rag"], "rag": item["rag"],
+                                        "public_shown": shown})
             continue
         if item["status"] == "complete" and old["status"] != "complete":
             out["completed"].append(label)
@@ -421,21 +465,21 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
                                    "recovery": a["recovery"] or "No recovery action recorded."})
     for m in measures:
         if m["rag"] in ("red", "amber"):
-            exceptions.append({"kind": "measure", "section": "Measures", "title": f"{m['code']}: {m['title']}",
+            exceptions.append({"kind": "measure", "measure_id": m["id"], "section": "Measures",
+                               "title": f"{m['code']}: {m['title']}",
                                "rag": m["rag"], "owner": "", "status": m["rag_label"], "milestones": [],
                                "commentary": m["rag_explanation"] or "; ".join(m["notes"]),
                                "recovery": "", "public_rag": m["public"]["rag"]})
     counts = {"actions": _counts(a["rag"] for a in actions), "milestones": _counts(m["rag"] for m in milestones),
               "measures": {k: sum(1 for m in measures if m["rag"] == k) for k in MEASURE_RAG_ORDER}}
-    public_measure_counts = {k: sum(1 for m in measures if m["public"]["rag"] == k) for k in MEASURE_RAG_ORDER}
+    public_measure_counts = {k: sum(1 for m in measures if public_figure(m)["rag"] == k) for k in MEASURE_RAG_ORDER}
     overdue = sum(1 for m in milestones if m["status"] == "overdue")
     slipped = sum(1 for m in milestones if m["slippage_days"] > 0 and m["status"] != "complete")
     facts = [
         f"{len(actions)} actions, {len(milestones)} milestones and {len(measures)} measures are in this report.",
         f"{counts['milestones'].get('blue', 0)} milestones are complete; {overdue} are overdue and {slipped} "
         "open milestones are forecast later than their original date.",
-        f"{counts['measures']['red']} measures are red, {counts['measures']['amber']} amber and "
-        f"{counts['measures']['green']} green against their targets.",
+        measure_fact(counts["measures"]),
     ]
     steps.next("Gathering backlog forecasts and data quality")
     snap = {

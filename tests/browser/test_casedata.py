@@ -29,7 +29,29 @@ def test_an_analyst_loads_a_return_and_reads_its_data_quality_page(browser_page,
         page.page.click("text=See the result")
     submission = Submission.objects.get()
     assert page.page.url.endswith(f"/o/demoshire/data/{submission.pk}/")
-    assert "Data quality" in page.page.content() and "cin_children" in page.page.content()
+    assert "Data quality" in page.page.content() and "Section 47 enquiries" in page.page.content()
+    page.assert_accessible()
+
+
+def test_a_manager_forecasts_from_where_the_case_events_end(browser_page, cast, demoshire, tmp_path):
+    from carestat.casedata import services
+    from carestat.casedata.tests.test_forecasts import write_events
+    from conftest import access_for
+
+    services.ingest(access_for(cast["manager"], demoshire), [write_events(tmp_path / "ot_events.csv")],
+                    format="case_events")
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+    page.goto("/o/demoshire/data/forecasts/")
+    assert "The loaded case events end on 3 April 2026" in page.page.content()
+    page.assert_accessible()
+    page.page.select_option("#id_work_type", "ot_assessment")
+    page.page.fill("#id_as_of-day", "10")
+    page.page.fill("#id_as_of-month", "6")
+    page.page.fill("#id_as_of-year", "2026")
+    page.page.click("button:has-text('Show the forecast')")
+    assert "From case events up to 3 April 2026" in page.page.locator("#forecast-basis").inner_text()
+    assert "68 days before 10 June 2026" in page.page.content()
     page.assert_accessible()
 
 

@@ -53,3 +53,26 @@ def test_a_viewer_sees_the_measure_read_only_with_its_chart(browser_page, cast, 
     page.assert_accessible()
     page.goto("/o/demoshire/measures/?public=true")
     page.assert_accessible()
+
+
+def test_a_manager_records_the_process_change_a_shift_points_to_in_one_click(browser_page, cast, demoshire):
+    load_catalogue()
+    access = access_for(cast["manager"], demoshire)
+    measure = services.add_local_measure(
+        access, code="OT-28DAYS", title="OT assessments completed within 28 days", domain="adults", unit="percent",
+        polarity="higher_is_better", frequency="quarterly", tolerance=5)
+    services.set_target(access, measure, period="2025-26", value=75)
+    noise = (-1, 1, 0, -1, 1) * 4
+    quarters = [f"{y}-{str(y + 1)[2:]}-Q{q}" for y in range(2016, 2026) for q in (1, 2, 3, 4)][:38]
+    for period, v in zip(quarters, [60 + d for d in noise] + [78 + d for d in noise[:18]], strict=True):
+        services.enter_value(access, measure, period=period, value=str(v))
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+    page.goto("/o/demoshire/measures/OT-28DAYS/")
+    assert "say it will be consistently missed" in page.page.locator("#rag-and-assurance").inner_text()
+    page.assert_accessible()
+    page.page.click("#suggested-change button")
+    assert "Recorded the process change." in page.page.content()
+    assert page.page.locator("#suggested-change").count() == 0
+    assert "recalculated from 2021-22-Q1" in page.page.locator("#explanations").inner_text()
+    page.assert_accessible()

@@ -55,6 +55,41 @@ class MeasureJudgement:
     travel: DirectionOfTravel
     benchmarks: tuple[BenchmarkJudgement, ...]
     spc: SpcResult
+    unit: str = "percent"
+    places: int | None = None
+
+    @property
+    def disagreement(self) -> str | None:
+        """One sentence when the RAG rating and SPC assurance point opposite ways (the latest
+        value meets the target but the limits say it will be missed, or the reverse), saying
+        why both hold; None when they agree or either is missing."""
+        rating, assurance, spc = self.rag.rating, self.spc.assurance, self.spc
+        met = rating is Rating.GREEN and assurance is Assurance.CONSISTENTLY_MISSED
+        missed = rating is Rating.RED and assurance is Assurance.CONSISTENTLY_MET
+        if not (met or missed):
+            return None
+        seg = spc.current_segment
+        limits = (
+            f"{format_value(seg.lower_limit, self.unit, self.places)} to "
+            f"{format_value(seg.upper_limit, self.unit, self.places)}"
+        )
+        first = (
+            f"The latest value meets the target ({rating.value}) but the process limits ({limits}) "
+            "say it will be consistently missed"
+            if met
+            else f"The latest value misses the target ({rating.value}) but the process limits "
+            f"({limits}) say it will be consistently met"
+        )
+        shift = spc.shift_start
+        if shift is not None:
+            return (
+                f"{first}, because those limits span the shift that began in {shift.label}: record "
+                "a process change there to calculate limits for the process as it is now."
+            )
+        return (
+            f"{first}: this value is {'better' if met else 'worse'} than the process usually "
+            "delivers, so treat it as one period, not yet a change."
+        )
 
     @property
     def explanations(self) -> list[str]:
@@ -112,6 +147,8 @@ def judge_measure(
             judge_against_benchmarks(values[-1], benchmarks, polarity, similar_within, unit, places)
         ),
         xmr(values, polarity, labels, target, change_points, unit, places),
+        unit,
+        places,
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from .rag import Number, Polarity, format_difference, format_value, to_decimal
+from .rag import Number, Polarity, compares_with_benchmarks, format_difference, format_value, to_decimal
 
 
 class BenchmarkKind(StrEnum):
@@ -60,6 +60,8 @@ class BenchmarkJudgement:
     value: Decimal | None
     difference: Decimal | None  # value - benchmark, signed
     explanation: str
+    # False when the unit is not comparable (a count): the benchmark is context, not judged
+    compared: bool = True
 
 
 def judge_against_benchmark(
@@ -70,7 +72,11 @@ def judge_against_benchmark(
     unit: str = "percent",
     places: int | None = None,
 ) -> BenchmarkJudgement:
-    """'25.0% is worse than national (22.6%, DfE Children in need 2025, 2024-25) ...'."""
+    """'25.0% is worse than national (22.6%, DfE Children in need 2025, 2024-25) ...'.
+
+    Only a share or a rate is compared (``compares_with_benchmarks``): for a count the
+    benchmark is given as context, with no comparison and no difference.
+    """
     polarity = Polarity(polarity)
     v = to_decimal(value)
     within = to_decimal(similar_within)
@@ -78,6 +84,17 @@ def judge_against_benchmark(
         f"{benchmark.display_name} ({format_value(benchmark.value, unit, places)}, "
         f"{benchmark.source}, {benchmark.year})"
     )
+    if not compares_with_benchmarks(unit):
+        return BenchmarkJudgement(
+            benchmark,
+            None,
+            v,
+            None,
+            f"For context only: {benchmark.display_name} {format_value(benchmark.value, unit, places)} "
+            f"({benchmark.source}, {benchmark.year}). A count grows with the size of the place it "
+            "counts, so it is not compared with this council's figure.",
+            compared=False,
+        )
     if v is None:
         return BenchmarkJudgement(
             benchmark,

@@ -75,6 +75,19 @@ UNIT_WORDS = {
 }
 
 
+# Which units can be set beside another place's figure. A share or a rate ("percent", "rate
+# per 100000", "cases per FTE") does not grow with the size of the place; a count (people
+# waiting, children looked after) does, so England's count is context, never a comparison.
+SHARE_UNITS = frozenset({"percent"})
+
+
+def compares_with_benchmarks(unit: str) -> bool:
+    """Whether a value in ``unit`` may be compared with a national, regional or comparator
+    figure: shares and rates (any "X per Y") yes; counts, days and other totals no."""
+    words = unit.replace("_", " ").strip().lower()
+    return words in SHARE_UNITS or " per " in f" {words} "
+
+
 def unit_words(unit: str) -> tuple[str, str]:
     """(suffix after a value, word after a difference) for ``unit``. The catalogue writes
     "rate per 100000" where the analytics layer writes "rate_per_100000": both are one unit."""

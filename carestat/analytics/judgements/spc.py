@@ -176,6 +176,27 @@ class SpcResult:
     def current_segment(self) -> SpcSegment | None:
         return self.segments[-1] if self.segments else None
 
+    @property
+    def shift_start(self) -> SpcPoint | None:
+        """The first point of the latest shift (rule b) in the current segment, unless the run
+        begins the segment: where the process changed, so where limits should restart.
+
+        A shift means the limits span two processes; recording a process change here gives
+        each its own limits, and the assurance judgement then describes the current one.
+        """
+        seg = self.current_segment
+        if seg is None:
+            return None
+        start = None
+        for p in self.points[seg.start : seg.end + 1]:
+            prev = self.points[p.index - 1] if p.index > seg.start else None
+            side = (p.value > seg.mean) - (p.value < seg.mean)
+            continues = (prev is not None and SpcRule.SHIFT in prev.rules
+                         and side == (prev.value > seg.mean) - (prev.value < seg.mean))
+            if SpcRule.SHIFT in p.rules and not continues:
+                start = p
+        return start if start is not None and start.index > seg.start else None
+
 
 def _segment_starts(
     n: int, labels: Sequence[Hashable], change_points: Sequence[int | dt.date | Hashable]

@@ -38,4 +38,6 @@ API = [
     ("post", "/api/v1/organisations/demoshire/recompute", {"admin", "manager"}, {}),
     ("get", "/api/v1/organisations/demoshire/case-data-settings", ALL, None),
     ("put", "/api/v1/organisations/demoshire/case-data-settings", {"admin"}, {"auto_approve_recomputed": False}),
+    ("get", "/api/v1/organisations/demoshire/forecasts", ALL, None),
+    ("get", "/api/v1/organisations/demoshire/forecasts/{forecast.pk}", ALL, None),
 ]

@@ -118,3 +118,82 @@ def test_operational_measures_are_shown_by_team(client, viewer, loaded):
     page = client.get("/o/demoshire/data/operations/", {"period": "2025-26-Q4"}).content.decode()
     assert "By team" in page and "Occupational Therapy" in page
     assert client.get("/o/demoshire/data/operations/", {"period": "1999-00-Q1"}).status_code == 404
+
+
+LATE = dt.date(2026, 6, 10)  # two months after the events end (last sign-off Friday 3 April 2026)
+
+
+def test_a_forecast_asked_for_after_the_data_ends_starts_where_it_ends_and_warns(manager_access, loaded):
+    result = forecasting.run_forecast(manager_access, "ot_assessment", as_of=LATE, extra_per_week=40)
+    # the nine empty weeks after 5 April would have made demand (50 x 3 + 0 x 9) / 12 = 12.5
+    assert result["mean_weekly_arrivals"] == 50 and result["mean_weekly_completions"] == 50
+    assert result["data_ends"] == "2026-04-03" and result["requested_as_of"] == "2026-06-10"
+    assert result["first_projected_week"] == "2026-04-06" and result["as_of"] == "2026-04-06"
+    assert result["history"][-1]["week_start"] == "2026-03-30"  # no actual week without data
+    assert result["scenarios"][1]["clearance_date"] == "2026-06-14"
+    assert result["stale"] and "The case events end on 3 April 2026, 68 days before 10 June 2026" in \
+        result["warnings"][0]
+
+
+def test_the_forecast_page_says_where_the_data_ends_and_draws_no_actuals_after_it(client, manager, loaded):
+    client.force_login(manager)
+    page = client.get("/o/demoshire/data/forecasts/").content.decode()
+    assert "The loaded case events end on 3 April 2026" in page and "Load a newer case-event extract" in page
+    page = client.get("/o/demoshire/data/forecasts/", {
+        "work_type": "ot_assessment", "as_of-day": "10", "as_of-month": "6", "as_of-year": "2026"}).content.decode()
+    assert "From case events up to 3 April 2026" in page and "68 days before 10 June 2026" in page
+    assert "Demand: 50.0 new items a week" in page
+    rows = page[page.index("<tbody", page.index("The chart&#39;s figures as a table")):]
+    rows = rows[:rows.index("</tbody>")].split("</tr>")
+    actual = [r for r in rows if r.count("<td") > 1 and r.split("<td")[2].split(">", 1)[1].startswith("4")]
+    assert actual and "5 Apr 2026" in actual[-1]  # the last actual is the last covered week's Sunday
+    assert 'name="as_of-day" value="10"' in page  # the save form keeps the date asked for
+    client.post("/o/demoshire/data/forecasts/", {"work_type": "ot_assessment", "as_of-day": "10",
+                                                 "as_of-month": "6", "as_of-year": "2026"})
+    saved = SavedForecast.objects.get()
+    assert saved.as_of == dt.date(2026, 4, 6) and saved.title == "Ot assessment backlog from 6 April 2026"
+    assert client.get("/o/demoshire/data/forecasts/", {
+        "work_type": "ot_assessment", "as_of-day": "1", "as_of-month": "1", "as_of-year": "2099"}
+    ).content.decode().count("cannot be after today") == 2  # the summary and the field
+
+
+def test_a_backlog_already_at_zero_says_so_rather_than_a_clearance_date(client, manager, manager_access, tmp_path):
+    services.ingest(manager_access, [write_events(tmp_path / "ot_events.csv", backlog=0)], format="case_events")
+    result = forecasting.run_forecast(manager_access, "ot_assessment", as_of=AS_OF)
+    current = result["scenarios"][0]
+    assert result["already_clear"] and current["already_clear"] and current["clearance_date"] is None
+    assert current["summary"] == "no backlog to clear: none was waiting on 2026-04-06, and under this capacity " \
+        "none builds up"
+    client.force_login(manager)
+    page = client.get("/o/demoshire/data/forecasts/", {"work_type": "ot_assessment"}).content.decode()
+    assert "no backlog to clear: none was waiting on 6 April 2026" in page and "between" not in page
+
+
+def test_a_saved_forecast_draws_what_actually_happened_over_its_projection(client, manager, manager_access, loaded):
+    saved = forecasting.save_forecast(manager_access, "ot_assessment", as_of=dt.date(2026, 3, 11))
+    assert saved.as_of == dt.date(2026, 3, 11) and saved.result["first_projected_week"] == "2026-03-09"
+    comparison = forecasting.against_actuals(saved)
+    # the weeks from 9 March to the last covered week (30 March), each ending with 400 waiting
+    assert [(w["week_start"], w["actual"]) for w in comparison["weeks"]] == [
+        ("2026-03-09", 400), ("2026-03-16", 400), ("2026-03-23", 400), ("2026-03-30", 400)]
+    client.force_login(manager)
+    page = client.get(f"/o/demoshire/data/forecasts/{saved.pk}/").content.decode()
+    assert 'class="outturn"' in page and "Actual, before and since the forecast" in page
+    assert "Actual since the forecast: 400 on 5 Apr 2026." in page
+    assert "to the week of 30 March 2026, over the weeks both the forecast and the loaded case events (to " \
+        "3 April 2026) cover" in page
+    api = client.get(f"/api/v1/organisations/demoshire/forecasts/{saved.pk}").json()
+    assert api["comparison"]["data_ends"] == "2026-04-03" and len(api["comparison"]["weeks"]) == 4
+
+
+def test_the_api_and_command_line_say_where_the_data_ends(client, manager, admin, loaded, capsys):
+    client.force_login(manager)
+    api = client.get("/api/v1/organisations/demoshire/forecasts/run",
+                     {"work_type": "ot_assessment", "as_of": "2026-06-10"}).json()
+    assert api["data_ends"] == "2026-04-03" and api["as_of"] == "2026-04-06" and api["stale"] is True
+    assert api["mean_weekly_arrivals"] == 50 and api["warnings"][0].startswith("The case events end on 3 April")
+    call_command("forecast", "--org", "demoshire", "--work-type", "ot_assessment", "--as-of", "2026-06-10")
+    out = capsys.readouterr()
+    assert "From case events up to 2026-04-03, the last date the loaded data covers." in out.out
+    assert "ot_assessment: backlog 400 at 2026-04-06; 50.0 arrivals and 50.0 completions a week" in out.out
+    assert "Warning: The case events end on 3 April 2026" in out.err

@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,8 @@ def test_the_upload_page_loads_a_return_and_deletes_the_raw_file(client, manager
     assert f"/o/demoshire/data/{submission.pk}/" in job_page
     assert not any(p.is_file() for p in Path(settings.UPLOADS_DIR).rglob("*"))
     page = client.get(f"/o/demoshire/data/{submission.pk}/").content.decode()
-    assert "Data quality" in page and "cin_children" in page
+    # rows stored are named as people know them, not by the store's table names
+    assert "Data quality" in page and "Section 47 enquiries" in page and "cin_children" not in page
 
 
 def test_the_upload_page_without_a_file_says_so(client, manager):
@@ -191,3 +193,29 @@ def test_accepting_with_errors_leaves_records_out_and_every_measure_says_so(mana
                                      measure__code="CIN-ASSESS-45WD", period="2023-24")
     assert value.details["excluded_records"] == 1
     assert "1 record was left out because it had errors" in value.provenance
+
+
+def test_a_returns_page_lists_only_the_measures_it_fed_in_their_own_format(client, manager, manager_access,
+                                                                            demo_files):
+    from carestat.measures.models import MeasureValue
+
+    year = [p for p in demo_files["ssda903"] if "2024" in p.name]
+    cin = services.ingest(manager_access, [demo_files["cin"][1]])
+    lac = services.ingest(manager_access, year, year=2024)
+    assert lac.status == SubmissionStatus.CURRENT, lac.rejection_reason
+    # provenance cites only the returns whose tables the measure reads
+    cin_value = MeasureValue.objects.get(measure__code="CIN-ASSESS-45WD", period="2023-24")
+    lac_value = MeasureValue.objects.get(measure__code="LAC-COUNT", period="2023-24")
+    assert cin_value.submissions == [f"S{cin.pk}"] and lac_value.submissions == [f"S{lac.pk}"]
+
+    client.force_login(manager)
+    page = client.get(f"/o/demoshire/data/{cin.pk}/").content.decode()
+    computed = page[page.index('id="computed"'):page.index("</table>", page.index('id="computed"'))]
+    assert "CIN-ASSESS-45WD" in computed and "LAC-" not in computed
+    assert f"{cin_value.value.quantize(Decimal('0.1'))}%" in computed  # 86.7%, never 86.6519
+    assert f"{cin_value.value:f}" not in computed
+    assert "Section 47 enquiries" in page and "cin_section47" not in page
+    page = client.get(f"/o/demoshire/data/{lac.pk}/").content.decode()
+    computed = page[page.index('id="computed"'):page.index("</table>", page.index('id="computed"'))]
+    assert "LAC-COUNT" in computed and "CIN-" not in computed
+    assert f">{int(lac_value.value)}<" in computed  # a count, with no ".0000"

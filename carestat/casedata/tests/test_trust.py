@@ -229,3 +229,16 @@ def test_an_organisation_that_opts_in_has_recomputed_figures_approved_automatica
     assert not PendingRevision.objects.exists()
     assert AuditEntry.objects.filter(action="casedata.settings.changed", organisation=admin.memberships.first()
                                      .organisation).exists()
+
+
+@pytest.mark.django_db
+def test_a_measure_is_not_recorded_from_a_return_that_does_not_feed_it(manager_access, children):
+    """Loading a CIN census must not record children-looked-after figures (0, from no SSDA903
+    return), which a real SSDA903 return would then have to revise through approval."""
+    services.ingest(manager_access, [children["cin"][-1]])
+    org = manager_access.organisation
+    assert MeasureValue.objects.filter(measure__organisation=org, measure__code=CODE).exists()
+    assert not MeasureValue.objects.filter(measure__organisation=org, measure__code__startswith="LAC-").exists()
+    lac = services.ingest(manager_access, [p for p in children["ssda903"] if "2025" in p.name], year=2025)
+    value = _value(org, "LAC-COUNT")
+    assert value.submissions == [f"S{lac.pk}"] and not PendingRevision.objects.exists()

@@ -189,3 +189,21 @@ def test_high_and_low_icons_differ_by_letter_not_only_colour():
 def test_an_unknown_icon_is_refused():
     with pytest.raises(ValueError, match="unknown icon"):
         icon_svg("variation-sideways")
+
+
+def test_a_saved_forecasts_chart_carries_the_actual_line_on_over_its_projection():
+    outturn = [(D(2025, 10, 1), 350), (D(2026, 1, 1), 50)]
+    chart = backlog_forecast_chart(HISTORY, [EXTRA], "DoLS backlog forecast", outturn=outturn)
+    root = ET.fromstring(chart.svg)
+    # drawn on from the last actual before the forecast (1 July 2025), in the actual's style
+    line = root.find("svg:polyline[@class='outturn']", NS).get("points").split()
+    assert len(line) == 3 and line[0] == root.find("svg:polyline[@class='actual']", NS).get("points").split()[-1]
+    assert "Actual since the forecast: 50 on 1 Jan 2026." in root.find("svg:desc", NS).text
+    rows = {r["Date"]: r for r in chart.table.rows}
+    assert rows["1 Oct 2025"]["Actual"] == "350" and rows["1 Oct 2025"]["Extra capacity: projected"] == "300"
+
+
+def test_a_backlog_with_nothing_waiting_is_described_as_having_nothing_to_clear():
+    clear = Scenario("Current capacity", projected=[(D(2025, 10, 1), 0)], already_clear=True)
+    chart = backlog_forecast_chart([(D(2025, 7, 1), 0)], [clear], "OT backlog forecast")
+    assert "Current capacity: no backlog to clear." in ET.fromstring(chart.svg).find("svg:desc", NS).text

@@ -38,6 +38,55 @@ def test_the_database_itself_refuses_to_change_an_audit_entry(entry):
     assert entry.message == "Something happened"
 
 
+def _check_constraints_now():
+    """PostgreSQL refuses TRUNCATE while the test's transaction has deferred foreign-key
+    checks pending (from creating the cast); outside a test there are none."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_the_database_itself_refuses_to_delete_an_audit_entry(entry):
+    with pytest.raises(DatabaseError, match="audit entries cannot be deleted"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_auditentry WHERE id = %s", [entry.pk])
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_database_itself_refuses_to_empty_the_audit_trail(entry):
+    # PostgreSQL empties a table with TRUNCATE, which fires no row triggers; SQLite has no
+    # TRUNCATE and empties a table with an unqualified DELETE, which skips row-by-row work
+    # unless a trigger is there.
+    empty = "TRUNCATE core_auditentry" if connection.vendor == "postgresql" else "DELETE FROM core_auditentry"
+    _check_constraints_now()
+    with pytest.raises(DatabaseError, match="audit entries cannot be deleted"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(empty)
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE ... CASCADE is PostgreSQL's")
+def test_emptying_the_organisations_with_cascade_cannot_reach_the_audit_trail(entry):
+    _check_constraints_now()
+    with pytest.raises(DatabaseError, match="audit entries cannot be deleted"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE core_organisation CASCADE")
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_test_suites_flush_empties_the_database_and_puts_the_guard_back(entry):
+    from django.core.management import call_command
+
+    _check_constraints_now()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEntry.objects.exists()
+    log_action("test.again", actor=None, organisation=None, message="After the flush")
+    with pytest.raises(DatabaseError, match="audit entries cannot be deleted"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM core_auditentry")
+    assert AuditEntry.objects.count() == 1
+
+
 def test_changes_read_in_plain_words():
     lines = describe_changes(Membership, {"role": "Viewer", "is_active": True}, {"role": "Admin", "is_active": False})
     assert lines == ["Role changed from ‘Viewer’ to ‘Admin’", "Is active changed from yes to no"]
@@ -59,6 +108,19 @@ def test_exporting_the_audit_trail_is_itself_recorded(client, auditor):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert AuditEntry.objects.filter(action="core.audit.exported", actor=auditor).count() == 1
+
+
+def test_the_audit_csv_turns_text_that_looks_like_a_formula_into_plain_text(client, admin_access, auditor):
+    import csv
+    import io
+
+    formula = '=HYPERLINK("http://x","y")'
+    services.add_unit(admin_access, name=formula, kind=UnitKind.DIRECTORATE, parent=None)
+    client.force_login(auditor)
+    rows = list(csv.reader(io.StringIO(client.get("/o/demoshire/audit/export.csv").content.decode())))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'" + formula in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))]
 
 
 def test_the_history_page_shows_a_units_changes_in_words(client, admin_access, viewer):

@@ -53,3 +53,16 @@ def test_settings_refuse_debug_in_production(tmp_path):
     result = subprocess.run([sys.executable, "-m", "carestat.cli", "--help"], env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert "CareStat cannot start: CARESTAT_DEBUG must be false when CARESTAT_ENV=production" in result.stderr
+
+
+def test_word_settings_accept_spaces_or_commas_and_refuse_unknown_words(monkeypatch):
+    from carestat.env import env_words
+
+    allowed = ("x-forwarded-proto", "x-forwarded-for")
+    monkeypatch.setenv("HEADERS", "X-Forwarded-Proto, x-forwarded-for")
+    assert env_words("HEADERS", "", allowed) == ["x-forwarded-proto", "x-forwarded-for"]
+    monkeypatch.setenv("HEADERS", "x-forwarded-proto x-real-ip")
+    with pytest.raises(ConfigError, match="HEADERS has .x-real-ip.; use words from: x-forwarded-proto, x-forw"):
+        env_words("HEADERS", "", allowed)
+    monkeypatch.delenv("HEADERS")
+    assert env_words("HEADERS", "x-forwarded-proto", allowed) == ["x-forwarded-proto"]

@@ -8,6 +8,13 @@ def not_found(request, exception=None):
                      "the record may not exist or may belong to an organisation you are not a member of.")
 
 
+def bad_request(request, exception=None, *, reason=""):
+    return page(request, "core/error.html", "Your request could not be read", status=400,
+                heading="Your request could not be read",
+                body=reason or "Something in the web address or the form could not be understood. "
+                               "Go back, check what you entered and try again.")
+
+
 def forbidden(request, exception=None):
     message = getattr(exception, "message", None) or "You do not have permission to do this."
     return page(request, "core/error.html", "You cannot do this", status=403,

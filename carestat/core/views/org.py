@@ -276,6 +276,7 @@ def audit_export(request, slug):
     from django.http import HttpResponse
 
     from carestat.core.audit import log_action
+    from carestat.core.spreadsheet_cells import safe_row
 
     access = org_access(request, slug, Perm.VIEW_AUDIT)
     entries = org_audit_entries(access.organisation)
@@ -285,8 +286,8 @@ def audit_export(request, slug):
     writer.writerow(["when", "who", "action", "record type", "record id", "record", "what happened", "before", "after"])
     count = 0
     for e in entries.iterator():
-        writer.writerow([e.at.isoformat(), e.actor_name, e.action, e.record_type, e.record_id, e.record_label,
-                         e.message, e.before or "", e.after or ""])
+        writer.writerow(safe_row([e.at.isoformat(), e.actor_name, e.action, e.record_type, e.record_id,
+                                  e.record_label, e.message, e.before or "", e.after or ""]))
         count += 1
     log_action("core.audit.exported", actor=request.user, organisation=access.organisation,
                message=f"{request.user.display_name} exported the audit trail ({count} entries) as CSV")

@@ -156,3 +156,39 @@ def test_a_rate_measure_reads_per_100000_in_words(client, catalogue, manager, de
     page = client.get("/o/demoshire/measures/ASCOF-2C/").content.decode()
     assert "548.3 per 100,000" in page and "Rate per 100,000" in page
     assert "rate per 100000" not in page
+
+
+def test_a_count_measure_shows_englands_count_for_context_never_on_its_chart_or_as_better(
+        client, catalogue, manager, demoshire):
+    access = access_for(manager, demoshire)
+    dols = services.adopt_measure(access, "DOLS-NOT-COMPLETED")
+    _history(dols, access, [2, 82, 134, 131, 176, 226, 248, 193, 144, 99, 55, 34, 0], last="2026-27-Q2")
+    client.force_login(manager)
+    page = client.get("/o/demoshire/measures/DOLS-NOT-COMPLETED/").content.decode()
+    assert "better than England" not in page and "Against the England benchmark" not in page
+    assert "For context only: England 123,790" in page
+    chart = page[page.index('id="measure-chart"'):page.index("</svg>", page.index('id="measure-chart"'))]
+    assert "123,790" not in chart and "100,000" not in chart and 'class="benchmark"' not in chart
+    rule = page[page.index("Compared with benchmarks"):]
+    assert "No: it is a count" in rule[:400]
+    listing = client.get("/o/demoshire/measures/").content.decode()
+    assert "123,790<span class=\"govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0\">context only: a count" \
+        in listing
+    api = client.get("/api/v1/organisations/demoshire/measures/DOLS-NOT-COMPLETED").json()
+    assert api["benchmarks_compared"] is False
+    assert api["judgement"]["benchmarks"][0].startswith("For context only")
+
+
+def test_a_share_is_still_compared_with_england_and_the_catalogue_says_which_compare(
+        client, catalogue, manager, demoshire):
+    access = access_for(manager, demoshire)
+    rereferrals = services.adopt_measure(access, "CIN-REREF-12M", frequency="annual")
+    services.enter_value(access, rereferrals, period="2025-26", value="25")
+    client.force_login(manager)
+    page = client.get("/o/demoshire/measures/CIN-REREF-12M/").content.decode()
+    assert "25.0% is worse than England (22.6%" in page
+    page = client.get("/o/demoshire/measures/add/").content.decode()
+    table = page[page.index('id="catalogue-benchmarks"'):]
+    row = lambda code: table[table.index(code):table.index("</tr>", table.index(code))]  # noqa: E731
+    assert "123,790" in row("DOLS-NOT-COMPLETED") and "No, context only" in row("DOLS-NOT-COMPLETED")
+    assert "22.6%" in row("CIN-REREF-12M") and ">Yes<" in row("CIN-REREF-12M")

@@ -46,6 +46,25 @@ def test_export_then_import_into_a_new_plan_preserves_the_plan(world):
     assert reasons == ["Revised date as imported from export.xlsx"]
 
 
+HYPERLINK = '=HYPERLINK("http://x","y")'
+
+
+def test_a_title_that_looks_like_a_formula_is_exported_as_text_and_imports_as_it_was(world):
+    admin = access_for(world["cast"]["admin"], world["org"])
+    services.update_plan(admin, world["plan"], kind=world["plan"].kind, title=HYPERLINK, start=world["plan"].start,
+                         end=world["plan"].end, description="@SUM(A1:A9)", owner_unit=world["plan"].owner_unit)
+    services.rename_milestone(admin, world["m1"], title="-2+3")
+    content = excel.export_plan(admin, Plan.objects.get(pk=world["plan"].pk))
+    wb = load_workbook(io.BytesIO(content))
+    title, description = wb["Plan"]["B2"], wb["Plan"]["B4"]
+    assert title.data_type == "s" and title.value == "'" + HYPERLINK
+    assert description.data_type == "s" and description.value == "'@SUM(A1:A9)"
+    assert wb["Milestones"]["C2"].value == "'-2+3"
+    copy = excel.import_plan(admin, content, filename="export.xlsx", title="Copy of the plan")
+    assert copy.description == "@SUM(A1:A9)"
+    assert Milestone.objects.filter(action__objective__priority__plan=copy, title="-2+3").exists()
+
+
 def _with_bad_date_on_row_7(content):
     wb = load_workbook(io.BytesIO(content))
     ws = wb["Milestones"]

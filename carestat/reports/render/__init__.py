@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from carestat.reports.snapshot import MEASURE_RAG_ORDER, RAG_LABELS, RAG_ORDER, public_count
+from carestat.reports.snapshot import (
+    MEASURE_RAG_ORDER,
+    RAG_LABELS,
+    RAG_ORDER,
+    measure_fact,
+    public_count,
+    public_figure,
+)
 
 SECTION_TITLES = {
     "summary": "Summary", "exceptions": "Exceptions", "delivery": "Delivery by priority",
@@ -41,13 +48,12 @@ def _measure(m: dict, public: bool) -> dict:
     m = {**m, "chart": _recent(m["chart"]), "public": {**m["public"], "chart": _recent(m["public"]["chart"])}}
     if not public:
         return {**m, "rag_text": RAG_LABELS.get(m["rag"], m["rag_label"])}
-    p = m["public"]
-    hidden = p["suppressed"]
-    return {**m, "value": p["value"], "rag": p["rag"], "rag_label": p["rag_label"],
-            "rag_text": RAG_LABELS.get(p["rag"], p["rag_label"]), "chart": p["chart"], "series": p["series"],
-            "notes": p["notes"], "numerator": "", "denominator": "", "provenance": "",
-            "variation": "" if hidden else m["variation"], "assurance": "" if hidden else m["assurance"],
-            "rag_explanation": "" if hidden else m["rag_explanation"]}
+    p = public_figure(m)  # the full version's period: its figure, or "fewer than 5"
+    return {**m, "period": p["period"], "value": p["value"], "suppressed": p["suppressed"], "rag": p["rag"],
+            "rag_label": p["rag_label"], "rag_text": RAG_LABELS.get(p["rag"], p["rag_label"]), "chart": p["chart"],
+            "series": p["series"], "notes": p["notes"], "raw_value": "", "numerator": "", "denominator": "",
+            "provenance": "",
+            "variation": p["variation"], "assurance": p["assurance"], "rag_explanation": p["rag_explanation"]}
 
 
 def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) -> dict:
@@ -56,7 +62,12 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
     sign_off = sign_off or {}
     measures = {m["id"]: _measure(m, public) for m in s["measures"]}
     counts = s["summary"]["counts"]
-    measure_counts = s["summary"]["public_measure_counts"] if public else counts["measures"]
+    facts = list(s["summary"]["facts"])
+    measure_counts = counts["measures"]
+    if public:  # counted from the public figures, so the summary says what the measures show
+        measure_counts = {k: sum(1 for m in measures.values() if m["rag"] == k) for k in MEASURE_RAG_ORDER}
+        facts = [measure_fact(measure_counts) if f == measure_fact(counts["measures"]) else f for f in facts]
+    by_title = {f"{m['code']}: {m['title']}": m for m in measures.values()}
     count_rows = [
         {"what": "Actions", **{k: counts["actions"].get(k, 0) for k in RAG_ORDER},
          "total": sum(counts["actions"].values())},
@@ -66,9 +77,10 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
     exceptions = []
     for e in s["exceptions"]:
         if public and e["kind"] == "measure":
-            if e.get("public_rag") not in ("red", "amber"):
+            shown = measures.get(e["measure_id"]) if "measure_id" in e else by_title.get(e["title"])
+            if shown is None or shown["rag"] not in ("red", "amber"):
                 continue
-            e = {**e, "rag": e["public_rag"], "status": RAG_LABELS[e["public_rag"]]}
+            e = {**e, "rag": shown["rag"], "status": RAG_LABELS[shown["rag"]]}
         exceptions.append({**e, "rag_text": RAG_LABELS.get(e["rag"], e["rag"])})
     sections = []
     for sec in s["sections"]:
@@ -110,7 +122,8 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
                           + (f". Reason: {i['reason']}" if i["reason"] else "") for i in ch["redated"]]),
             ("Dropped", [f"{i['kind'].capitalize()}: {i['title']}. Reason: {i['reason']}" for i in ch["dropped"]]),
             ("Measures", [f"{i['title']}: {i['change']}" for i in ch["measures"]
-                          if not public or "revised" not in i["change"] and "new value" not in i["change"]]
+                          if not public or "revised" not in i["change"] and "new value" not in i["change"]
+                          and i.get("public_shown", not by_title.get(i["title"], {}).get("suppressed", True))]
              + ([f"{sum(1 for i in ch['measures'] if 'revised' in i['change'] or 'new value' in i['change'])} "
                  "measures have new or revised values (see each measure)"]
                 if public and any("revised" in i["change"] or "new value" in i["change"] for i in ch["measures"])
@@ -135,7 +148,7 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
                       if sign_off.get("published_at") else ""),
         "hash": (sign_off.get("hash") or "")[:16],
         "main_messages": [p.strip() for p in s.get("main_messages", "").split("\n\n") if p.strip()],
-        "facts": s["summary"]["facts"],
+        "facts": facts,
         "rag_columns": [(k, RAG_LABELS[k]) for k in RAG_ORDER],
         "count_rows": count_rows,
         "measure_columns": [(k, RAG_LABELS[k]) for k in MEASURE_RAG_ORDER],

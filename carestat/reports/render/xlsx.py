@@ -8,6 +8,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from carestat.core.spreadsheet_cells import safe_cell
+
 
 def _sheet(wb, title: str, headers: list[str], rows: list[list]) -> None:
     ws = wb.create_sheet(title[:31])
@@ -15,7 +17,7 @@ def _sheet(wb, title: str, headers: list[str], rows: list[list]) -> None:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(["" if c is None else c for c in row])
+        ws.append(["" if c is None else safe_cell(c) for c in row])
     ws.freeze_panes = "A2"
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, min(60, len(str(h)) + 4))

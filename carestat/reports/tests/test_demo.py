@@ -49,3 +49,26 @@ def test_without_the_plans_demo_the_reports_demo_is_skipped(db, settings):
     org = core_demo.load(None, lambda msg: None)
     assert reports_demo.load(org, lambda msg: None) == org
     assert not Report.objects.exists()
+
+
+def test_every_demo_reports_public_version_agrees_with_its_full_version_figure_by_figure(demo):
+    from carestat.reports.render import view
+    from carestat.reports.tests.helpers import assert_public_agrees_with_full
+
+    reports = list(Report.objects.filter(organisation=demo))
+    assert len(reports) == 3
+    for report in reports:
+        assert_public_agrees_with_full(report.snapshot)
+    for report in [r for r in reports if r.status == ReportStatus.PUBLISHED]:
+        # the issue's figure: 3 (Green) for Q2 in full; the public version had Q1's 5 (Red)
+        full = {m["code"]: m for s in view(report.snapshot)["sections"] for m in s["measures"]}["SL-CARERS-LEFT"]
+        public = {m["code"]: m for s in view(report.snapshot, public=True)["sections"]
+                  for m in s["measures"]}["SL-CARERS-LEFT"]
+        assert (full["period"], full["value"], full["rag"]) == ("2026-27-Q2", "3", "green")
+        assert (public["period"], public["value"], public["rag"]) == ("2026-27-Q2", "fewer than 5", "none")
+        stored = next(m for m in report.snapshot["measures"] if m["code"] == "SL-CARERS-LEFT")["public"]
+        assert (stored["period"], stored["value"], stored["rag"]) == ("2026-27-Q2", "fewer than 5", "none")
+        assert report.snapshot["summary"]["public_measure_counts"] == view(report.snapshot, public=True)[
+            "measure_counts"]
+        kept = ReportFile.objects.get(report=report, format="html", public=True, status=report.status)
+        assert b"fewer than 5" in bytes(kept.content)

@@ -1,3 +1,4 @@
+import io
 import re
 
 import pytest
@@ -64,6 +65,22 @@ def test_the_workbook_has_a_sheet_per_section_with_every_figure(world, report):
     assert ["Milestones", 1, 0, 0, 1, 0, 2] in sheets["Summary"]
     assert sheets["Measures"][1][1:6] == ["OT28", "OT assessments within 28 days", "percent", "2026-27-Q2", "64.0%"]
     assert len(sheets["Measure series"]) == 7
+
+
+def test_a_title_that_looks_like_a_formula_is_text_in_the_workbook(world):
+    from openpyxl import load_workbook
+
+    from carestat.plans import services as plans
+
+    formula = '=HYPERLINK("http://x","y")'
+    plans.rename_milestone(world["admin_access"], world["m2"], title=formula)
+    report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    wb = load_workbook(io.BytesIO(services.render(report, "xlsx")))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert [c.value for c in cells if c.data_type == "f"] == []
+    milestone = [c for c in cells if isinstance(c.value, str) and formula in c.value]
+    assert milestone and {c.value for c in milestone} == {"'" + formula}
+    assert all(c.data_type == "s" for c in milestone)
 
 
 def test_the_html_is_standalone_and_rerenders_identically(world, report):

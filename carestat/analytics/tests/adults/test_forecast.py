@@ -94,3 +94,46 @@ def test_forecast_from_events_and_comparison_with_actuals(backend):
         (8, 7, 1), (5, 6, -1)]
     assert compared["mean_error"] == 0
     assert compared["mean_absolute_error"] == 1
+
+
+def _weekday_events(weeks: int, first_monday: dt.date, last_day_offset: int = 4):
+    """5 items a week received Monday, completed Friday, for ``weeks`` weeks."""
+    rows = []
+    for w in range(weeks):
+        monday = first_monday + dt.timedelta(weeks=w)
+        for _ in range(5):
+            rows.append({"work_type": "ot_assessment", "received_date": monday,
+                         "completed_date": monday + dt.timedelta(days=last_day_offset)})
+    return ibis.memtable(rows, schema={"work_type": "string", "received_date": "date", "completed_date": "date"})
+
+
+def test_a_week_counts_as_covered_once_the_data_reaches_its_friday():
+    from carestat.analytics.forecast import covered_until
+
+    assert covered_until(dt.date(2025, 5, 30)) == dt.date(2025, 6, 2)  # Friday: its week is covered
+    assert covered_until(dt.date(2025, 6, 1)) == dt.date(2025, 6, 2)  # Sunday
+    assert covered_until(dt.date(2025, 5, 28)) == dt.date(2025, 5, 26)  # Wednesday: only the weeks before
+
+
+def test_a_forecast_asked_for_months_after_the_data_starts_from_where_the_data_ends(backend):
+    from carestat.analytics.forecast import events_end
+
+    events = _weekday_events(12, dt.date(2025, 3, 10))  # last completion Friday 30 May 2025
+    assert events_end(backend, events) == dt.date(2025, 5, 30)
+    result = forecast_backlog(backend, events, "ot_assessment", as_of=dt.date(2025, 8, 6))
+    # June and July have no data: counting those ten weeks as empty would make demand
+    # (5 x 2 + 0 x 10) / 12, under 1 a week
+    assert result["mean_weekly_arrivals"] == 5 and result["lookback_weeks"] == 12
+    assert result["first_projected_week"] == "2025-06-02" and result["as_of"] == "2025-06-02"
+    assert result["history"][-1]["week_start"] == "2025-05-26" and result["stale"] is True
+    # a date within the data is used as asked, with no warning
+    within = forecast_backlog(backend, events, "ot_assessment", as_of=dt.date(2025, 5, 14))
+    assert within["first_projected_week"] == "2025-05-12" and within["warnings"] == [] and not within["stale"]
+
+
+def test_a_backlog_already_at_zero_has_nothing_to_clear_not_a_clearance_week():
+    result = project_backlog(steady_history(backlog=0))
+    current = result["scenarios"][0]
+    assert result["already_clear"] and current["already_clear"] and not current["clears"]
+    assert current["clearance_date"] is current["clearance_early"] is current["clearance_late"] is None
+    assert current["summary"].startswith("no backlog to clear: none was waiting on 2025-06-02")

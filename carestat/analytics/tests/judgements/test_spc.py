@@ -361,3 +361,33 @@ def test_an_unknown_change_label_is_refused():
 
 
 LABELS_15 = [f"2024-{m:02d}" for m in range(1, 13)] + ["2025-01", "2025-02", "2025-03"]
+
+
+# A step: 20 points near 60 then 18 near 78 (the demo's OT-28DAYS); both halves are shifts
+# about the overall mean, and only the second starts after the first point.
+# Over all 38 the mean is 68.5 and the limits 63.3 to 73.8, below the target of 75; from the
+# step on, the mean is 78 and the limits 73.8 to 82.2, around it.
+STEP = [60 + d for d in (-1, 1, 0, -1, 1) * 4] + [78 + d for d in ((-1, 1, 0, -1, 1) * 4)[:18]]
+
+
+def test_a_shift_after_a_step_names_the_first_point_of_the_new_level():
+    result = xmr(STEP, "higher_is_better", labels=[f"m{i}" for i in range(len(STEP))], target=75)
+    assert result.shift_start is not None and result.shift_start.index == 20
+    assert result.assurance is Assurance.CONSISTENTLY_MISSED  # limits span both levels
+    # with a change there the current limits describe the new level alone
+    after = xmr(STEP, "higher_is_better", target=75, change_points=[20])
+    assert after.shift_start is None and after.assurance is Assurance.HIT_AND_MISS
+
+
+def test_rag_and_assurance_that_disagree_are_explained_in_one_sentence():
+    from carestat.analytics.judgements import judge_measure
+
+    labels = [f"m{i}" for i in range(len(STEP))]
+    j = judge_measure(STEP, labels, "higher_is_better", target=75, tolerance=5)
+    assert j.rag.rating.value == "green" and j.spc.assurance is Assurance.CONSISTENTLY_MISSED
+    sentence = j.disagreement
+    assert sentence.count(". ") == 0 and sentence.endswith(".")
+    assert sentence.startswith("The latest value meets the target (green) but the process limits (")
+    assert "the shift that began in m20: record a process change there" in sentence
+    assert judge_measure(STEP, labels, "higher_is_better", target=75, tolerance=5,
+                         change_points=[20]).disagreement is None

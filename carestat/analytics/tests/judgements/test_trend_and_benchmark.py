@@ -147,3 +147,19 @@ def test_a_rate_within_its_threshold_names_the_band_in_rate_words():
                         unit="rate per 100000").explanation
     assert "within the 5 per 100,000 no-meaningful-change" in words
     assert "552.0 per 100,000 is up 3.7 per 100,000 from 548.3 per 100,000" in words
+
+
+def test_a_count_is_never_compared_with_a_national_count_only_shown_beside_it():
+    england = Benchmark("national", D(123790), "NHS England, DoLS 2023-24", "2023-24", "England")
+    judgement = judge_against_benchmark(D(0), england, "lower_is_better", unit="count")
+    assert judgement.comparison is None and judgement.difference is None and not judgement.compared
+    assert "better" not in judgement.explanation and "lower" not in judgement.explanation
+    assert judgement.explanation.startswith("For context only: England 123,790 (NHS England, DoLS 2023-24")
+
+
+def test_shares_and_rates_compare_with_benchmarks_and_counts_and_days_do_not():
+    from carestat.analytics.judgements.rag import compares_with_benchmarks
+
+    assert [compares_with_benchmarks(u) for u in
+            ("percent", "rate per 100000", "rate_per_100000", "cases per FTE", "cases_per_fte")] == [True] * 5
+    assert [compares_with_benchmarks(u) for u in ("count", "days", "people")] == [False] * 3

@@ -27,7 +27,8 @@ class Command(CareStatCommand):
         parser.add_argument("--extra-per-week", type=float, default=0)
         parser.add_argument("--from", dest="extra_from", type=_date, help="When the extra capacity starts")
         parser.add_argument("--weeks", type=int, help="How many weeks the extra capacity lasts")
-        parser.add_argument("--as-of", type=_date, help="Forecast from this date (default today)")
+        parser.add_argument("--as-of", type=_date, help="Forecast from this date (default today); the forecast "
+                            "starts earlier when the case events end before it, and says so")
         parser.add_argument("--json", action="store_true", help="Print the whole forecast as JSON")
         parser.add_argument("--save", action="store_true", help="Save the forecast (recorded as the command line's)")
 
@@ -44,6 +45,9 @@ class Command(CareStatCommand):
         if opts["json"]:
             self.stdout.write(json.dumps(result, indent=2))
             return
+        self.stdout.write(f"From case events up to {result['data_ends']}, the last date the loaded data covers.")
+        for warning in result["warnings"]:
+            self.stderr.write(f"Warning: {warning}")
         self.stdout.write(f"{opts['work_type']}: backlog {result['starting_backlog']} "
                           f"at {result['first_projected_week']}; "
                           f"{result['mean_weekly_arrivals']:.1f} arrivals and {result['mean_weekly_completions']:.1f} "

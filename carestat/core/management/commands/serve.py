@@ -4,7 +4,11 @@ from carestat.core.management.base import CareStatCommand
 
 
 class Command(CareStatCommand):
-    help = "Serve CareStat over HTTP with Waitress (put it behind a TLS proxy in production)."
+    help = (
+        "Serve CareStat over HTTP with Waitress (put it behind a TLS proxy in production). "
+        "Only the proxy at CARESTAT_TRUSTED_PROXY may say, in its X-Forwarded-* headers, "
+        "that a request came over https and from which client."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=8000)
@@ -20,4 +24,10 @@ class Command(CareStatCommand):
         self.stdout.write(self.style.SUCCESS(f"CareStat is running at {url}  (Ctrl+C to stop)"))
         self.stdout.write(f"Data directory: {settings.DATA_DIR}")
         self.stdout.flush()
-        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="CareStat")
+        proxy = {}
+        if settings.CARESTAT_TRUSTED_PROXY:
+            proxy = {
+                "trusted_proxy": settings.CARESTAT_TRUSTED_PROXY,
+                "trusted_proxy_headers": " ".join(settings.CARESTAT_TRUSTED_PROXY_HEADERS),
+            }
+        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"], ident="CareStat", **proxy)
