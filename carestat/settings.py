@@ -210,7 +210,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# Long work is queued in the database and run by `carestat worker` (docs/decisions/0009);
+# Long work is queued in the database and run by `carestat worker` (docs/decisions/0010);
 # tests run it inline, in the process that starts it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CARESTAT_JOBS_INLINE = env_bool("CARESTAT_JOBS_INLINE", False)

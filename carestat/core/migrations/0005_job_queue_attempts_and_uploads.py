@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_jobs'),
+        ('core', '0004_audit_entries_cannot_be_deleted'),
     ]
 
     operations = [
