@@ -242,3 +242,14 @@ def test_a_measure_is_not_recorded_from_a_return_that_does_not_feed_it(manager_a
     lac = services.ingest(manager_access, [p for p in children["ssda903"] if "2025" in p.name], year=2025)
     value = _value(org, "LAC-COUNT")
     assert value.submissions == [f"S{lac.pk}"] and not PendingRevision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_replacements_page_says_why_in_a_sentence_and_stores_no_rows(client, manager, manager_access,
+                                                                              census, tmp_path):
+    services.ingest(manager_access, [census])
+    refused = services.ingest(manager_access, [_rewritten(census, tmp_path / "s" / census.name, keep_every=3)])
+    assert refused.row_counts == {}
+    client.force_login(manager)
+    page = client.get(f"/o/demoshire/data/{refused.pk}/").content.decode()
+    assert "nothing from it was stored. It holds" in page and "Rows stored" not in page
