@@ -265,8 +265,7 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
         wanted = {f: [label for label in labels if _within(label, only)] for f, labels in wanted.items()}
         wanted = {f: labels for f, labels in wanted.items() if labels}
     if not wanted:
-        if only is None:
-            current_submissions(org).update(measures_computed_at=timezone.now(), measures_error="")
+        _mark_computed(list(current_submissions(org)), only, timezone.now())
         return None
     table_format = {t: f for f, tables in FORMAT_TABLES.items() for t in tables}
     codes_by_format: dict[str, list[str]] = {}
@@ -312,10 +311,16 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
         outcomes.append(record_computed_values(
             org, group_results, submissions=[f"S{s.pk}" for s in current if s.format in formats],
             computed_at=now, computed_by=user, auto_approve=auto_approve))
+    _mark_computed(current, only, now)
+    return outcomes
+
+
+def _mark_computed(current: list[Submission], only, now) -> None:
+    """Record that the current submissions' measures are computed: all of them, or with
+    ``only`` those whose data lies within that period."""
     done = [s.pk for s in current if only is None or (s.period_start and s.period_end and _within_dates(
         s.period_start, s.period_end, only))]
     Submission.objects.filter(pk__in=done).update(measures_computed_at=now, measures_error="")
-    return outcomes
 
 
 def recompute(access: Access, *, period: str | None = None, progress: Progress = _quiet):

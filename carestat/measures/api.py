@@ -329,10 +329,9 @@ def _num(x) -> float | None:
 
 
 def _recomputed(r) -> dict:
-    num = _num
     return {"id": r.pk, "code": r.current.measure.code, "period": r.current.period, "status": r.status,
             "approved_value": float(r.replaces_value), "recomputed_value": float(r.value),
-            "recomputed_numerator": num(r.numerator), "recomputed_denominator": num(r.denominator),
+            "recomputed_numerator": _num(r.numerator), "recomputed_denominator": _num(r.denominator),
             "submissions": r.submissions, "method_version": r.method_version, "computed_at": r.computed_at,
             "decided_by": r.decided_by.display_name if r.decided_by else None,
             "decision_reason": r.decision_reason}
