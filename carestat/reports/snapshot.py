@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from carestat.analytics.judgements.suppression import publish_count
+from carestat.core.contributions import SectionContext, report_sections
 from carestat.core.models import AuditEntry, Organisation, ReportingPeriod
 
 SNAPSHOT_VERSION = 1
@@ -498,6 +499,8 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
         "measures": measures,
         "unlinked_measure_ids": unlinked,
         "forecasts": forecasts(org, period),
+        # What the domain apps (risks, money, ...) report for this scope, frozen with the rest.
+        "domains": report_sections(SectionContext(org, period, as_of, scope, plan=plan, unit=unit, remit=remit)),
         "data_quality": data_quality(org, period, measures, every=scope == "organisation"),
         "archived_reasons": reasons,
         "date_changes": _date_change_reasons([m["id"] for m in milestones]),

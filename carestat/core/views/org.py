@@ -14,6 +14,7 @@ from carestat.core.access import (
     organisations_for,
 )
 from carestat.core.audit import describe_changes
+from carestat.core.contributions import home_tiles
 from carestat.core.errors import ServiceError
 from carestat.core.forms import (
     AddMemberForm,
@@ -60,9 +61,10 @@ def org_home(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     org = access.organisation
     members = Membership.objects.filter(organisation=org, is_active=True).select_related("user", "unit")
+    period = services.current_period(org)
     return page(
         request, "core/org_home.html", org.name, section="home",
-        tree=unit_tree(org), period=services.current_period(org), members=members,
+        tree=unit_tree(org), period=period, members=members, tiles=home_tiles(access, period),
         recent=_record_entries(org).select_related("actor")[:10],
     )
 

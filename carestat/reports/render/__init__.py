@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from carestat.core.contributions import section_view
 from carestat.reports.snapshot import (
     MEASURE_RAG_ORDER,
     RAG_LABELS,
@@ -154,6 +155,8 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
         "measure_columns": [(k, RAG_LABELS[k]) for k in MEASURE_RAG_ORDER],
         "measure_counts": measure_counts,
         "exceptions": exceptions, "sections": sections, "forecasts": forecasts,
+        # Snapshots made before the domains reported have none: they re-render as they were.
+        "domains": [d for d in (section_view(sec, public=public) for sec in s.get("domains", [])) if d],
         "data_quality": dq_rows,
         "excluded_total": public_count(dq["excluded_total"]) if public else f"{dq['excluded_total']:,}",
         "changes": changes,

@@ -61,8 +61,8 @@ def render_docx(v: dict, built_at: str = "") -> bytes:
         doc.add_paragraph("This public version shows counts of 1 to 4 people as “fewer than 5”, and hides other "
                           "figures from which they could be worked out.")
     doc.add_heading("Contents", level=1)
-    for title in ["Summary", "Exceptions", "Delivery by priority", "Backlog forecasts", "Data quality",
-                  "Changed since the last report"]:
+    for title in ["Summary", "Exceptions", "Delivery by priority", "Backlog forecasts",
+                  *[d["title"] for d in v["domains"]], "Data quality", "Changed since the last report"]:
         doc.add_paragraph(title, style="List Number")
 
     doc.add_page_break()
@@ -128,6 +128,16 @@ def render_docx(v: dict, built_at: str = "") -> bytes:
             doc.add_paragraph(f"{sc['name']}: {sc['clears_text']}", style="List Bullet")
         if not v["public"]:
             _chart(doc, f["chart"])
+
+    for d in v["domains"]:
+        doc.add_heading(d["title"], level=1)
+        for p in d["paragraphs"]:
+            doc.add_paragraph(p)
+        for c in d["charts"]:
+            if c.get("summary"):
+                doc.add_paragraph(c["summary"])
+        for t in d["tables"]:
+            _table(doc, t["caption"], t["headers"], t["rows"])
 
     doc.add_heading("Data quality", level=1)
     if v["data_quality"]:

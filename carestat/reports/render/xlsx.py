@@ -23,6 +23,16 @@ def _sheet(wb, title: str, headers: list[str], rows: list[list]) -> None:
         ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(12, min(60, len(str(h)) + 4))
 
 
+def _sheet_name(wb, text: str) -> str:
+    """Excel's limit is 31 characters, without []:*?/\\, unique in the workbook."""
+    name = "".join(" " if ch in "[]:*?/\\" else ch for ch in text)[:31].strip()
+    base, n = name, 2
+    while name in wb.sheetnames:
+        suffix = f" ({n})"
+        name, n = base[:31 - len(suffix)] + suffix, n + 1
+    return name
+
+
 def render_xlsx(v: dict, built_at: str = "") -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
@@ -62,6 +72,9 @@ def render_xlsx(v: dict, built_at: str = "") -> bytes:
     _sheet(wb, "Forecasts", ["Forecast", "Position at", "Backlog", "Scenario", "Clears"],
            [[f["title"], f["as_of"], f["backlog_text"], sc["name"], sc["clears_text"]]
             for f in v["forecasts"] for sc in f["scenarios"]])
+    for d in v["domains"]:  # one sheet per table, named for the domain and the table
+        for t in d["tables"]:
+            _sheet(wb, _sheet_name(wb, f"{d['title']} {t['caption']}"), t["headers"], t["rows"])
     _sheet(wb, "Data quality", ["Submission", "Format", "Files", "Period", "Status", "Records excluded", "Reasons",
                                 "Feeds measures"],
            [[d["id"], d["format"], d["files_text"], d["period"], d["status"], d["quarantined_text"], d["reasons_text"],

@@ -1,0 +1,113 @@
+"""What each domain app adds to the pages other apps own: a section of the committee report and
+tiles on the organisation's home page.
+
+A domain app (risks, finance, demand ...) registers its builders in its ``AppConfig.ready()``;
+the reports app and the home page call the registry, so neither imports the domains and a
+domain can be added or removed without touching them.
+
+A report section is plain JSON, frozen into the report's snapshot like everything else, so a
+published report re-renders the same whatever the domain's data says later:
+
+    {"key": "risks", "title": "Risks",
+     "paragraphs": ["..."],                      # prose, in the order shown
+     "tables": [{"caption": "...", "headers": [...], "rows": [[...], ...],
+                 "public_rows": [[...]] | None,   # what the public version shows instead, if different
+                 "restricted": False}],           # True: left out of the public version altogether
+     "charts": [{"svg": "<svg ...>", "caption": "...", "summary": "..."}],  # summary is the alt text
+     "restricted": False}                         # True: the whole section stays out of the public version
+
+Cells are strings or numbers (the workbook keeps numbers as numbers). A builder returns None
+when it has nothing for the scope, and the report leaves the section out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SectionContext:
+    """What a report covers, as a section builder is told it."""
+
+    organisation: Any
+    period: Any  # core.models.ReportingPeriod
+    as_of: dt.date
+    scope: str  # "organisation", "plan", "unit" or "remit"
+    plan: Any = None
+    unit: Any = None
+    remit: Any = None
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One figure on the home page, linking to the list it summarises."""
+
+    title: str
+    value: str
+    detail: str = ""
+    href: str = ""
+    rag: str = ""  # "red", "amber", "green", "blue" or "" for none
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class _Section:
+    key: str
+    title: str
+    order: int
+    build: Callable[[SectionContext], dict | None]
+
+
+@dataclass
+class _Registry:
+    sections: dict[str, _Section] = field(default_factory=dict)
+    tiles: dict[str, Callable[..., list[Tile]]] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def register_report_section(key: str, title: str, build: Callable[[SectionContext], dict | None], *,
+                            order: int = 100) -> None:
+    """Add a section to every report built from now on (lower ``order`` comes first)."""
+    _registry.sections[key] = _Section(key, title, order, build)
+
+
+def register_home_tiles(key: str, build: Callable[..., list[Tile]]) -> None:
+    """``build(access, period)`` returns the tiles this domain shows a member on the home page."""
+    _registry.tiles[key] = build
+
+
+def report_sections(ctx: SectionContext) -> list[dict]:
+    """Every registered domain's section for ``ctx``, in order, leaving out those with nothing."""
+    out = []
+    for sec in sorted(_registry.sections.values(), key=lambda s: (s.order, s.key)):
+        built = sec.build(ctx)
+        if built:
+            out.append({"key": sec.key, "title": sec.title, "paragraphs": [], "tables": [], "charts": [],
+                        "restricted": False, **built})
+    return out
+
+
+def home_tiles(access, period) -> list[Tile]:
+    tiles: list[Tile] = []
+    for build in _registry.tiles.values():
+        tiles += build(access, period)
+    return sorted(tiles, key=lambda t: (t.order, t.title))
+
+
+def section_view(section: dict, *, public: bool) -> dict | None:
+    """A frozen section as a reader of the full or public version sees it."""
+    if public and section.get("restricted"):
+        return None
+    tables = []
+    for t in section.get("tables", []):
+        if public and t.get("restricted"):
+            continue
+        rows = t.get("public_rows") if public and t.get("public_rows") is not None else t["rows"]
+        tables.append({"caption": t["caption"], "headers": t["headers"], "rows": rows})
+    return {"key": section["key"], "title": section["title"], "paragraphs": section.get("paragraphs", []),
+            "tables": tables, "charts": section.get("charts", [])}
