@@ -22,6 +22,12 @@ class Pseudonymiser:
             raise ValueError("the pseudonymisation secret must be at least 16 bytes")
         self._secret = secret
 
+    @property
+    def fingerprint(self) -> str:
+        """Which key this is, in 16 hex digits, without revealing it: stored with each load so
+        a return hashed with a different key (the same children, other keys) is refused."""
+        return hmac.new(self._secret, b"carestat:key-fingerprint", hashlib.sha256).hexdigest()[:16]
+
     def __call__(self, identifier: str | None, *, kind: str = "person") -> str | None:
         """Keyed hash of ``identifier``; None or blank stays None.
 

@@ -22,7 +22,7 @@ from carestat.analytics.forecast import (
     weekly_history,
 )
 from carestat.casedata.models import SavedForecast, Submission, SubmissionStatus
-from carestat.casedata.services import open_store, store_path
+from carestat.casedata.stores import reading, summary
 from carestat.core.access import Access
 from carestat.core.audit import log_action
 from carestat.core.errors import InvalidInput
@@ -41,24 +41,15 @@ def _events(store):
 
 
 def work_types(org) -> list[str]:
-    if not store_path(org).exists():
-        return []
-    with open_store(org) as store:
-        tables = store.current_tables()
-        if "case_events" not in tables:
-            return []
-        t = tables["case_events"]
-        rows = store.backend.to_pyarrow(t.select("work_type").distinct().order_by("work_type")).to_pylist()
-    return [r["work_type"] for r in rows]
+    """Work types with case events loaded, from the store's summary (no store is opened)."""
+    found = summary(org)
+    return list(found.work_types) if found else []
 
 
 def data_ends(org) -> dt.date | None:
     """The last date the organisation's loaded case events cover (None when none are loaded)."""
-    if not store_path(org).exists():
-        return None
-    with open_store(org) as store:
-        events = store.current_tables().get("case_events")
-        return events_end(store.backend, events) if events is not None else None
+    found = summary(org)
+    return found.case_events_end if found else None
 
 
 def data_status(org) -> dict | None:
@@ -114,7 +105,10 @@ def run_forecast(
     if work_type not in known:
         raise InvalidInput(f"No case events of work type ‘{work_type}’ are loaded"
                            + (f"; known work types: {', '.join(known)}" if known else ""), field="work_type")
-    with open_store(org) as store:
+    with reading(org) as store:
+        if store is None:
+            raise InvalidInput("No case events have been loaded yet; load a case-event file first",
+                               field="work_type")
         events = _events(store)
         try:
             result = forecast_backlog(store.backend, events, work_type, as_of=as_of, scenarios=scenarios, seed=seed)
@@ -152,9 +146,9 @@ def against_actuals(forecast: SavedForecast) -> dict | None:
     """The saved forecast's last scenario against the backlog that actually followed, over
     the weeks the loaded data covers (never the weeks after it, which have no data)."""
     org = forecast.organisation
-    if not store_path(org).exists():
-        return None
-    with open_store(org) as store:
+    with reading(org) as store:
+        if store is None:
+            return None
         tables = store.current_tables()
         if "case_events" not in tables:
             return None

@@ -53,6 +53,9 @@ class Submission(models.Model):
     # recompute` or the page's button computes what is missing.
     measures_computed_at = models.DateTimeField(null=True, blank=True)
     measures_error = models.TextField(blank=True)
+    # Which pseudonymisation key hashed its identifiers (a fingerprint, not the key): a
+    # return hashed with another key would give the same children other keys, so the load stops.
+    key_fingerprint = models.CharField(max_length=16, blank=True)
 
     class Meta:
         ordering = ["-loaded_at", "-id"]
@@ -142,6 +145,19 @@ DEFAULT_OPS_TARGETS = {
         "*": {"signoff_days": 5},
     },
 }
+
+
+class StoreSummary(models.Model):
+    """What the pages show about an organisation's analytics store, kept in the Django
+    database by the process that writes the store, so web processes need not open it."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="store_summary")
+    work_types = models.JSONField(default=list, help_text="Work types with case events loaded")
+    case_events_end = models.DateField(null=True, blank=True, help_text="The last date the case events cover")
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Analytics store summary for {self.organisation}"
 
 
 class CaseDataSettings(models.Model):

@@ -19,7 +19,6 @@ from django.utils import timezone
 from carestat.analytics.ingest import NeedsConfirmation, SubmissionRejected, load_submission
 from carestat.analytics.problems import UnreadableFile, ValidationReport
 from carestat.analytics.pseudonymise import Pseudonymiser
-from carestat.analytics.store import Store
 from carestat.casedata.models import (
     MAX_PROBLEMS_KEPT,
     CaseDataSettings,
@@ -27,6 +26,7 @@ from carestat.casedata.models import (
     SubmissionProblem,
     SubmissionStatus,
 )
+from carestat.casedata.stores import open_store, store_path, summarise  # noqa: F401 (store_path for callers)
 from carestat.core.access import Access
 from carestat.core.audit import log_action
 from carestat.core.errors import InvalidInput
@@ -40,14 +40,6 @@ def _quiet(done: int, total: int, message: str) -> None:
     pass
 
 
-def store_path(org: Organisation) -> Path:
-    return Path(settings.ANALYTICS_DIR) / f"{org.slug}.duckdb"
-
-
-def open_store(org: Organisation, *, read_only: bool = False) -> Store:
-    return Store(store_path(org), read_only=read_only)
-
-
 def pseudonymiser() -> Pseudonymiser:
     return Pseudonymiser(settings.PSEUDONYMISATION_KEY)
 
@@ -55,6 +47,7 @@ def pseudonymiser() -> Pseudonymiser:
 def _record(
     org: Organisation, user: User | None, *, format: str, files: list[str], status: str, result=None,
     report: ValidationReport | None = None, accepted_with_errors: bool = False, rejection_reason: str = "",
+    key_fingerprint: str = "",
 ) -> Submission:
     period = result.period if result is not None else None
     report = report or (result.report if result is not None else ValidationReport())
@@ -69,6 +62,7 @@ def _record(
         quarantine_reasons=dict(result.quarantine_reasons) if result is not None else {},
         error_count=len(report.errors), warning_count=len(report.warnings),
         rejection_reason=rejection_reason, loaded_by=user if user and user.pk else None,
+        key_fingerprint=key_fingerprint,
     )
     SubmissionProblem.objects.bulk_create(
         SubmissionProblem(submission=submission, severity=p.severity.value, file=p.file[:200],
@@ -106,13 +100,30 @@ def ingest(
     if not paths:
         raise InvalidInput("Choose at least one file to load", field="files")
     files = list(names) if names else [p.name for p in paths]
+    keyed = pseudonymiser()
+    other_key = _other_key_in_use(org, keyed.fingerprint)
+    if other_key:
+        reason = (f"it would be pseudonymised with a different key (fingerprint {keyed.fingerprint}) from the one "
+                  f"the returns already loaded used (fingerprint {other_key}), so the same people would get "
+                  "different keys. Run CareStat with the deployment's CARESTAT_DATA_DIR or "
+                  "CARESTAT_PSEUDONYMISATION_KEY")
+        submission = _record(org, user, format=format or "", files=files, status=SubmissionStatus.REJECTED,
+                             rejection_reason=reason)
+        log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
+                   message=f"{user.display_name} tried to load {', '.join(files)}: not loaded, because {reason}")
+        return submission
     try:
-        with open_store(org) as store:
+        def waiting() -> None:
+            progress(0, 1, "waiting for another load or computation to finish")
+
+        with open_store(org, on_wait=waiting) as store:
             result = load_submission(
-                store, paths, format=format or None, pseudonymiser=pseudonymiser(),
+                store, paths, format=format or None, pseudonymiser=keyed,
                 jurisdiction=org.jurisdiction, accept_with_errors=accept_with_errors,
                 progress=progress, year=year, la_code=org.la_code, confirm_fewer=confirm_fewer,
             )
+            if not result.duplicate:
+                summarise(org, store)
     except UnreadableFile as exc:
         submission = _record(org, user, format=format or "", files=files, status=SubmissionStatus.REJECTED,
                              rejection_reason=str(exc))
@@ -147,7 +158,8 @@ def ingest(
 
     with transaction.atomic():
         submission = _record(org, user, format=result.format, files=files, status=SubmissionStatus.CURRENT,
-                             result=result, accepted_with_errors=accept_with_errors and bool(result.report.errors))
+                             result=result, accepted_with_errors=accept_with_errors and bool(result.report.errors),
+                             key_fingerprint=keyed.fingerprint)
         older = Submission.objects.filter(organisation=org, store_id__in=result.superseded,
                                           status=SubmissionStatus.CURRENT)
         for old in older:
@@ -164,6 +176,15 @@ def ingest(
         _compute_safely(org, user, progress)
         submission.refresh_from_db(fields=["measures_computed_at", "measures_error"])
     return submission
+
+
+def _other_key_in_use(org: Organisation, fingerprint: str) -> str:
+    """The fingerprint of a different key that hashed a return still in the store, if any."""
+    used = (Submission.objects.filter(organisation=org, status__in=[SubmissionStatus.CURRENT,
+                                                                    SubmissionStatus.SUPERSEDED])
+            .exclude(key_fingerprint="").exclude(key_fingerprint=fingerprint)
+            .values_list("key_fingerprint", flat=True).first())
+    return used or ""
 
 
 def _compute_safely(org: Organisation, user: User | None, progress: Progress) -> None:

@@ -26,3 +26,9 @@ class Conflict(ServiceError):
 
 class PeriodClosed(Conflict):
     """The reporting period is closed; reopen it with a reason first."""
+
+
+class Busy(ServiceError):
+    """The work cannot be done this moment (another is holding what it needs); try again shortly."""
+
+    retry_after_seconds = 30

@@ -18,7 +18,10 @@ class Command(CareStatCommand):
     def handle(self, *args, **opts):
         from waitress import serve
 
+        from carestat.casedata.stores import serving_web
         from carestat.wsgi import application
+
+        serving_web()  # only the worker writes analytics stores, so several servers can run at once
 
         url = f"http://{opts['host']}:{opts['port']}"
         self.stdout.write(self.style.SUCCESS(f"CareStat is running at {url}  (Ctrl+C to stop)"))
