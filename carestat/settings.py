@@ -43,9 +43,20 @@ DEBUG = env_bool("CARESTAT_DEBUG", False)
 if PRODUCTION and DEBUG:
     raise ConfigError("CARESTAT_DEBUG must be false when CARESTAT_ENV=production")
 
-DATA_DIR = env_path("CARESTAT_DATA_DIR", "var")
+# One data directory: production must name it; elsewhere it is the checkout's own var/, never
+# a var/ under whatever folder a command happens to be run from (which gave the same council a
+# second database and a second pseudonymisation key).
+if PRODUCTION and not env_str("CARESTAT_DATA_DIR"):
+    raise ConfigError("CARESTAT_DATA_DIR is required in production (CARESTAT_ENV=production)")
+DATA_DIR = env_path("CARESTAT_DATA_DIR", str(BASE_DIR / "var"))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 ANALYTICS_DIR = DATA_DIR / "analytics"
+if (not env_str("CARESTAT_PSEUDONYMISATION_KEY") and not (DATA_DIR / "pseudonymisation_key").exists()
+        and any(ANALYTICS_DIR.glob("*.duckdb"))):
+    raise ConfigError(
+        f"{DATA_DIR} holds analytics stores but no pseudonymisation key: a new key would give the same "
+        "people different keys. Restore the data directory's pseudonymisation_key file, or set "
+        "CARESTAT_PSEUDONYMISATION_KEY to the key the stores were loaded with")
 UPLOADS_DIR = DATA_DIR / "uploads"
 MEDIA_ROOT = DATA_DIR / "media"
 # Shared reference data (the measure catalogue and national benchmarks).

@@ -66,3 +66,40 @@ def test_word_settings_accept_spaces_or_commas_and_refuse_unknown_words(monkeypa
         env_words("HEADERS", "", allowed)
     monkeypatch.delenv("HEADERS")
     assert env_words("HEADERS", "x-forwarded-proto", allowed) == ["x-forwarded-proto"]
+
+
+def _settings_import(env: dict, cwd):
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("CARESTAT_") and k != "DATABASE_URL"}
+    code = "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'carestat.settings'); " \
+           "django.setup(); from django.conf import settings; print(settings.DATA_DIR)"
+    return subprocess.run([sys.executable, "-c", code], env=base | env, cwd=cwd, capture_output=True, text=True)
+
+
+def test_production_refuses_to_start_without_a_named_data_directory(tmp_path):
+    result = _settings_import({"CARESTAT_ENV": "production", "CARESTAT_SECRET_KEY": "s" * 50,
+                               "CARESTAT_PSEUDONYMISATION_KEY": "p" * 50, "CARESTAT_ALLOWED_HOSTS": "x.example"},
+                              tmp_path)
+    assert result.returncode != 0
+    assert "CARESTAT_DATA_DIR is required in production" in result.stderr
+
+
+def test_without_a_data_directory_a_command_run_elsewhere_uses_the_checkouts_var(tmp_path):
+    from django.conf import settings
+
+    result = _settings_import({}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(settings.BASE_DIR / "var")
+    assert not (tmp_path / "var").exists()
+
+
+def test_stores_without_their_pseudonymisation_key_stop_start_up(tmp_path):
+    (tmp_path / "analytics").mkdir()
+    (tmp_path / "analytics" / "demoshire.duckdb").write_bytes(b"")
+    result = _settings_import({"CARESTAT_DATA_DIR": str(tmp_path)}, tmp_path)
+    assert result.returncode != 0
+    assert "holds analytics stores but no pseudonymisation key" in result.stderr
+    assert not (tmp_path / "pseudonymisation_key").exists()
