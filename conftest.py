@@ -61,6 +61,17 @@ def today():
         traveller.stop()
 
 
+@pytest.fixture
+def story_day():
+    """The clock at the demo's story day (``carestat.demo.STORY_DAY``), ticking from 10:00 UTC."""
+    import time_machine
+
+    from carestat.demo import STORY_DAY
+
+    with time_machine.travel(dt.datetime.combine(STORY_DAY, dt.time(10), tzinfo=dt.UTC), tick=True):
+        yield STORY_DAY
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
