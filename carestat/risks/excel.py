@@ -94,6 +94,8 @@ def export_register(access: Access) -> bytes:
                              for c in r.controls.filter(is_archived=False))
         actions = "; ".join(m.action.title for m in r.mitigations.filter(is_archived=False).select_related("action"))
         cur, tgt = row.current, row.target
+        if tgt is not None and (cur is None or tgt.assessed_on != cur.assessed_on):
+            tgt = None  # the target was set on another day: it goes in the history sheet with its own date
         ws.append(safe_row([r.ref, r.title, r.owner.email if r.owner else "", cur.likelihood if cur else None,
                             cur.impact if cur else None, controls, actions, r.category.name, r.cause, r.event,
                             r.consequence, r.unit.name if r.unit else "", tgt.likelihood if tgt else None,
