@@ -28,9 +28,10 @@ def _unit_ids(unit: Unit) -> set[int]:
 
 
 def scoped_risks(ctx: SectionContext):
+    # A risk with no current score by the as-of date is left out (see build_section), so a
+    # register imported later with its history still reports as it stood then.
     qs = Risk.objects.filter(organisation=ctx.organisation, is_archived=False, status=RiskStatus.OPEN,
-                             created_at__date__lte=ctx.as_of).select_related("category", "unit", "owner",
-                                                                               "organisation")
+                             occurred_on__isnull=True).select_related("category", "unit", "owner", "organisation")
     if ctx.scope == "plan":
         return qs.filter(plan=ctx.plan) if ctx.plan is not None else qs.none()
     if ctx.scope == "unit":
