@@ -183,7 +183,7 @@ def risks(request, slug: str, flag: str = "", category_id: int | None = None, un
 class RiskIn(Schema):
     ref: str = Field(..., min_length=1, max_length=20, pattern=SOLID)
     title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
-    category_id: int
+    category: str = Field(..., min_length=1, max_length=100, description="The category's name")
     cause: str = Field("", max_length=5000)
     event: str = Field("", max_length=5000)
     consequence: str = Field("", max_length=5000)
@@ -200,10 +200,13 @@ class RiskChangeIn(RiskIn):
 
 
 def _fields(access, payload: RiskIn) -> dict:
-    category = RiskCategory.objects.filter(organisation=access.organisation, pk=payload.category_id).first()
+    category = RiskCategory.objects.filter(organisation=access.organisation,
+                                           name__iexact=payload.category.strip()).first()
     if category is None:
-        raise InvalidInput(f"No risk category {payload.category_id} in {access.organisation.name}",
-                           field="category_id")
+        names = ", ".join(RiskCategory.objects.filter(organisation=access.organisation, is_archived=False)
+                          .values_list("name", flat=True)) or "none yet"
+        raise InvalidInput(f"‘{payload.category}’ is not a risk category of {access.organisation.name} "
+                           f"(its categories: {names})", field="category")
     priority = None
     if payload.priority_id is not None:
         priority = Priority.objects.filter(plan__organisation=access.organisation, pk=payload.priority_id).first()
@@ -336,18 +339,9 @@ def change_control(request, slug: str, risk_id: int, control_id: int, payload: C
     return {"id": c.pk, "description": c.description, "effectiveness": c.effectiveness}
 
 
-class LinkActionIn(Schema):
-    action_id: int
-
-
 class NewActionIn(Schema):
-    objective_id: int
     title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
     due: dt.date
-
-
-class LinkMeasureIn(Schema):
-    measure_id: int
 
 
 class LinkOut(Schema):
@@ -355,31 +349,31 @@ class LinkOut(Schema):
     risk_id: int
 
 
-@router.post(P + "/risks/{risk_id}/mitigations", response={201: LinkOut, **ERRORS},
+@router.post(P + "/risks/{risk_id}/mitigations/actions/{action_id}", response={201: LinkOut, **ERRORS},
              summary="Link a plan action of this organisation as a mitigation")
-def link_action(request, slug: str, risk_id: int, payload: LinkActionIn):
+def link_action(request, slug: str, risk_id: int, action_id: int):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
     risk = get_risk_for_user(access, risk_id)
     action = Action.objects.filter(objective__priority__plan__organisation=access.organisation,
-                                   pk=payload.action_id).first()
+                                   pk=action_id).first()
     if action is None:
-        raise InvalidInput(f"No action {payload.action_id} in a plan of {access.organisation.name}; choose an "
+        raise InvalidInput(f"No action {action_id} in a plan of {access.organisation.name}; choose an "
                            "action of this organisation", field="action_id")
     m = services.link_action(access, risk, action)
     return Status(201, {"id": m.pk, "risk_id": risk.pk})
 
 
-@router.post(P + "/risks/{risk_id}/mitigations/new", response={201: LinkOut, **ERRORS},
+@router.post(P + "/risks/{risk_id}/mitigations/objectives/{objective_id}", response={201: LinkOut, **ERRORS},
              summary="Create a plan action under an objective and link it as a mitigation")
-def create_action(request, slug: str, risk_id: int, payload: NewActionIn):
+def create_action(request, slug: str, risk_id: int, objective_id: int, payload: NewActionIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
     risk = get_risk_for_user(access, risk_id)
     objective = Objective.objects.filter(priority__plan__organisation=access.organisation,
-                                         pk=payload.objective_id).first()
+                                         pk=objective_id).first()
     if objective is None:
-        raise InvalidInput(f"No objective {payload.objective_id} in a plan of {access.organisation.name}",
+        raise InvalidInput(f"No objective {objective_id} in a plan of {access.organisation.name}",
                            field="objective_id")
     m = services.create_mitigating_action(access, risk, objective, title=payload.title, due=payload.due)
     return Status(201, {"id": m.pk, "risk_id": risk.pk})
@@ -395,15 +389,15 @@ def unlink_action(request, slug: str, risk_id: int, link_id: int):
     return {"id": m.pk, "risk_id": risk.pk}
 
 
-@router.post(P + "/risks/{risk_id}/indicators", response={201: LinkOut, **ERRORS},
+@router.post(P + "/risks/{risk_id}/indicators/measures/{measure_id}", response={201: LinkOut, **ERRORS},
              summary="Link a measure of this organisation as a key risk indicator")
-def link_measure(request, slug: str, risk_id: int, payload: LinkMeasureIn):
+def link_measure(request, slug: str, risk_id: int, measure_id: int):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
     risk = get_risk_for_user(access, risk_id)
-    measure = Measure.objects.filter(organisation=access.organisation, pk=payload.measure_id).first()
+    measure = Measure.objects.filter(organisation=access.organisation, pk=measure_id).first()
     if measure is None:
-        raise InvalidInput(f"No measure {payload.measure_id} in {access.organisation.name}; choose a measure of "
+        raise InvalidInput(f"No measure {measure_id} in {access.organisation.name}; choose a measure of "
                            "this organisation", field="measure_id")
     k = services.link_measure(access, risk, measure)
     return Status(201, {"id": k.pk, "risk_id": risk.pk})

@@ -284,7 +284,7 @@ def update_risk(access: Access, risk: Risk, *, ref: str, title: str, category: R
                 review_frequency: str = ReviewFrequency.QUARTERLY, next_review: dt.date | None = None,
                 status: str | None = None, expected_version: int | None = None) -> Risk:
     """Change a risk's details or status (managers of its unit, who may move it only to a unit
-    they also manage)."""
+    they also manage). Without ``next_review`` the review date stays as it is."""
     risk = _locked(risk, expected_version)
     require_manage_risk(access, risk)
     if risk.is_archived:
@@ -292,6 +292,7 @@ def update_risk(access: Access, risk: Risk, *, ref: str, title: str, category: R
     if unit is not None and not plan_services.within_unit(access, unit):
         raise NotAllowed(f"{unit.name} is outside the units you manage")
     status = status or risk.status
+    next_review = next_review or risk.next_review  # left out: the review date stays as it is
     if status not in RiskStatus.values:
         raise InvalidInput("Choose open, closed or transferred", field="status")
     if priority is not None and plan is None:

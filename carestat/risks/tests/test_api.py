@@ -31,7 +31,7 @@ def test_the_register_lists_scores_and_flags_and_filters_by_flag(client, world, 
 
 def test_a_manager_creates_scores_and_links_a_risk_through_the_api(client, world, manager, admin, demoshire):
     r = client.post(f"{A}/risks", content_type="application/json", **_auth(manager),
-                    data={"ref": "R02", "title": "DoLS backlog grows", "category_id": world["workforce"].pk,
+                    data={"ref": "R02", "title": "DoLS backlog grows", "category": "workforce",
                           "owner_email": "tom@demoshire.example", "priority_id": world["priority"].pk})
     assert r.status_code == 201, r.content
     rid = r.json()["id"]
@@ -39,12 +39,10 @@ def test_a_manager_creates_scores_and_links_a_risk_through_the_api(client, world
                     data={"kind": "current", "likelihood": 4, "impact": 3, "score": 12,
                           "reason": "Applications up a third"})
     assert s.status_code == 201 and s.json()["band"] == "High"
-    m = client.post(f"{A}/risks/{rid}/mitigations", content_type="application/json", **_auth(manager),
-                    data={"action_id": world["action"].pk})
+    m = client.post(f"{A}/risks/{rid}/mitigations/actions/{world['action'].pk}", **_auth(manager))
     assert m.status_code == 201
     measure = red_measure(demoshire, admin)
-    k = client.post(f"{A}/risks/{rid}/indicators", content_type="application/json", **_auth(manager),
-                    data={"measure_id": measure.pk})
+    k = client.post(f"{A}/risks/{rid}/indicators/measures/{measure.pk}", **_auth(manager))
     assert k.status_code == 201
     detail = client.get(f"{A}/risks/{rid}", **_auth(manager)).json()
     assert detail["plan_id"] == world["plan"].pk
@@ -70,8 +68,7 @@ def test_an_impossible_score_is_refused_with_a_clear_message_and_nothing_stored(
 def test_linking_another_councils_action_is_refused_without_saying_what_it_is(client, world, manager, westmarch,
                                                                                outsider):
     theirs = small_plan(westmarch, outsider, outsider)
-    r = client.post(f"{A}/risks/{world['risk'].pk}/mitigations", content_type="application/json", **_auth(manager),
-                    data={"action_id": theirs["action"].pk})
+    r = client.post(f"{A}/risks/{world['risk'].pk}/mitigations/actions/{theirs['action'].pk}", **_auth(manager))
     assert r.status_code == 422
     assert r.json()["detail"] == (f"No action {theirs['action'].pk} in a plan of Demoshire County Council; choose "
                                   "an action of this organisation")
