@@ -27,7 +27,7 @@ class ScoreError(ValueError):
 class Band:
     label: str
     min_score: int
-    rag: str  # "green", "amber" or "red": the colour pages and charts use
+    rag: str  # "green", "yellow", "amber" or "red": the colour pages and charts use
 
 
 @dataclass(frozen=True)
@@ -78,10 +78,10 @@ class Matrix:
 
 DEFAULT_LIKELIHOOD = ("Rare", "Unlikely", "Possible", "Likely", "Almost certain")
 DEFAULT_IMPACT = ("Negligible", "Minor", "Moderate", "Major", "Catastrophic")
-DEFAULT_BANDS = (Band("Low", 1, "green"), Band("Medium", 5, "amber"), Band("High", 10, "amber"),
+DEFAULT_BANDS = (Band("Low", 1, "green"), Band("Medium", 5, "yellow"), Band("High", 10, "amber"),
                  Band("Very high", 15, "red"))
 DEFAULT_MATRIX = Matrix(DEFAULT_LIKELIHOOD, DEFAULT_IMPACT, DEFAULT_BANDS)
-RAGS = ("green", "amber", "red")
+RAGS = ("green", "yellow", "amber", "red")
 
 
 def build_matrix(likelihood: Sequence[str], impact: Sequence[str], bands: Sequence[Band]) -> Matrix:
@@ -110,7 +110,7 @@ def build_matrix(likelihood: Sequence[str], impact: Sequence[str], bands: Sequen
         if not band.label.strip():
             raise ScoreError("Name every band", "bands")
         if band.rag not in RAGS:
-            raise ScoreError(f"Band ‘{band.label}’ needs a colour: green, amber or red", "bands")
+            raise ScoreError(f"Band ‘{band.label}’ needs a colour: green, yellow, amber or red", "bands")
         if band.min_score > matrix.max_score:
             raise ScoreError(f"Band ‘{band.label}’ starts at {band.min_score}, above the highest score "
                              f"({matrix.max_score})", "bands")

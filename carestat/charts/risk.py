@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .svg import AXIS_COLOUR, GRID_COLOUR, Chart, DataTable, Scale, SvgDocument, diamond
 
-BAND_FILL = {"green": "#cce2d8", "amber": "#fff7bf", "red": "#f4cdc6"}
+BAND_FILL = {"green": "#cce2d8", "yellow": "#fff7bf", "amber": "#fcd6c3", "red": "#f4cdc6"}
 CURRENT_COLOUR = "#1d70b8"
 TARGET_COLOUR = "#505a5f"
 INHERENT_COLOUR = "#912b88"
@@ -130,7 +130,7 @@ def risk_heatmap(risks: Sequence[HeatmapRisk], *, likelihood: Sequence[str], imp
     for r in risks:
         where.setdefault((r.likelihood, r.impact), []).append(r)
     busiest = max(where.items(), key=lambda kv: (len(kv[1]), kv[0][0] * kv[0][1]), default=None)
-    desc = f"{len(risks)} risks placed by likelihood and impact."
+    desc = f"{len(risks)} risk{'' if len(risks) == 1 else 's'} placed by likelihood and impact."
     if busiest:
         (bl, bi), rs = busiest
         desc += (f" The most populated cell is likelihood {bl} ({likelihood[bl - 1]}) by impact {bi} "

@@ -418,7 +418,7 @@ def unlink_measure(request, slug: str, risk_id: int, link_id: int):
 class BandSchema(Schema):
     label: str = Field(..., min_length=1, max_length=60, pattern=SOLID)
     min_score: int = Field(..., ge=1, le=100)
-    rag: str = Field(..., pattern="^(green|amber|red)$")
+    rag: str = Field(..., pattern="^(green|yellow|amber|red)$")
 
 
 class MatrixSchema(Schema):

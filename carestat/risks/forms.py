@@ -232,7 +232,7 @@ class MatrixForm(forms.Form):
     impact = forms.CharField(label="Impact levels, lowest first", widget=forms.Textarea(attrs={"rows": 5}),
                              help_text="One name a line.", error_messages={"required": "Name the impact levels"})
     bands = forms.CharField(label="Bands, lowest first", widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text="One a line: name, first score, colour (green, amber or red). "
+                            help_text="One a line: name, first score, colour (green, yellow, amber or red). "
                                       "For example: High, 10, amber",
                             error_messages={"required": "Give the bands"})
 
