@@ -131,6 +131,10 @@ class ControlForm(forms.Form):
                                       error_messages={"required": "Choose how effective the control is"})
 
 
+class ControlChangeForm(ControlForm):
+    is_archived = forms.BooleanField(label="No longer in place (archive it)", required=False)
+
+
 class LinkActionForm(forms.Form):
     action = forms.ChoiceField(label="Plan action", error_messages={"required": "Choose an action",
                                                                     "invalid_choice": "Choose an action from the list"})

@@ -430,7 +430,8 @@ def add_control(access: Access, risk: Risk, *, description: str, effectiveness: 
     c = Control(organisation=access.organisation, risk=risk, description=description, effectiveness=effectiveness)
     _stamp(c, access.user, new=True)
     c.save()
-    log_action("risks.control.created", actor=access.user, organisation=access.organisation, record=c,
+    # Recorded against the risk, so its history page tells the whole story.
+    log_action("risks.control.created", actor=access.user, organisation=access.organisation, record=risk,
                after=snapshot(c, ("description", "effectiveness")),
                message=f"{_who(access)} added control ‘{description[:80]}’ ({c.get_effectiveness_display().lower()}) "
                f"to risk {risk.ref}")
@@ -453,7 +454,7 @@ def update_control(access: Access, control: Control, *, description: str, effect
     if before == after:
         return c
     c.save(update_fields=["description", "effectiveness", "is_archived", *_stamp(c, access.user)])
-    log_action("risks.control.changed", actor=access.user, organisation=access.organisation, record=c,
+    log_action("risks.control.changed", actor=access.user, organisation=access.organisation, record=c.risk,
                before=before, after=after,
                message=f"{_who(access)} changed a control of risk {c.risk.ref}: "
                + "; ".join(describe_changes(Control, before, after)))

@@ -28,6 +28,7 @@ from carestat.risks.forms import (
     AssessForm,
     CategoryChangeForm,
     CategoryForm,
+    ControlChangeForm,
     ControlForm,
     ImportForm,
     IssueForm,
@@ -243,12 +244,7 @@ def control_edit(request, slug, pk, control_pk):
     access = org_access(request, slug, Perm.MANAGE)
     risk = get_risk_for_user(access, pk)
     control = get_control_for_user(access, risk, control_pk)
-    from django import forms
-
-    class ChangeControl(ControlForm):
-        is_archived = forms.BooleanField(label="No longer in place (archive it)", required=False)
-
-    form = ChangeControl(posted(request), initial={"description": control.description,
+    form = ControlChangeForm(posted(request), initial={"description": control.description,
                                                     "effectiveness": control.effectiveness})
     if request.method == "POST" and form.is_valid():
         _, ok = _run(form, lambda: services.update_control(access, control, **form.cleaned_data))

@@ -9,6 +9,7 @@ import datetime as dt
 from carestat.measures import services as measure_services
 from carestat.plans import services as plan_services
 from carestat.risks import services
+from carestat.risks.models import Risk
 from conftest import access_for
 
 ALL = {"admin", "manager", "contributor", "viewer", "auditor"}
@@ -75,7 +76,7 @@ PAGES = [
     ("risks:risk", "get", lambda w: _r(w), ALL, None),
     ("risks:edit", "get", lambda w: _r(w, "edit/"), MANAGERS, None),
     ("risks:edit", "post", lambda w: _r(w, "edit/"), MANAGERS,
-     lambda w: _risk_form(w, ref="R01", status="open", version=str(w["risk"].version + 1))),
+     lambda w: _risk_form(w, ref="R01", status="open", version=str(Risk.objects.get(pk=w["risk"].pk).version))),
     ("risks:assess", "get", lambda w: _r(w, "assess/"), SCORERS, None),
     ("risks:assess", "post", lambda w: _r(w, "assess/"), SCORERS,
      lambda w: {"kind": "current", "likelihood": "3", "impact": "4", "reason": "Two OTs recruited"}),

@@ -89,3 +89,28 @@ def test_the_review_list_names_why_each_risk_needs_review(client, viewer, world,
     client.force_login(viewer)
     html = client.get(f"{ORG}/review/").content.decode()
     assert "R01" in html and "OT-WAIT is red" in html
+
+
+def test_an_edit_opened_before_someone_else_rescored_is_refused_naming_them(client, manager, world):
+    opened = Risk.objects.get(pk=world["risk"].pk).version
+    services.assess(access_for(world["risk"].owner, world["risk"].organisation), world["risk"], kind="current",
+                    likelihood=3, impact=4, reason="Two OTs recruited")
+    client.force_login(manager)
+    response = client.post(f"{ORG}/{world['risk'].pk}/edit/", {
+        "ref": "R01", "title": "OT shortage", "category": str(world["workforce"].pk), "status": "closed",
+        "review_frequency": "quarterly", "version": str(opened)})
+    assert response.status_code == 200
+    assert "was changed by Tom Okafor since you opened it" in response.content.decode()
+    assert Risk.objects.get(pk=world["risk"].pk).status == "open"
+
+
+def test_recording_that_a_risk_happened_moves_it_to_the_issues_log(client, manager, viewer, world):
+    client.force_login(manager)
+    response = client.post(f"{ORG}/{world['risk'].pk}/issue/", {
+        "occurred_on-day": "1", "occurred_on-month": "10", "occurred_on-year": "2026",
+        "note": "The backlog passed 500 people"})
+    assert response.status_code == 302
+    client.force_login(viewer)
+    assert "There are no risks on the register yet" in client.get(f"{ORG}/").content.decode()
+    html = client.get(f"{ORG}/issues/").content.decode()
+    assert "The backlog passed 500 people" in html and "1 October 2026" in html
