@@ -11,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 from carestat.analytics import risks as scoring
+from carestat.charts.risk import HeatmapRisk, risk_heatmap
 from carestat.core.contributions import SectionContext, Tile
 from carestat.core.models import Unit
-from carestat.risks.models import Risk, RiskStatus
+from carestat.risks.models import Risk, RiskStatus, matrix_for
 from carestat.risks.register import RiskRow, _rows, mitigation_states, register_rows
 
 TOP = 10
@@ -112,7 +113,17 @@ def build_section(ctx: SectionContext) -> dict | None:
          "public_rows": [[r.risk.ref, r.risk.title, m.mitigation.action.title,
                           f"{m.mitigation.action.due:%-d %B %Y}", ""] for r, m in overdue]},
     ]
-    return {"paragraphs": paragraphs, "tables": [t for t in tables if t["rows"]]}
+    placed = []
+    for r, _now, _ in scored:
+        a = [x for x in r.current_history if x.assessed_on <= ctx.as_of][-1]
+        placed.append(HeatmapRisk(r.risk.ref, r.risk.title, a.likelihood, a.impact, a.score, a.band))
+    m = matrix_for(ctx.organisation)
+    placed = [p for p in placed if p.likelihood <= len(m.likelihood) and p.impact <= len(m.impact)]
+    heat = risk_heatmap(placed, likelihood=m.likelihood, impact=m.impact, band_for=m.band_for,
+                        title=f"Current positions of {len(placed)} risks at {ctx.as_of:%-d %B %Y}",
+                        chart_id=f"report-risks-{ctx.period.identifier}")
+    charts = [{"svg": heat.svg, "caption": heat.table.caption, "summary": heat.table.summary}]
+    return {"paragraphs": paragraphs, "tables": [t for t in tables if t["rows"]], "charts": charts}
 
 
 def home_tiles(access, period) -> list[Tile]:

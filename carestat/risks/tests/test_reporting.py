@@ -68,6 +68,23 @@ def test_the_section_lists_risks_above_appetite_movement_and_overdue_mitigations
                         "Tom Okafor"]]
 
 
+def test_the_section_carries_a_heatmap_of_the_positions_described_in_words(section):
+    _, s = section
+    [chart] = s["charts"]
+    assert chart["caption"] == "Current positions of 3 risks at 30 September 2026"
+    assert "Likelihood 4 by impact 4: score 16, Very high; R01" in chart["svg"]
+    assert chart["summary"].startswith("3 risks placed by likelihood and impact.")
+
+
+def test_every_format_carries_the_risks_section(section):
+    from carestat.reports.tests.helpers import docx_text, xlsx_sheets
+
+    report, _ = section
+    assert "R01 | Social worker shortage | Workforce | 16" in docx_text(reports.render(report, "docx"))
+    sheets = xlsx_sheets(reports.render(report, "xlsx"))
+    assert any(name.startswith("Risks") for name in sheets)
+
+
 def test_the_public_version_leaves_out_owners(section):
     report, _ = section
     public = next(d for d in view(report.snapshot, public=True)["domains"] if d["key"] == "risks")
