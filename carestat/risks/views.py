@@ -53,13 +53,9 @@ from carestat.risks.register import (
 SECTION = "risks"
 
 
-def _nav(access):
-    return [{"href": f"/o/{access.organisation.slug}/risks/", "text": "Risks", "active": True}]
-
-
 def _page(request, access, template, title, **context):
     context.setdefault("breadcrumbs", [{"text": "Risks", "href": f"/o/{access.organisation.slug}/risks/"}])
-    return page(request, template, title, section=SECTION, extra_nav=_nav(access), **context)
+    return page(request, template, title, section=SECTION, **context)
 
 
 def _form_page(request, access, form, *, title, button, back, caption="", intro=""):
