@@ -71,7 +71,7 @@ def build_section(ctx: SectionContext) -> dict | None:
             if m.overdue:
                 overdue.append((row, m))
 
-    def band(row: RiskRow, score: int) -> str:
+    def band(row: RiskRow) -> str:
         history = [a for a in row.current_history if a.assessed_on <= ctx.as_of]
         return history[-1].band if history else ""
 
@@ -84,7 +84,7 @@ def build_section(ctx: SectionContext) -> dict | None:
         return mv.label
 
     top = scored[:TOP]
-    top_rows = [[r.risk.ref, r.risk.title, r.risk.category.name, now, band(r, now), r.appetite_max,
+    top_rows = [[r.risk.ref, r.risk.title, r.risk.category.name, now, band(r), r.appetite_max,
                  move_words(prev, now), _owner(r)] for r, now, prev in top]
     paragraphs = [
         f"{len(scored)} open risks are scored as at {ctx.as_of:%-d %B %Y}; {len(above)} "

@@ -24,7 +24,8 @@ def test_a_manager_adds_scores_rescores_and_links_a_risk_and_the_pages_are_acces
     page = browser_page
     page.sign_in(cast["manager"].email, PASSWORD)
 
-    page.goto("/o/demoshire/risks/")
+    page.page.click(".govuk-service-navigation >> text=Risks")
+    assert page.page.locator("h1").inner_text() == "Risk register"
     page.assert_accessible()
     page.page.click("text=Add a risk")
     page.page.fill("#id_ref", "R02")
