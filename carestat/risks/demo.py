@@ -76,6 +76,13 @@ RISKS = [
      (4, 4), [(3, 4), (3, 4), (3, 4), (3, 5), (3, 5), (4, 4), (4, 4), (4, 4)], (2, 4),
      "Quarterly provider sustainability checks [effective]; Provider failure protocol [partly]",
      ["Recommission home care on a locality model"], [], (4, 5)),
+    ("ASC-05", "A home care provider hands back its contracts", "Market",
+     "Care worker vacancies and fuel costs in the rural north of the county",
+     "A provider gives notice on its packages", "People lose their care at short notice and hospital discharges stall",
+     ASC, "Market capacity and workforce", "ruth.daniels",
+     (4, 4), [(3, 4), (3, 4), (3, 4), (4, 4), (4, 4), (4, 4), (4, 4), (4, 4)], (2, 3),
+     "Contingency packages from the in-house reablement team [partly]",
+     ["Recommission home care on a locality model"], [], None),
     ("CSF-01", "Agency social work costs exceed the budget", "Financial",
      "Hard-to-fill children's social work posts covered by agency staff at premium rates",
      "Agency spend stays above budget", "The service overspends and savings elsewhere are needed",
@@ -98,6 +105,10 @@ RISKS = [
      (4, 4), [(4, 4), (4, 4), (3, 4), (3, 4), (3, 3), (3, 3), (2, 3), (2, 3)], (2, 2),
      "Monthly data quality report [partly]", ["Cleanse waiting list data after the data quality review"], [], None),
 ]
+
+# The risk that happened: it moves to the issues log with its history.
+ISSUE = ("ASC-05", D(2026, 9, 8), "Northshire Home Care gave 28 days' notice on 140 packages; the reablement team "
+         "and two providers picked them up, and 11 discharges were delayed")
 
 # DoLS applications waiting more than 28 days, by quarter from 2024-25 Q3: cleared by extra
 # assessors, then rising again in 2026-27 Q2 when the extra capacity ended (red against 150).
@@ -173,6 +184,8 @@ def load(org, progress):
         for code in spec[14]:
             if code in measures:
                 services.link_measure(admin, risk, measures[code])
+    ref, happened, note = ISSUE
+    services.record_issue(admin, Risk.objects.get(organisation=org, ref=ref), occurred_on=happened, note=note)
     return org
 
 

@@ -41,6 +41,8 @@ def test_the_register_comes_in_through_the_import_with_history_tied_to_plans_own
         assert risk.plan is not None and risk.priority is not None and risk.owner is not None, risk.ref
         assert Mitigation.objects.filter(risk=risk).exists(), risk.ref
     assert Risk.objects.get(organisation=org, ref="CSF-02").mitigations.count() == 3
+    [issue] = register_rows(org, issues=True, include_closed=True)
+    assert issue.risk.ref == "ASC-05" and len(issue.current_history) == 8
 
 
 def test_the_dols_risk_is_flagged_because_its_indicator_has_turned_red_and_its_quarters_are_frozen(demo):
