@@ -32,7 +32,11 @@ LOADERS: list[str] = [
     "carestat.core.demo.load",
     "carestat.measures.demo.load",
     "carestat.casedata.demo.load",
+    # Risk scores go in before the plans demo closes their quarters; the links to plan
+    # actions once the plans exist, before the reports are drafted (see carestat.risks.demo).
+    "carestat.risks.demo.load",
     "carestat.plans.demo.load",
+    "carestat.risks.demo.link_to_plans",
     "carestat.reports.demo.load",
 ]
 
