@@ -97,5 +97,9 @@ def _register_routers() -> None:
 
     api.add_router("", reports_router)
 
+    from carestat.finance.api import router as finance_router
+
+    api.add_router("", finance_router)
+
 
 _register_routers()

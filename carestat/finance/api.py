@@ -1,0 +1,331 @@
+"""Money in the JSON API: the same scoped getters, services and figures as the pages.
+
+Amounts are decimal strings ("1234.50") so no penny is lost to floating point."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import timezone
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from carestat.core.access import get_period_for_user
+from carestat.core.api import ERRORS
+from carestat.core.permissions import Perm
+from carestat.core.views.base import org_access
+from carestat.finance import ledger, services
+from carestat.finance.access import get_line_for_user, get_saving_for_user
+from carestat.finance.models import PeriodFigure, ServiceLine
+from carestat.finance.summary import current_year, savings_by_year, savings_rows, year_position
+
+router = Router(tags=["finance"])
+P = "/organisations/{slug}/finance"
+
+
+class LinePositionOut(Schema):
+    id: int
+    cost_code: str
+    name: str
+    parent_id: int | None
+    depth: int
+    budget: Decimal
+    forecast: Decimal
+    forecast_as_at: str | None
+    actual_to_date: Decimal
+    variance: Decimal
+    variance_percent: Decimal | None
+    rag: str
+    latest_commentary: str | None
+
+
+class YearOut(Schema):
+    year: str
+    budget: Decimal
+    forecast: Decimal
+    actual_to_date: Decimal
+    variance: Decimal
+    variance_percent: Decimal | None
+    rag: str
+    lines_without_forecast: int
+    lines: list[LinePositionOut]
+
+
+class LineIn(Schema):
+    name: str
+    cost_code: str
+    parent_id: int | None = None
+
+
+class LineOut(Schema):
+    id: int
+    cost_code: str
+    name: str
+    parent_id: int | None
+    unit: str | None
+    is_archived: bool
+
+
+class FigureOut(Schema):
+    period: str
+    actual: Decimal | None
+    forecast: Decimal | None
+    closed: bool
+
+
+class CommentOut(Schema):
+    period: str
+    text: str
+    by: str | None
+    at: str
+
+
+class LineDetailOut(Schema):
+    year: str
+    position: LinePositionOut
+    children: list[LinePositionOut]
+    figures: list[FigureOut]
+    commentary: list[CommentOut]
+
+
+class BudgetIn(Schema):
+    year: str
+    amount: Decimal
+
+
+class CommentIn(Schema):
+    period: str
+    text: str
+
+
+class ImportOut(Schema):
+    filename: str
+    sha256: str
+    rows: int
+    changed: int
+    already_loaded: bool
+    imported_at: str
+
+
+class ProblemOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class ImportInvalidOut(Schema):
+    detail: str
+    problems: list[ProblemOut]
+
+
+class TargetOut(Schema):
+    year: str
+    target: Decimal
+    delivered: Decimal
+
+
+class SavingOut(Schema):
+    id: int
+    reference: str
+    title: str
+    owner: str | None
+    status: str
+    deliverability: str
+    line_id: int | None
+    action_id: int | None
+    action: str | None
+    targets: list[TargetOut]
+
+
+class SavingIn(Schema):
+    reference: str
+    title: str
+    description: str = ""
+    targets: dict[str, Decimal]
+    deliverability: str = "amber"
+    status: str = "proposed"
+    line_id: int | None = None
+    action_id: int | None = None
+
+
+class SavingStatusIn(Schema):
+    status: str
+    deliverability: str
+    reason: str = ""
+
+
+class DeliveryIn(Schema):
+    year: str
+    delivered: Decimal
+
+
+class SavingsYearOut(Schema):
+    year: str
+    target: Decimal
+    delivered: Decimal
+    delivered_percent: Decimal | None
+    shortfall: Decimal
+
+
+def _pos(p) -> dict:
+    return {"id": p.line.pk, "cost_code": p.line.cost_code, "name": p.line.name, "parent_id": p.line.parent_id,
+            "depth": p.depth, "budget": p.budget, "forecast": p.forecast, "forecast_as_at": p.forecast_as_at,
+            "actual_to_date": p.actual, "variance": p.variance.amount, "variance_percent": p.variance.percent,
+            "rag": p.variance.rag.value, "latest_commentary": p.comment.text if p.comment else None}
+
+
+def _year(year: str | None) -> str:
+    return services.financial_year(year or current_year(timezone.localdate()))
+
+
+@router.get(P + "/summary", response={200: YearOut, **ERRORS},
+            summary="A financial year: budget, forecast outturn, variance and RAG, in total and by line")
+def summary(request, slug: str, year: str | None = None):
+    access = org_access(request, slug, Perm.VIEW)
+    pos = year_position(access.organisation, _year(year))
+    return {"year": pos.year, "budget": pos.budget, "forecast": pos.forecast, "actual_to_date": pos.actual,
+            "variance": pos.variance.amount, "variance_percent": pos.variance.percent, "rag": pos.variance.rag.value,
+            "lines_without_forecast": pos.without_forecast, "lines": [_pos(p) for p in pos.flat()]}
+
+
+def _line(line) -> dict:
+    return {"id": line.pk, "cost_code": line.cost_code, "name": line.name, "parent_id": line.parent_id,
+            "unit": line.unit.name if line.unit else None, "is_archived": line.is_archived}
+
+
+@router.get(P + "/lines", response={200: list[LineOut], **ERRORS}, summary="Service lines and their cost codes")
+def lines(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    return [_line(x) for x in ServiceLine.objects.filter(organisation=access.organisation).select_related("unit")]
+
+
+@router.post(P + "/lines", response={201: LineOut, **ERRORS}, summary="Add a service line (managers)")
+def add_line(request, slug: str, payload: LineIn):
+    access = org_access(request, slug, Perm.VIEW)
+    parent = get_line_for_user(access, payload.parent_id) if payload.parent_id else None
+    return Status(201, _line(services.add_line(access, name=payload.name, cost_code=payload.cost_code,
+                                               parent=parent)))
+
+
+def _line_detail(access, line, year) -> dict:
+    from carestat.analytics.periods import parse_period
+
+    fy = parse_period(year)
+    node = year_position(access.organisation, year, root=line).lines[0]
+    figures = (PeriodFigure.objects.filter(line=line, period__start__gte=fy.start, period__end__lte=fy.end)
+               .select_related("period").order_by("period__start"))
+    comments = line.comments.filter(period__start__gte=fy.start, period__end__lte=fy.end).select_related(
+        "period", "created_by")
+    return {"year": year, "position": _pos(node), "children": [_pos(c) for c in node.children],
+            "figures": [{"period": f.period.identifier, "actual": f.actual, "forecast": f.forecast,
+                         "closed": f.period.is_closed} for f in figures],
+            "commentary": [{"period": c.period.identifier, "text": c.text,
+                            "by": c.created_by.display_name if c.created_by else None,
+                            "at": c.created_at.isoformat()} for c in comments]}
+
+
+@router.get(P + "/lines/{line_id}", response={200: LineDetailOut, **ERRORS},
+            summary="A line's position in a year, the lines below it, its period figures and commentary")
+def line(request, slug: str, line_id: int, year: str | None = None):
+    access = org_access(request, slug, Perm.VIEW)
+    return _line_detail(access, get_line_for_user(access, line_id), _year(year))
+
+
+@router.post(P + "/lines/{line_id}/budgets", response={200: LineDetailOut, **ERRORS},
+             summary="Set a line's approved budget for a financial year (managers; a closed year is frozen)")
+def set_budget(request, slug: str, line_id: int, payload: BudgetIn):
+    access = org_access(request, slug, Perm.VIEW)
+    line = get_line_for_user(access, line_id)
+    services.set_budget(access, line, year=payload.year, amount_=payload.amount)
+    return _line_detail(access, line, services.financial_year(payload.year))
+
+
+@router.post(P + "/lines/{line_id}/commentary", response={201: CommentOut, **ERRORS},
+             summary="Comment on a line's variance in a month or quarter (managers; a closed period is frozen)")
+def add_comment(request, slug: str, line_id: int, payload: CommentIn):
+    access = org_access(request, slug, Perm.VIEW)
+    line = get_line_for_user(access, line_id)
+    c = services.add_comment(access, line, get_period_for_user(access, payload.period), text=payload.text)
+    return Status(201, {"period": c.period.identifier, "text": c.text, "by": access.user.display_name,
+                        "at": c.created_at.isoformat()})
+
+
+@router.post(P + "/import", response={200: ImportOut, 422: ImportInvalidOut, **{k: v for k, v in ERRORS.items()
+                                                                                if k != 422}},
+             summary="Import a ledger extract, CSV or Excel (managers): all rows or none; the same file twice "
+                     "changes nothing")
+def import_ledger(request, slug: str, file: UploadedFile = File(...)):  # noqa: B008 (ninja's form parameter)
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    try:
+        result = ledger.import_ledger(access, file.read(), filename=file.name or "ledger.csv")
+    except ledger.LedgerInvalid as exc:
+        return Status(422, {"detail": f"Nothing was imported: {len(exc.problems)} problem(s) in {file.name}",
+                            "problems": [{"row": p.row, "column": p.column, "message": p.message}
+                                         for p in exc.problems]})
+    return result.as_json()
+
+
+# Savings -------------------------------------------------------------------------------------------
+
+def _saving(s) -> dict:
+    return {"id": s.pk, "reference": s.reference, "title": s.title,
+            "owner": s.owner.display_name if s.owner else None, "status": s.status,
+            "deliverability": s.deliverability, "line_id": s.line_id, "action_id": s.action_id,
+            "action": s.action.title if s.action else None,
+            "targets": [{"year": t.year, "target": t.target, "delivered": t.delivered} for t in s.targets.all()]}
+
+
+@router.get(P + "/savings", response={200: list[SavingOut], **ERRORS}, summary="The savings programme")
+def savings(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    return [_saving(s) for s in savings_rows(access.organisation)]
+
+
+@router.get(P + "/savings/by-year", response={200: list[SavingsYearOut], **ERRORS},
+            summary="Savings delivered to date against target, by year")
+def savings_years(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    return [{"year": y.year, "target": y.target, "delivered": y.delivered,
+             "delivered_percent": y.position.percent, "shortfall": y.position.shortfall}
+            for y in savings_by_year(access.organisation)]
+
+
+@router.post(P + "/savings", response={201: SavingOut, **ERRORS},
+             summary="Add a saving with its target for each year (managers)")
+def add_saving(request, slug: str, payload: SavingIn):
+    from carestat.plans.access import get_action_for_user
+
+    access = org_access(request, slug, Perm.VIEW)
+    line = get_line_for_user(access, payload.line_id) if payload.line_id else None
+    action = get_action_for_user(access, payload.action_id) if payload.action_id else None
+    s = services.add_saving(access, reference=payload.reference, title=payload.title,
+                            description=payload.description, targets=payload.targets,
+                            deliverability=payload.deliverability, status=payload.status, line=line, action=action,
+                            owner=access.user)
+    return Status(201, _saving(s))
+
+
+@router.get(P + "/savings/{saving_id}", response={200: SavingOut, **ERRORS})
+def saving(request, slug: str, saving_id: int):
+    access = org_access(request, slug, Perm.VIEW)
+    return _saving(get_saving_for_user(access, saving_id))
+
+
+@router.post(P + "/savings/{saving_id}/status", response={200: SavingOut, **ERRORS},
+             summary="Change a saving's status or deliverability (managers; writing off needs a reason)")
+def saving_status(request, slug: str, saving_id: int, payload: SavingStatusIn):
+    access = org_access(request, slug, Perm.VIEW)
+    s = services.update_saving(access, get_saving_for_user(access, saving_id), status=payload.status,
+                               deliverability=payload.deliverability, reason=payload.reason)
+    return _saving(get_saving_for_user(access, s.pk))
+
+
+@router.post(P + "/savings/{saving_id}/delivered", response={200: SavingOut, **ERRORS},
+             summary="Record how much of a year's target has been delivered to date (managers)")
+def saving_delivered(request, slug: str, saving_id: int, payload: DeliveryIn):
+    access = org_access(request, slug, Perm.VIEW)
+    s = get_saving_for_user(access, saving_id)
+    services.record_delivery(access, s, year=payload.year, delivered=payload.delivered)
+    return _saving(get_saving_for_user(access, saving_id))
