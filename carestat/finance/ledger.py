@@ -25,9 +25,10 @@ from openpyxl.styles import Font
 
 from carestat.analytics import finance as calc
 from carestat.analytics.periods import PeriodError, financial_year_of, parse_period
+from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action
-from carestat.core.errors import ServiceError
+from carestat.core.errors import PeriodClosed, ServiceError
 from carestat.core.models import ReportingPeriod
 from carestat.core.permissions import Perm
 from carestat.core.spreadsheet_cells import safe_row, unquote_cell
@@ -158,6 +159,18 @@ def check(access: Access, content: bytes, filename: str) -> list[dict]:
     lines = {line.cost_code.lower(): line for line in ServiceLine.objects.filter(organisation=access.organisation)}
     periods = {p.identifier: p for p in ReportingPeriod.objects.filter(organisation=access.organisation,
                                                                       kind__in=("month", "quarter"))}
+    closed_cache: dict[str, str | None] = {}
+
+    def _closed(period) -> str | None:
+        if period.identifier not in closed_cache:
+            try:
+                core_services.refuse_if_closed(access.organisation, period.start, period.end, what=period.identifier,
+                                               frozen="its figures cannot be changed")
+                closed_cache[period.identifier] = None
+            except PeriodClosed as exc:
+                closed_cache[period.identifier] = exc.message
+        return closed_cache[period.identifier]
+
     seen: dict[tuple, int] = {}
     budgets: dict[tuple, tuple[Decimal, int]] = {}
     kinds: dict[tuple, tuple[str, int]] = {}
@@ -190,9 +203,8 @@ def check(access: Access, content: bytes, filename: str) -> list[dict]:
                 if period is None:
                     problem(number, columns["period"], f"{parsed.label} is not a reporting period of "
                             f"{access.organisation.name}; an admin can add its financial year")
-                elif period.is_closed:
-                    problem(number, columns["period"], f"{parsed.label} is closed, so its figures are frozen; a "
-                            "manager can reopen it with a reason")
+                elif closed := _closed(period):
+                    problem(number, columns["period"], closed)
         except PeriodError:
             problem(number, columns["period"], f"'{label}' is not a month (2026-09) or a quarter (2026-27-Q2)"
                     if label else "is blank; give the month (2026-09) or quarter (2026-27-Q2)")

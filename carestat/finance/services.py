@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from carestat.analytics import finance as calc
 from carestat.analytics.periods import PeriodError, parse_period
+from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
-from carestat.core.errors import Conflict, InvalidInput, PeriodClosed
-from carestat.core.models import Membership, PeriodStatus, ReportingPeriod, Unit, User
+from carestat.core.errors import Conflict, InvalidInput
+from carestat.core.models import Membership, ReportingPeriod, Unit, User
 from carestat.core.permissions import Perm
 from carestat.finance.models import (
     Budget,
@@ -80,21 +81,17 @@ def amount(value, field: str, *, allow_negative: bool = True, what: str = "the a
     return d
 
 
-def _year_closed(org, year: str) -> bool:
-    return ReportingPeriod.objects.filter(organisation=org, identifier=year, status=PeriodStatus.CLOSED).exists()
-
-
 def _refuse_closed_year(org, year: str, what: str) -> None:
-    if _year_closed(org, year):
-        raise PeriodClosed(f"{year} is closed, so {what} cannot be changed; a manager can reopen the year with "
-                           "a reason", field="year")
+    fy = parse_period(year)
+    core_services.refuse_if_closed(org, fy.start, fy.end, what=year, frozen=f"{what} cannot be changed",
+                                   field="year")
 
 
 def _refuse_closed_period(period: ReportingPeriod, what: str) -> None:
-    # Read afresh: the period handed in may have been loaded before someone closed it.
-    if ReportingPeriod.objects.filter(pk=period.pk, status=PeriodStatus.CLOSED).exists():
-        raise PeriodClosed(f"{period.identifier} is closed, so {what} cannot be changed; a manager can reopen it "
-                           "with a reason", field="period")
+    """A month or quarter is frozen when it, or a period containing it (its quarter, its year), is
+    closed: read from the database, as the period handed in may predate someone closing it."""
+    core_services.refuse_if_closed(period.organisation, period.start, period.end, what=period.identifier,
+                                   frozen=f"{what} cannot be changed")
 
 
 # Settings --------------------------------------------------------------------------------------

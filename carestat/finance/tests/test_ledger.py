@@ -168,3 +168,12 @@ def test_the_export_is_formula_safe_and_carries_the_summary(world):
     assert any(r[1] == "'=HYPERLINK(\"http://x\",\"y\")" for r in summary)
     assert summary[-1][1:5] == ["Total", 9000000, 9350000, 350000]
     assert len(list(wb["Periods"].iter_rows(values_only=True))) == 7
+
+
+def test_a_month_in_a_closed_quarter_is_frozen_too(world):
+    q2 = ReportingPeriod.objects.get(organisation=world["access"].organisation, identifier="2026-27-Q2")
+    core_services.close_period(world["access"], q2)
+    with pytest.raises(ledger.LedgerInvalid) as caught:
+        _import(world, [EXTRACT[0]])
+    assert caught.value.problems[0].message == ("2026-07 falls in 2026-27-Q2, which is closed, so its figures "
+                                                "cannot be changed; a manager can reopen it with a reason")
