@@ -25,7 +25,9 @@ LOADERS: list[str] = [
     "carestat.core.demo.load",
     "carestat.measures.demo.load",
     "carestat.casedata.demo.load",
+    "carestat.finance.demo.load_ledger",  # before plans closes its quarters, which freezes their months
     "carestat.plans.demo.load",
+    "carestat.finance.demo.load",
     "carestat.reports.demo.load",
 ]
 
