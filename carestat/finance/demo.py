@@ -173,7 +173,8 @@ def load(org, progress):
                                      first_year="2025-26", years=3, plan=plan)
     lines = {line.cost_code: line for line in ServiceLine.objects.filter(organisation=org)}
     for code, (budgets, _) in MONEY.items():
-        services.set_budget(marcus, lines[code], year="2027-28", amount_=budgets[2], source="the 2027-28 budget setting")
+        services.set_budget(marcus, lines[code], year="2027-28", amount_=budgets[2],
+                            source="the 2027-28 budget setting")
     for k in (6, 7):  # October and November 2026, in the quarter still open
         ledger.import_ledger(marcus, _csv(_rows("2026-27", slice(k, k + 1))),
                              filename=f"GL_CSC_2026-27_P{k + 1:02d}.csv")
