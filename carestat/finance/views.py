@@ -119,8 +119,7 @@ def line_page(request, slug, pk):
                .select_related("period", "changed_by").order_by("period__start"))
     comments = line.comments.filter(period__start__gte=fy.start, period__end__lte=fy.end).select_related(
         "period", "created_by")
-    status = 200 if not (comment_form.errors or budget_form.errors) else 400
-    return _page(request, access, "finance/line.html", f"{line.name}: {year}", status=status, line=line, year=year,
+    return _page(request, access, "finance/line.html", f"{line.name}: {year}", line=line, year=year,
                  position=position, node=position.lines[0], figures=figures, comments=comments,
                  comment_form=comment_form, budget_form=budget_form,
                  breadcrumbs=_crumbs(access, {"text": year, "href": f"/o/{slug}/finance/?year={year}"}))
@@ -138,7 +137,7 @@ def lines(request, slug):
             return redirect("finance:lines", slug)
     rows = ServiceLine.objects.filter(organisation=access.organisation).select_related("parent", "unit")
     return _page(request, access, "finance/lines.html", "Service lines and cost codes", form=form, rows=rows,
-                 status=400 if form.errors else 200, breadcrumbs=_crumbs(access))
+                 breadcrumbs=_crumbs(access))
 
 
 @login_required
@@ -152,7 +151,7 @@ def mtp_new(request, slug):
             messages.success(request, f"Created medium-term plan ‘{mtp.title}’.")
             return redirect("finance:summary", slug)
     return _page(request, access, "finance/form.html", "New medium-term financial plan", form=form,
-                 button="Create plan", back=f"/o/{slug}/finance/", status=400 if form.errors else 200,
+                 button="Create plan", back=f"/o/{slug}/finance/",
                  breadcrumbs=_crumbs(access))
 
 
@@ -168,7 +167,7 @@ def finance_settings(request, slug):
             messages.success(request, "Saved the financial RAG tolerances and the ledger's column names.")
             return redirect("finance:import", slug)
     return _page(request, access, "finance/form.html", "Finance settings", form=form, button="Save settings",
-                 back=f"/o/{slug}/finance/", status=400 if form.errors else 200,
+                 back=f"/o/{slug}/finance/",
                  intro="Name the columns once as your finance system's extract calls them; every import uses "
                        "them. The tolerances set when a line's forecast overspend turns amber and red.",
                  breadcrumbs=_crumbs(access))
@@ -199,7 +198,7 @@ def import_ledger(request, slug):
                  columns=settings_for(access.organisation).columns(),
                  imports=LedgerImport.objects.filter(organisation=access.organisation).select_related(
                      "imported_by")[:10],
-                 status=400 if form.errors else 200, breadcrumbs=_crumbs(access))
+                 breadcrumbs=_crumbs(access))
 
 
 @login_required
@@ -237,7 +236,7 @@ def savings(request, slug):
             messages.success(request, f"Added saving {saving.reference}.")
             return redirect("finance:saving", slug, saving.pk)
     return _page(request, access, "finance/savings.html", "Savings programme", rows=savings_rows(org),
-                 years=savings_by_year(org), form=form, status=400 if form.errors else 200,
+                 years=savings_by_year(org), form=form,
                  breadcrumbs=_crumbs(access))
 
 
@@ -268,5 +267,4 @@ def saving_page(request, slug, pk):
     targets = [(t, calc.savings_position(t.target, t.delivered)) for t in saving.targets.all()]
     return _page(request, access, "finance/saving.html", f"{saving.reference} {saving.title}", saving=saving,
                  targets=targets, status_form=status_form, delivery_form=delivery_form,
-                 status=400 if (status_form.errors or delivery_form.errors) else 200,
                  breadcrumbs=_crumbs(access, {"text": "Savings programme", "href": f"/o/{slug}/finance/savings/"}))

@@ -81,3 +81,12 @@ def test_the_command_names_each_problem_and_imports_nothing(world, tmp_path):
         call_command("finance", "import", str(path), "--org", "demoshire")
     assert "bad.csv row 2, column 'Cost code'" in str(caught.value)
     assert not PeriodFigure.objects.exists()
+
+
+def test_a_viewer_cannot_import_through_the_api(client, world, viewer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    token = core_services.create_api_token(viewer, "test")[1]
+    f = SimpleUploadedFile("august.csv", ledger_csv(EXTRACT), "text/csv")
+    response = client.post("/api/v1/organisations/demoshire/finance/import", {"file": f}, **_auth(token))
+    assert response.status_code == 403 and not PeriodFigure.objects.exists()

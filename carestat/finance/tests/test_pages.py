@@ -43,7 +43,7 @@ def test_a_budget_set_on_the_line_page_shows_its_error_on_the_field(client, worl
     client.force_login(manager)
     url = f"/o/demoshire/finance/lines/{world['teams'].pk}/?year=2026-27"
     response = client.post(url, {"op": "budget", "b-year": "2026-27", "b-amount": "-5"})
-    assert response.status_code == 400 and "The budget cannot be negative" in response.content.decode()
+    assert response.status_code == 200 and "The budget cannot be negative" in response.content.decode()
     client.post(url, {"op": "budget", "b-year": "2026-27", "b-amount": "3,100,000"})
     assert Budget.objects.get(line=world["teams"]).amount == Decimal("3100000")
 
