@@ -329,3 +329,59 @@ def saving_delivered(request, slug: str, saving_id: int, payload: DeliveryIn):
     s = get_saving_for_user(access, saving_id)
     services.record_delivery(access, s, year=payload.year, delivered=payload.delivered)
     return _saving(get_saving_for_user(access, saving_id))
+
+
+# The cost model -------------------------------------------------------------------------------------
+
+class DriverIn(Schema):
+    line_id: int
+    activity: str
+    base_year: str
+    unit_cost: Decimal
+    inflation_percent: Decimal = Decimal("0")
+    budget_volume: Decimal | None = None
+
+
+class ChangeIn(Schema):
+    cost_code: str
+    kind: str
+    amount: Decimal
+    start: str = ""
+
+
+class ScenarioIn(Schema):
+    name: str
+    description: str = ""
+    changes: list[ChangeIn]
+
+
+@router.get(P + "/model", response={200: dict, **ERRORS},
+            summary="The cost model: activity from the case data, each modelled line's cost by year, price and "
+                    "volume variance, and every saved scenario's totals and effect by year")
+def model(request, slug: str, year: str | None = None):
+    from carestat.finance import costmodel
+
+    access = org_access(request, slug, Perm.VIEW)
+    return costmodel.as_json(costmodel.build(access.organisation, year=_year(year)))
+
+
+@router.post(P + "/model/drivers", response={200: dict, **ERRORS},
+             summary="Model a line's cost as activity x unit cost a year with inflation (managers)")
+def set_driver(request, slug: str, payload: DriverIn):
+    access = org_access(request, slug, Perm.VIEW)
+    d = services.set_driver(access, get_line_for_user(access, payload.line_id), activity=payload.activity,
+                            base_year=payload.base_year, unit_cost=payload.unit_cost,
+                            inflation_percent=payload.inflation_percent, budget_volume=payload.budget_volume)
+    return {"line_id": d.line_id, "activity": d.activity, "base_year": d.base_year, "unit_cost": str(d.unit_cost),
+            "inflation_percent": str(d.inflation_percent),
+            "budget_volume": None if d.budget_volume is None else str(d.budget_volume)}
+
+
+@router.post(P + "/model/scenarios", response={201: dict, **ERRORS},
+             summary="Save a scenario: changes of volume (from a quarter), unit cost (%, from a quarter) or "
+                     "inflation (% a year) on modelled lines (managers)")
+def save_scenario(request, slug: str, payload: ScenarioIn):
+    access = org_access(request, slug, Perm.VIEW)
+    s = services.save_scenario(access, name=payload.name, description=payload.description,
+                               changes=[c.dict() for c in payload.changes])
+    return Status(201, {"id": s.pk, "name": s.name, "changes": s.changes})

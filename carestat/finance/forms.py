@@ -171,3 +171,49 @@ class DeliveryForm(forms.Form):
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, y) for y in years]
+
+
+class DriverForm(forms.Form):
+    line = forms.ChoiceField(label="Service line", error_messages={"required": "Choose the service line"})
+    activity = forms.ChoiceField(label="Activity that drives its cost")
+    base_year = forms.CharField(label="Year of the unit cost", max_length=7, help_text="Such as 2026-27.",
+                                error_messages={"required": "Enter the year the unit cost is for"})
+    unit_cost = _money("Unit cost a year", help_text="The cost of one child's placement for a year, in pounds.")
+    inflation_percent = forms.CharField(label="Inflation (% a year)", max_length=6, initial="0")
+    budget_volume = forms.CharField(label="Children the budget assumed", max_length=10, required=False,
+                                    help_text="To split the variance into price and volume.")
+
+    def __init__(self, *args, org, **kwargs):
+        from carestat.finance.models import ActivitySource
+
+        super().__init__(*args, **kwargs)
+        self.org = org
+        self.fields["line"].choices = _line_choices(org, "Choose")
+        self.fields["activity"].choices = ActivitySource.choices
+
+    def clean_line(self):
+        line = ServiceLine.objects.filter(organisation=self.org, pk=self.cleaned_data["line"]).first()
+        if line is None:
+            raise forms.ValidationError("Choose the service line")
+        return line
+
+
+class ScenarioForm(forms.Form):
+    name = forms.CharField(label="Scenario name", max_length=200, error_messages={"required": "Name the scenario"})
+    description = forms.CharField(label="Description", widget=forms.Textarea, required=False)
+    cost_code = forms.ChoiceField(label="Service line", error_messages={"required": "Choose the service line"})
+    kind = forms.ChoiceField(label="Change", choices=[
+        ("volume", "Number of children (negative for fewer)"), ("unit_cost", "Unit cost (% change)"),
+        ("inflation", "Inflation (% a year, replacing the line's)")])
+    amount = forms.CharField(label="Amount", max_length=12, help_text="Such as -10 children or 3 per cent.",
+                             error_messages={"required": "Enter the amount of the change"})
+    start = forms.CharField(label="From quarter", max_length=10, required=False,
+                            help_text="Such as 2026-27-Q3; not needed for inflation.")
+
+    def __init__(self, *args, org, **kwargs):
+        from carestat.finance.models import CostDriver
+
+        super().__init__(*args, **kwargs)
+        self.fields["cost_code"].choices = [("", "Choose")] + [
+            (d.line.cost_code, f"{d.line.cost_code} {d.line.name}")
+            for d in CostDriver.objects.filter(organisation=org).select_related("line")]

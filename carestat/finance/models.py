@@ -236,3 +236,58 @@ class SavingsTarget(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.proposal.reference} {self.year}"
+
+
+class ActivitySource(models.TextChoices):
+    """Where a cost driver's activity comes from: children looked after at the latest SSDA903
+    year end in a placement group, counted as the measure LAC-COUNT counts them."""
+
+    RESIDENTIAL = calc.PlacementGroup.RESIDENTIAL.value, "Children in residential placements (SSDA903)"
+    FOSTERING = calc.PlacementGroup.FOSTERING.value, "Children in foster placements (SSDA903)"
+    SUPPORTED = calc.PlacementGroup.SUPPORTED.value, "Young people in supported or independent living (SSDA903)"
+    WITH_PARENTS = calc.PlacementGroup.WITH_PARENTS.value, "Children placed with parents (SSDA903)"
+    ADOPTION = calc.PlacementGroup.ADOPTION.value, "Children placed for adoption (SSDA903)"
+    OTHER = calc.PlacementGroup.OTHER.value, "Children in other placements (SSDA903)"
+
+
+class CostDriver(TrackedModel):
+    """A line's cost model: its activity (from the case data) times a unit cost a year, which
+    rises by inflation from its base year; and the volume its budget assumed."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    line = models.OneToOneField(ServiceLine, on_delete=models.PROTECT, related_name="driver")
+    activity = models.CharField(max_length=20, choices=ActivitySource.choices)
+    base_year = models.CharField(max_length=7)
+    unit_cost = models.DecimalField("unit cost a year", **MONEY)
+    inflation_percent = models.DecimalField("inflation (% a year)", max_digits=5, decimal_places=2,
+                                            default=Decimal("0"))
+    budget_volume = models.DecimalField("volume the budget assumed", max_digits=10, decimal_places=2,
+                                        null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Cost model of {self.line}"
+
+    def driver(self, volume) -> calc.Driver:
+        return calc.Driver(self.line.cost_code, Decimal(volume), self.unit_cost, self.base_year,
+                           self.inflation_percent, self.budget_volume)
+
+
+class Scenario(TrackedModel):
+    """A saved what-if: changes to volumes, unit costs or inflation, compared side by side."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    changes = models.JSONField(default=list, help_text="[{cost_code, kind, amount, start}]")
+    is_archived = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="scenario_name_unique_in_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def as_changes(self) -> list[calc.Change]:
+        return [calc.Change(c["cost_code"], calc.ChangeKind(c["kind"]), Decimal(c["amount"]), c.get("start", ""))
+                for c in self.changes]

@@ -23,6 +23,7 @@ from carestat.core.models import Membership, ReportingPeriod, Unit, User
 from carestat.core.permissions import Perm
 from carestat.finance.models import (
     Budget,
+    CostDriver,
     FinanceRagChoice,
     FinanceSettings,
     MediumTermPlan,
@@ -30,6 +31,7 @@ from carestat.finance.models import (
     SavingsProposal,
     SavingsTarget,
     SavingStatus,
+    Scenario,
     ServiceLine,
     VarianceComment,
 )
@@ -412,3 +414,99 @@ def record_delivery(access: Access, saving: SavingsProposal, *, year: str, deliv
                message=f"{access.user.display_name} recorded {fmt(value)} delivered to date in {year} by saving "
                f"{saving.reference} (target {fmt(target.target)}; was {fmt(old)})")
     return target
+
+
+# The cost model -------------------------------------------------------------------------------------
+
+DRIVER_FIELDS = ("activity", "base_year", "unit_cost", "inflation_percent", "budget_volume")
+
+
+@transaction.atomic
+def set_driver(access: Access, line: ServiceLine, *, activity: str, base_year: str, unit_cost,
+               inflation_percent="0", budget_volume=None) -> CostDriver:
+    """Model ``line``'s cost as its activity times a unit cost a year, rising by inflation."""
+    from carestat.finance.models import ActivitySource
+
+    access.require(Perm.MANAGE)
+    _same_org(access, line)
+    if activity not in ActivitySource.values:
+        raise InvalidInput("Choose what activity drives this line's cost", field="activity")
+    base_year = financial_year(base_year, "base_year")
+    cost = amount(unit_cost, "unit_cost", allow_negative=False, what="the unit cost")
+    inflation = amount(inflation_percent or "0", "inflation_percent", what="the inflation")
+    if not Decimal("-50") <= inflation <= Decimal("50"):
+        raise InvalidInput("Inflation must be between -50% and 50% a year", field="inflation_percent")
+    volume = None
+    if budget_volume not in (None, ""):
+        volume = amount(budget_volume, "budget_volume", allow_negative=False, what="the budgeted volume")
+    row = CostDriver.objects.select_for_update().filter(line=line).first()
+    new = row is None
+    row = row or CostDriver(organisation=access.organisation, line=line)
+    before = None if new else snapshot(row, DRIVER_FIELDS)
+    row.activity, row.base_year, row.unit_cost = activity, base_year, cost
+    row.inflation_percent, row.budget_volume = inflation, volume
+    fields = _stamp(row, access.user, new=new)
+    row.save() if new else row.save(update_fields=[*DRIVER_FIELDS, *fields])
+    log_action("finance.driver.set", actor=access.user, organisation=access.organisation, record=line,
+               before=before, after=snapshot(row, DRIVER_FIELDS),
+               message=f"{access.user.display_name} modelled {line.name} as {row.get_activity_display().lower()} "
+               f"at {fmt(cost)} a year each in {base_year}, rising {inflation}% a year")
+    return row
+
+
+@transaction.atomic
+def save_scenario(access: Access, *, name: str, changes: list[dict], description: str = "") -> Scenario:
+    """A saved what-if. Each change: ``cost_code`` of a modelled line, ``kind`` (volume: units more
+    or, if negative, fewer; unit_cost: percent dearer or cheaper; inflation: percent a year),
+    ``amount``, and ``start``, the quarter it applies from (2026-27-Q3; not for inflation)."""
+    access.require(Perm.MANAGE)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Name the scenario", field="name")
+    if not changes:
+        raise InvalidInput("Give at least one change", field="changes")
+    modelled = set(CostDriver.objects.filter(organisation=access.organisation)
+                   .values_list("line__cost_code", flat=True))
+    clean = []
+    for c in changes:
+        code = str(c.get("cost_code", "")).strip()
+        if code not in modelled:
+            raise InvalidInput(f"‘{code}’ is not the cost code of a line with a cost model", field="line")
+        try:
+            kind = calc.ChangeKind(c.get("kind"))
+        except ValueError:
+            raise InvalidInput("Choose a change of volume, unit cost or inflation", field="kind") from None
+        value = amount(c.get("amount"), "amount", what="the change")
+        start = str(c.get("start") or "").strip()
+        if kind != calc.ChangeKind.INFLATION:
+            try:
+                p = parse_period(start)
+            except PeriodError:
+                p = None
+            if p is None or p.kind.value != "quarter":
+                raise InvalidInput("Give the quarter the change starts in, like 2026-27-Q3", field="start")
+            start = p.label
+        else:
+            start = ""
+        clean.append({"cost_code": code, "kind": kind.value, "amount": str(value), "start": start})
+    if Scenario.objects.filter(organisation=access.organisation, name__iexact=name).exists():
+        raise Conflict(f"There is already a scenario called ‘{name}’", field="name")
+    scenario = Scenario(organisation=access.organisation, name=name, description=(description or "").strip(),
+                        changes=clean)
+    _stamp(scenario, access.user, new=True)
+    scenario.save()
+    log_action("finance.scenario.saved", actor=access.user, organisation=access.organisation, record=scenario,
+               after={"changes": clean},
+               message=f"{access.user.display_name} saved scenario ‘{name}’: "
+               + "; ".join(describe_change(c) for c in clean))
+    return scenario
+
+
+def describe_change(c: dict) -> str:
+    a = Decimal(c["amount"])
+    n = format(abs(a).normalize(), "f")  # "2", "2.5": no trailing zeros
+    if c["kind"] == "volume":
+        return f"{n} {'more' if a > 0 else 'fewer'} on {c['cost_code']} from {c['start']}"
+    if c["kind"] == "unit_cost":
+        return f"unit cost of {c['cost_code']} {n}% {'higher' if a > 0 else 'lower'} from {c['start']}"
+    return f"inflation on {c['cost_code']} of {'-' if a < 0 else ''}{n}% a year"

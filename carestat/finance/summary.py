@@ -151,3 +151,11 @@ def current_year(today: dt.date) -> str:
     from carestat.analytics.periods import financial_year_of
 
     return financial_year_of(today).label
+
+
+def plan_years(org) -> list[str]:
+    """The years of the latest medium-term plan, and any other year with budgets."""
+    from carestat.finance.models import MediumTermPlan
+
+    mtp = MediumTermPlan.objects.filter(organisation=org, is_archived=False).order_by("-first_year").first()
+    return sorted(set(budget_years(org)) | set(mtp.year_labels if mtp else []))

@@ -12,6 +12,7 @@ urlpatterns = [
     path("o/<slug:slug>/finance/settings/", views.finance_settings, name="settings"),
     path("o/<slug:slug>/finance/import/", views.import_ledger, name="import"),
     path("o/<slug:slug>/finance/<str:year>/export.xlsx", views.export, name="export"),
+    path("o/<slug:slug>/finance/model/", views.cost_model, name="model"),
     path("o/<slug:slug>/finance/savings/", views.savings, name="savings"),
     path("o/<slug:slug>/finance/savings/<int:pk>/", views.saving_page, name="saving"),
 ]

@@ -29,7 +29,7 @@ from carestat.finance.forms import (
     SettingsForm,
 )
 from carestat.finance.models import LedgerImport, MediumTermPlan, PeriodFigure, ServiceLine, settings_for
-from carestat.finance.summary import budget_years, current_year, savings_by_year, savings_rows, year_position
+from carestat.finance.summary import current_year, plan_years, savings_by_year, savings_rows, year_position
 
 SECTION = "finance"
 
@@ -71,9 +71,7 @@ def _call(form, fn):
 
 
 def _mtp_years(org) -> list[str]:
-    mtp = MediumTermPlan.objects.filter(organisation=org, is_archived=False).order_by("-first_year").first()
-    years = set(budget_years(org)) | set(mtp.year_labels if mtp else [])
-    return sorted(years)
+    return plan_years(org)
 
 
 @login_required
@@ -268,3 +266,39 @@ def saving_page(request, slug, pk):
     return _page(request, access, "finance/saving.html", f"{saving.reference} {saving.title}", saving=saving,
                  targets=targets, status_form=status_form, delivery_form=delivery_form,
                  breadcrumbs=_crumbs(access, {"text": "Savings programme", "href": f"/o/{slug}/finance/savings/"}))
+
+
+# The cost model -------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def cost_model(request, slug):
+    from carestat.charts.money import Series, money_by_year_chart
+    from carestat.finance import costmodel
+    from carestat.finance.forms import DriverForm, ScenarioForm
+
+    access = org_access(request, slug, Perm.VIEW if request.method != "POST" else Perm.MANAGE)
+    org = access.organisation
+    year = _year(request, org)
+    op = request.POST.get("op") if request.method == "POST" else None
+    driver_form = DriverForm(request.POST if op == "driver" else None, org=org, prefix="m")
+    scenario_form = ScenarioForm(request.POST if op == "scenario" else None, org=org, prefix="s")
+    if op == "driver" and driver_form.is_valid():
+        if _call(driver_form, lambda: services.set_driver(access, **driver_form.cleaned_data)):
+            messages.success(request, "Saved the line's cost model.")
+            return redirect(f"{request.path}?year={year}")
+    if op == "scenario" and scenario_form.is_valid():
+        d = scenario_form.cleaned_data
+        change = {k: d[k] for k in ("cost_code", "kind", "amount", "start")}
+        if _call(scenario_form, lambda: services.save_scenario(access, name=d["name"], description=d["description"],
+                                                               changes=[change])):
+            messages.success(request, f"Saved scenario ‘{d['name']}’.")
+            return redirect(f"{request.path}?year={year}")
+    model = costmodel.build(org, year=year)
+    chart = None
+    if model.rows:
+        series = [Series("Budget", model.budget_totals)] + [
+            Series(r.scenario.name if r.scenario else "Model forecast", r.totals) for r in model.results[:5]]
+        chart = money_by_year_chart(model.years, series, "Budget and modelled cost of the modelled lines by year")
+    return _page(request, access, "finance/model.html", "Cost model", model=model, chart=chart, year=year,
+                 driver_form=driver_form, scenario_form=scenario_form, breadcrumbs=_crumbs(access))

@@ -13,11 +13,13 @@ from carestat.finance.summary import current_year, savings_by_year, year_positio
 
 class Command(CareStatCommand):
     help = ("Import a ledger extract (CSV or Excel; all rows or none, the same file twice changes nothing; "
-            "managers and admins) or show a year's budget, forecast outturn, variance and RAG by line.")
+            "managers and admins), show a year's budget, forecast outturn, variance and RAG by line, or compare "
+            "the cost model's saved scenarios year by year.")
 
     def add_arguments(self, parser):
-        parser.add_argument("verb", choices=["import", "summary"])
-        parser.add_argument("target", nargs="?", help="the ledger extract's path (import)")
+        parser.add_argument("verb", choices=["import", "summary", "scenario"])
+        parser.add_argument("target", nargs="?", help="the ledger extract's path (import); a scenario's name "
+                            "(scenario; default: every saved scenario)")
         parser.add_argument("--org", required=True, help="the organisation's short name")
         parser.add_argument("--as", dest="as_user", help=AS_USER_HELP)
         parser.add_argument("--year", help="financial year for summary, such as 2026-27 (default: this year)")
@@ -43,6 +45,9 @@ class Command(CareStatCommand):
             self.stdout.write(_dumps({"imported": True, **result.as_json()}) if json else result.summary)
             return
         year = services.financial_year(year or current_year(timezone.localdate()))
+        if verb == "scenario":
+            self._scenario(access, year, target, json)
+            return
         pos = year_position(access.organisation, year)
         if json:
             savings = [s for s in savings_by_year(access.organisation) if s.year == year]
@@ -63,6 +68,31 @@ class Command(CareStatCommand):
         for p in pos.flat():
             self.stdout.write(f"{'  ' * (p.depth + 1)}{p.line.cost_code} {p.line.name}: budget {m(p.budget)}, "
                               f"forecast {m(p.forecast)}, {p.variance.words}, {p.variance.rag.value}")
+
+
+    def _scenario(self, access, year, name, as_json):
+        from carestat.finance import costmodel
+        from carestat.finance.models import Scenario
+
+        scenarios = None
+        if name:
+            scenarios = list(Scenario.objects.filter(organisation=access.organisation, name__iexact=name))
+            if not scenarios:
+                raise CommandError(f"No scenario called ‘{name}’ in {access.organisation.name}")
+        model = costmodel.build(access.organisation, year=year, scenarios=scenarios)
+        if as_json:
+            self.stdout.write(_dumps(costmodel.as_json(model)))
+            return
+        m = calc.format_money
+        if model.activity.problem:
+            self.stdout.write(model.activity.problem)
+        self.stdout.write("Budget: " + ", ".join(f"{y} {m(v)}" for y, v in zip(model.years, model.budget_totals,
+                                                                              strict=True)))
+        for res in model.results:
+            label = res.scenario.name if res.scenario else "Model forecast (no changes)"
+            self.stdout.write(f"{label}: " + ", ".join(
+                f"{y} {m(t)}" + (f" ({'+' if e > 0 else ''}{m(e)})" if res.scenario else "")
+                for y, t, e in zip(model.years, res.totals, res.effect, strict=True)))
 
 
 def _dumps(data) -> str:
