@@ -334,7 +334,6 @@ def saving_delivered(request, slug: str, saving_id: int, payload: DeliveryIn):
 # The cost model -------------------------------------------------------------------------------------
 
 class DriverIn(Schema):
-    line_id: int
     activity: str
     base_year: str
     unit_cost: Decimal
@@ -365,11 +364,11 @@ def model(request, slug: str, year: str | None = None):
     return costmodel.as_json(costmodel.build(access.organisation, year=_year(year)))
 
 
-@router.post(P + "/model/drivers", response={200: dict, **ERRORS},
+@router.post(P + "/lines/{line_id}/driver", response={200: dict, **ERRORS},
              summary="Model a line's cost as activity x unit cost a year with inflation (managers)")
-def set_driver(request, slug: str, payload: DriverIn):
+def set_driver(request, slug: str, line_id: int, payload: DriverIn):
     access = org_access(request, slug, Perm.VIEW)
-    d = services.set_driver(access, get_line_for_user(access, payload.line_id), activity=payload.activity,
+    d = services.set_driver(access, get_line_for_user(access, line_id), activity=payload.activity,
                             base_year=payload.base_year, unit_cost=payload.unit_cost,
                             inflation_percent=payload.inflation_percent, budget_volume=payload.budget_volume)
     return {"line_id": d.line_id, "activity": d.activity, "base_year": d.base_year, "unit_cost": str(d.unit_cost),

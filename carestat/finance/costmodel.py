@@ -82,7 +82,8 @@ def build(org, *, year: str, scenarios: list[Scenario] | None = None, act: Activ
     """The model over the medium-term plan's years, with ``scenarios`` (default: every saved one)."""
     from carestat.finance.services import describe_change
 
-    years = plan_years(org) or [year]
+    # the model projects today's activity, so it speaks for the chosen year and those after it
+    years = [y for y in plan_years(org) if y >= year] or [year]
     act = act if act is not None else activity(org)
     drivers = list(CostDriver.objects.filter(organisation=org).select_related("line").order_by("line__cost_code"))
     budgets: dict[tuple[int, str], Decimal] = {

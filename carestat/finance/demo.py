@@ -45,10 +45,10 @@ LINES = [
 # Budgets (£) for 2025-26, 2026-27 and 2027-28, and the outturn: 2025-26's final, 2026-27's as
 # forecast in November 2026.
 MONEY = {
-    "CS110": ((5_800_000, 6_200_000, 6_000_000), (6_350_000, 7_010_000)),
+    "CS110": ((12_400_000, 13_000_000, 13_400_000), (12_950_000, 14_934_000)),
     "CS120": ((3_300_000, 3_400_000, 3_300_000), (3_420_000, 3_560_000)),
     "CS130": ((2_700_000, 2_900_000, 3_150_000), (2_660_000, 2_820_000)),
-    "CS140": ((1_000_000, 1_100_000, 1_150_000), (1_010_000, 1_120_000)),
+    "CS140": ((1_000_000, 1_092_000, 1_150_000), (1_010_000, 1_196_000)),
     "CS200": ((8_200_000, 8_500_000, 8_700_000), (8_260_000, 8_560_000)),
     "CS300": ((2_300_000, 2_400_000, 2_450_000), (2_290_000, 2_430_000)),
     "CS400": ((1_500_000, 1_600_000, 1_500_000), (1_540_000, 1_550_000)),
@@ -76,6 +76,20 @@ SAVINGS = [
      "Each agency post filled by an academy social worker saves the agency premium.",
      "marcus.bell", "CS200", "Reduce agency social workers through a 'grow our own' academy", "amber", "approved",
      {"2026-27": (300_000, 90_000), "2027-28": (400_000, 0)}),
+]
+
+# The cost model: the 2026-27 budget assumed 52 children in residential care at £250,000 a year
+# and 21 young people in supported accommodation at £52,000; the 2026-27 forecasts above are
+# what the model gives for the 57 and 23 in the demo's SSDA903 return at 31 March 2026, at
+# £262,000 and £52,000: residential is over on volume (5 x £250,000) and price (£12,000 x 57).
+DRIVERS = [("CS110", "residential", "262000", "4", "52"), ("CS140", "supported", "52000", "3", "21")]
+SCENARIOS = [
+    ("10 fewer residential placements from 2026-27 Q3",
+     "The step-down programme (CS-01) moves ten more children to foster families by October.",
+     [{"cost_code": "CS110", "kind": "volume", "amount": "-10", "start": "2026-27-Q3"}]),
+    ("Local children's homes open in 2027-28",
+     "The two local homes (CS-02) bring the average residential cost down 8% from April 2027.",
+     [{"cost_code": "CS110", "kind": "unit_cost", "amount": "-8", "start": "2027-28-Q1"}]),
 ]
 
 COMMENTARY = [
@@ -181,6 +195,11 @@ def load(org, progress):
     for code, period, text in COMMENTARY:
         if period >= "2026-10":
             services.add_comment(marcus, lines[code], _period(org, period), text=text)
+    for code, activity, unit_cost, inflation, budget_volume in DRIVERS:
+        services.set_driver(marcus, lines[code], activity=activity, base_year="2026-27", unit_cost=unit_cost,
+                            inflation_percent=inflation, budget_volume=budget_volume)
+    for name, description, changes in SCENARIOS:
+        services.save_scenario(marcus, name=name, description=description, changes=changes)
     actions = {a.title: a for a in Action.objects.filter(objective__priority__plan=plan)}
     for ref, title, description, owner, line, action, deliverability, status, targets in SAVINGS:
         saving = services.add_saving(marcus, reference=ref, title=title, description=description,

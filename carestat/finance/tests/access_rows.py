@@ -20,6 +20,8 @@ def build(w):
     made = lines(access)
     ledger.import_ledger(access, ledger_csv(EXTRACT), filename="august.csv")
     w["fin_line"] = made["residential"]
+    services.set_driver(access, made["residential"], activity="residential", base_year="2026-27",
+                        unit_cost="260000")
     w["saving"] = services.add_saving(access, reference="CS-01", title="Step down residential placements",
                                       targets={"2026-27": "500000"}, line=made["residential"])
 
@@ -48,6 +50,10 @@ PAGES = [
      lambda w: {"file": SimpleUploadedFile("september.csv", ledger_csv([("CS110", "2026-09", "4000000", "1",
                                                                          "4300000")]), "text/csv")}),
     ("finance:export", "get", lambda w: f"{ORG}/2026-27/export.xlsx", ALL, None),
+    ("finance:model", "get", lambda w: f"{ORG}/model/", ALL, None),
+    ("finance:model", "post", lambda w: f"{ORG}/model/", MANAGERS,
+     lambda w: {"op": "driver", "m-line": str(w["fin_line"].pk), "m-activity": "residential", "m-base_year": "2026-27",
+                "m-unit_cost": "260000", "m-inflation_percent": "4", "m-budget_volume": "15"}),
     ("finance:savings", "get", lambda w: f"{ORG}/savings/", ALL, None),
     ("finance:savings", "post", lambda w: f"{ORG}/savings/", MANAGERS,
      lambda w: {"reference": "CS-02", "title": "Fostering allowances review", "deliverability": "green",
@@ -65,6 +71,11 @@ API = [
     ("post", A + "/lines/{fin_line.pk}/budgets", MANAGERS, {"year": "2026-27", "amount": "4100000"}),
     ("post", A + "/lines/{fin_line.pk}/commentary", MANAGERS,
      {"period": "2026-08", "text": "Two more residential placements"}),
+    ("get", f"{A}/model?year=2026-27", ALL, None),
+    ("post", A + "/lines/{fin_line.pk}/driver", MANAGERS,
+     {"activity": "residential", "base_year": "2026-27", "unit_cost": "270000", "budget_volume": "15"}),
+    ("post", f"{A}/model/scenarios", MANAGERS, {"name": "Fewer residential", "changes": [
+        {"cost_code": "CS110", "kind": "volume", "amount": "-2", "start": "2026-27-Q3"}]}),
     ("get", f"{A}/savings", ALL, None),
     ("get", f"{A}/savings/by-year", ALL, None),
     ("post", f"{A}/savings", MANAGERS, {"reference": "CS-02", "title": "Fostering allowances review",
