@@ -73,3 +73,35 @@ def test_a_bad_extract_lists_its_problems_without_javascript(no_js_page, cast, d
     html = page.page.content()
     assert "nothing was imported" in html and "row 1, column 'Cost code': this column is missing" in html
     assert not PeriodFigure.objects.exists()
+
+
+def test_a_line_is_modelled_and_a_scenario_saved_and_compared(browser_page, cast, demoshire):
+    from carestat.finance import services
+    from carestat.finance.models import Scenario
+
+    access = access_for(cast["manager"], demoshire)
+    made = lines(access)
+    services.create_medium_term_plan(access, title="MTFP", first_year="2026-27", years=3)
+    services.set_budget(access, made["residential"], year="2026-27", amount_="4000000")
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+    page.goto("/o/demoshire/finance/model/?year=2026-27")
+    page.assert_accessible()
+    page.page.select_option("#id_m-line", str(made["residential"].pk))
+    page.page.select_option("#id_m-activity", "residential")
+    page.page.fill("#id_m-base_year", "2026-27")
+    page.page.fill("#id_m-unit_cost", "260000")
+    page.page.fill("#id_m-inflation_percent", "5")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save cost model')")
+    page.page.fill("#id_s-name", "Fewer residential placements")
+    page.page.select_option("#id_s-cost_code", "CS110")
+    page.page.select_option("#id_s-kind", "unit_cost")
+    page.page.fill("#id_s-amount", "-10")
+    page.page.fill("#id_s-start", "2027-28-Q1")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save scenario')")
+    page.assert_accessible()
+    assert Scenario.objects.get().changes[0]["kind"] == "unit_cost"
+    assert "unit cost of CS110 10% lower from 2027-28-Q1" in page.page.content()
+    assert page.page.locator("#model-chart svg").count() == 1
