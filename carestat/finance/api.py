@@ -5,9 +5,11 @@ Amounts are decimal strings ("1234.50") so no penny is lost to floating point.""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
+from django.http import Http404
 from django.utils import timezone
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
@@ -22,6 +24,29 @@ from carestat.finance.summary import current_year, savings_by_year, savings_rows
 
 router = Router(tags=["finance"])
 P = "/organisations/{slug}/finance"
+
+# Inputs are as strict in the document as in the services, so a request the document allows is
+# never refused for its shape: amounts are decimal strings, years and quarters have their form
+# (an impossible one, such as 2026-99, is "no such year": 404), names are not blank.
+SOLID = r"[^\s\x1c-\x1f\x85]"
+FIVE_SOLID = rf"{SOLID}(.*{SOLID}){{4}}"
+POUNDS = r"^[0-9]{1,11}(\.[0-9]{1,2})?$"
+YEAR = r"^[0-9]{4}-[0-9]{2}$"
+QUARTER = r"^[0-9]{4}-[0-9]{2}-Q[1-4]$"
+
+
+def _money_in(description: str):
+    return Field(..., pattern=POUNDS, description=f"{description}, in pounds as a decimal string (\"125000.50\")")
+
+
+def _fy(label: str) -> str:
+    """A financial year from a request, or 404 (as for any other record that does not exist)."""
+    from carestat.core.errors import InvalidInput
+
+    try:
+        return services.financial_year(label)
+    except InvalidInput:
+        raise Http404(f"No financial year {label}") from None
 
 
 class LinePositionOut(Schema):
@@ -53,8 +78,8 @@ class YearOut(Schema):
 
 
 class LineIn(Schema):
-    name: str
-    cost_code: str
+    name: str = Field(..., max_length=200, pattern=SOLID)
+    cost_code: str = Field(..., max_length=40, pattern=SOLID)
     parent_id: int | None = None
 
 
@@ -90,13 +115,13 @@ class LineDetailOut(Schema):
 
 
 class BudgetIn(Schema):
-    year: str
-    amount: Decimal
+    year: str = Field(..., pattern=YEAR)
+    amount: str = _money_in("The approved budget for the year")
 
 
 class CommentIn(Schema):
-    period: str
-    text: str
+    period: str = Field(..., max_length=20, description="A month (2026-09) or quarter (2026-27-Q2)")
+    text: str = Field(..., pattern=FIVE_SOLID, max_length=5000)
 
 
 class ImportOut(Schema):
@@ -138,26 +163,35 @@ class SavingOut(Schema):
     targets: list[TargetOut]
 
 
+RAG = Literal["red", "amber", "green"]
+STATUS = Literal["proposed", "approved", "delivering", "delivered", "at_risk", "written_off"]
+
+
+class TargetIn(Schema):
+    year: str = Field(..., pattern=YEAR)
+    target: str = _money_in("The saving's target for the year")
+
+
 class SavingIn(Schema):
-    reference: str
-    title: str
-    description: str = ""
-    targets: dict[str, Decimal]
-    deliverability: str = "amber"
-    status: str = "proposed"
+    reference: str = Field(..., max_length=20, pattern=SOLID)
+    title: str = Field(..., max_length=300, pattern=SOLID)
+    description: str = Field("", max_length=5000)
+    targets: list[TargetIn] = Field(..., min_length=1)
+    deliverability: RAG = "amber"
+    status: STATUS = "proposed"
     line_id: int | None = None
     action_id: int | None = None
 
 
 class SavingStatusIn(Schema):
-    status: str
-    deliverability: str
-    reason: str = ""
+    status: STATUS
+    deliverability: RAG
+    reason: str = Field(..., pattern=FIVE_SOLID, max_length=2000, description="Why the status changed")
 
 
 class DeliveryIn(Schema):
-    year: str
-    delivered: Decimal
+    year: str = Field(..., pattern=YEAR)
+    delivered: str = _money_in("Delivered to date in the year")
 
 
 class SavingsYearOut(Schema):
@@ -176,7 +210,7 @@ def _pos(p) -> dict:
 
 
 def _year(year: str | None) -> str:
-    return services.financial_year(year or current_year(timezone.localdate()))
+    return _fy(year or current_year(timezone.localdate()))
 
 
 @router.get(P + "/summary", response={200: YearOut, **ERRORS},
@@ -237,8 +271,9 @@ def line(request, slug: str, line_id: int, year: str | None = None):
 def set_budget(request, slug: str, line_id: int, payload: BudgetIn):
     access = org_access(request, slug, Perm.VIEW)
     line = get_line_for_user(access, line_id)
-    services.set_budget(access, line, year=payload.year, amount_=payload.amount)
-    return _line_detail(access, line, services.financial_year(payload.year))
+    year = _fy(payload.year)
+    services.set_budget(access, line, year=year, amount_=payload.amount)
+    return _line_detail(access, line, year)
 
 
 @router.post(P + "/lines/{line_id}/commentary", response={201: CommentOut, **ERRORS},
@@ -246,7 +281,10 @@ def set_budget(request, slug: str, line_id: int, payload: BudgetIn):
 def add_comment(request, slug: str, line_id: int, payload: CommentIn):
     access = org_access(request, slug, Perm.VIEW)
     line = get_line_for_user(access, line_id)
-    c = services.add_comment(access, line, get_period_for_user(access, payload.period), text=payload.text)
+    period = get_period_for_user(access, payload.period)
+    if period.kind not in ("month", "quarter"):
+        raise Http404(f"No month or quarter {payload.period}")
+    c = services.add_comment(access, line, period, text=payload.text)
     return Status(201, {"period": c.period.identifier, "text": c.text, "by": access.user.display_name,
                         "at": c.created_at.isoformat()})
 
@@ -300,8 +338,9 @@ def add_saving(request, slug: str, payload: SavingIn):
     access = org_access(request, slug, Perm.VIEW)
     line = get_line_for_user(access, payload.line_id) if payload.line_id else None
     action = get_action_for_user(access, payload.action_id) if payload.action_id else None
+    targets = {_fy(t.year): t.target for t in payload.targets}
     s = services.add_saving(access, reference=payload.reference, title=payload.title,
-                            description=payload.description, targets=payload.targets,
+                            description=payload.description, targets=targets,
                             deliverability=payload.deliverability, status=payload.status, line=line, action=action,
                             owner=access.user)
     return Status(201, _saving(s))
@@ -327,31 +366,37 @@ def saving_status(request, slug: str, saving_id: int, payload: SavingStatusIn):
 def saving_delivered(request, slug: str, saving_id: int, payload: DeliveryIn):
     access = org_access(request, slug, Perm.VIEW)
     s = get_saving_for_user(access, saving_id)
-    services.record_delivery(access, s, year=payload.year, delivered=payload.delivered)
+    year = _fy(payload.year)
+    if not s.targets.filter(year=year).exists():
+        raise Http404(f"Saving {s.reference} has no target for {year}")
+    services.record_delivery(access, s, year=year, delivered=payload.delivered)
     return _saving(get_saving_for_user(access, saving_id))
 
 
 # The cost model -------------------------------------------------------------------------------------
 
 class DriverIn(Schema):
-    activity: str
-    base_year: str
-    unit_cost: Decimal
-    inflation_percent: Decimal = Decimal("0")
-    budget_volume: Decimal | None = None
+    activity: Literal["residential", "fostering", "supported", "with_parents", "adoption", "other"]
+    base_year: str = Field(..., pattern=YEAR)
+    unit_cost: str = _money_in("The cost of one unit of activity for a year in the base year")
+    inflation_percent: str = Field("0", pattern=r"^-?([0-4]?[0-9](\.[0-9]{1,2})?|50(\.00?)?)$",
+                                   description="Percent a year, from -50 to 50")
+    budget_volume: str | None = Field(None, pattern=r"^[0-9]{1,6}(\.[0-9]{1,2})?$",
+                                      description="The volume the budget assumed")
 
 
 class ChangeIn(Schema):
-    cost_code: str
-    kind: str
-    amount: Decimal
-    start: str = ""
+    cost_code: str = Field(..., max_length=40, description="A line with a cost model")
+    kind: Literal["volume", "unit_cost", "inflation"]
+    amount: str = Field(..., pattern=r"^-?[0-9]{1,6}(\.[0-9]{1,2})?$",
+                        description="Units more (negative: fewer), or percent")
+    start: str = Field(..., pattern=QUARTER, description="The quarter it applies from (ignored for inflation)")
 
 
 class ScenarioIn(Schema):
-    name: str
-    description: str = ""
-    changes: list[ChangeIn]
+    name: str = Field(..., max_length=200, pattern=SOLID)
+    description: str = Field("", max_length=5000)
+    changes: list[ChangeIn] = Field(..., min_length=1)
 
 
 @router.get(P + "/model", response={200: dict, **ERRORS},
@@ -369,7 +414,7 @@ def model(request, slug: str, year: str | None = None):
 def set_driver(request, slug: str, line_id: int, payload: DriverIn):
     access = org_access(request, slug, Perm.VIEW)
     d = services.set_driver(access, get_line_for_user(access, line_id), activity=payload.activity,
-                            base_year=payload.base_year, unit_cost=payload.unit_cost,
+                            base_year=_fy(payload.base_year), unit_cost=payload.unit_cost,
                             inflation_percent=payload.inflation_percent, budget_volume=payload.budget_volume)
     return {"line_id": d.line_id, "activity": d.activity, "base_year": d.base_year, "unit_cost": str(d.unit_cost),
             "inflation_percent": str(d.inflation_percent),
@@ -380,7 +425,15 @@ def set_driver(request, slug: str, line_id: int, payload: DriverIn):
              summary="Save a scenario: changes of volume (from a quarter), unit cost (%, from a quarter) or "
                      "inflation (% a year) on modelled lines (managers)")
 def save_scenario(request, slug: str, payload: ScenarioIn):
+    from carestat.finance.models import CostDriver
+
     access = org_access(request, slug, Perm.VIEW)
+    modelled = set(CostDriver.objects.filter(organisation=access.organisation).values_list("line__cost_code",
+                                                                                          flat=True))
+    for c in payload.changes:
+        if c.cost_code not in modelled:
+            raise Http404(f"No line with a cost model has cost code {c.cost_code}")
+        _fy(c.start[:7])
     s = services.save_scenario(access, name=payload.name, description=payload.description,
                                changes=[c.dict() for c in payload.changes])
     return Status(201, {"id": s.pk, "name": s.name, "changes": s.changes})

@@ -439,6 +439,8 @@ def set_driver(access: Access, line: ServiceLine, *, activity: str, base_year: s
     volume = None
     if budget_volume not in (None, ""):
         volume = amount(budget_volume, "budget_volume", allow_negative=False, what="the budgeted volume")
+        if volume > 1_000_000:
+            raise InvalidInput("The budgeted volume must be under a million", field="budget_volume")
     row = CostDriver.objects.select_for_update().filter(line=line).first()
     new = row is None
     row = row or CostDriver(organisation=access.organisation, line=line)

@@ -79,8 +79,9 @@ API = [
     ("get", f"{A}/savings", ALL, None),
     ("get", f"{A}/savings/by-year", ALL, None),
     ("post", f"{A}/savings", MANAGERS, {"reference": "CS-02", "title": "Fostering allowances review",
-                                        "targets": {"2026-27": "100000"}}),
+                                        "targets": [{"year": "2026-27", "target": "100000"}]}),
     ("get", A + "/savings/{saving.pk}", ALL, None),
-    ("post", A + "/savings/{saving.pk}/status", MANAGERS, {"status": "delivering", "deliverability": "green"}),
+    ("post", A + "/savings/{saving.pk}/status", MANAGERS, {"status": "delivering", "deliverability": "green",
+                                                                      "reason": "Cabinet approved the plan"}),
     ("post", A + "/savings/{saving.pk}/delivered", MANAGERS, {"year": "2026-27", "delivered": "100000"}),
 ]

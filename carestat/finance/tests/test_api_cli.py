@@ -48,13 +48,17 @@ def test_the_api_refuses_a_bad_ledger_with_every_problem_and_stores_nothing(clie
 def test_the_api_keeps_the_savings_programme(client, world, token):
     url = "/api/v1/organisations/demoshire/finance/savings"
     created = client.post(url, {"reference": "CS-01", "title": "Step down residential placements",
-                                "targets": {"2026-27": "500000"}}, content_type="application/json",
+                                "targets": [{"year": "2026-27", "target": "500000"}]}, content_type="application/json",
                           **_auth(token))
     assert created.status_code == 201
     pk = created.json()["id"]
     done = client.post(f"{url}/{pk}/delivered", {"year": "2026-27", "delivered": "125000"},
                        content_type="application/json", **_auth(token))
     assert done.json()["targets"] == [{"year": "2026-27", "target": "500000.00", "delivered": "125000.00"}]
+    assert client.post(f"{url}/{pk}/delivered", {"year": "2027-28", "delivered": "1"},
+                       content_type="application/json", **_auth(token)).status_code == 404  # no target that year
+    assert client.post(f"{url}/{pk}/delivered", {"year": "2026-99", "delivered": "1"},
+                       content_type="application/json", **_auth(token)).status_code == 404
     years = client.get(f"{url}/by-year", **_auth(token)).json()
     assert years == [{"year": "2026-27", "target": "500000.00", "delivered": "125000.00",
                       "delivered_percent": "25.0", "shortfall": "375000.00"}]
