@@ -51,7 +51,33 @@ def money_section(ctx: SectionContext) -> dict | None:
         if this:
             paragraphs.append(f"Savings of {K(this.target)} are planned for {year}; {K(this.delivered)} "
                               f"({this.position.percent}%) has been delivered so far.")
+    explained = _cost_model_table(org, year)
+    if explained:
+        tables.append(explained)
     return {"paragraphs": paragraphs, "tables": tables}
+
+
+def _cost_model_table(org, year: str) -> dict | None:
+    """The modelled lines' variance split into volume and price, from the case data. It rests on
+    counts of children, so it is left out of the public version."""
+    from carestat.finance import costmodel
+    from carestat.finance.models import CostDriver
+
+    if not CostDriver.objects.filter(organisation=org).exists():
+        return None
+    model = costmodel.build(org, year=year)
+    if model.activity.problem:
+        return None
+    rows = [[r.driver.line.cost_code, r.driver.line.name, r.volume, float(r.driver.budget_volume),
+             float(pv.budget_unit_cost), float(pv.unit_cost), float(pv.volume_variance), float(pv.price_variance)]
+            for r in model.rows if (pv := r.price_volume) is not None]
+    if not rows:
+        return None
+    return {"caption": f"What explains the modelled lines' variance in {year}: children looked after at "
+                       f"{model.activity.as_at:%-d %B %Y} (SSDA903) against the number the budget assumed (£)",
+            "headers": ["Cost code", "Service line", "Children now", "Budget assumed", "Budgeted unit cost",
+                        "Unit cost now", "Volume variance", "Price variance"],
+            "rows": rows, "restricted": True}
 
 
 def home_tiles(access, period) -> list[Tile]:

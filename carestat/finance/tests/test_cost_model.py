@@ -103,3 +103,25 @@ def test_without_case_data_the_model_says_so(world, client, viewer):
     client.force_login(viewer)
     html = client.get("/o/demoshire/finance/model/").content.decode()
     assert "No case data has been loaded yet" in html
+
+
+def test_the_report_explains_modelled_lines_by_volume_and_price_and_keeps_it_from_the_public(loaded, admin, manager):
+    from carestat.core.models import ReportingPeriod
+    from carestat.plans.tests.builders import small_plan
+    from carestat.reports import services as reports
+    from carestat.reports.render import view
+
+    a = loaded["access"]
+    services.set_driver(a, loaded["residential"], activity="residential", base_year="2026-27", unit_cost="260000",
+                        budget_volume="10")
+    plan = small_plan(a.organisation, admin, manager)["plan"]
+    q2 = ReportingPeriod.objects.get(organisation=a.organisation, identifier="2026-27-Q2")
+    report = reports.create_report(a, period=q2, scope="plan", plan=plan)
+    money = next(d for d in report.snapshot["domains"] if d["key"] == "money")
+    n = costmodel.activity(a.organisation).counts["residential"]
+    [row] = money["tables"][-1]["rows"]
+    # volume: (n - 10) x 400,000 (the 4,000,000 budget for 10 children); price: (260,000 - 400,000) x n
+    assert row == ["CS110", "Residential placements", n, 10.0, 400000.0, 260000.0, float((n - 10) * 400000),
+                   float((260000 - 400000) * n)]
+    public = next(d for d in view(report.snapshot, public=True)["domains"] if d["key"] == "money")
+    assert all("What explains" not in t["caption"] for t in public["tables"])
