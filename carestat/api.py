@@ -100,6 +100,9 @@ def _register_routers() -> None:
     from carestat.risks.api import router as risks_router
 
     api.add_router("", risks_router)
+    from carestat.finance.api import router as finance_router
+
+    api.add_router("", finance_router)
 
 
 _register_routers()

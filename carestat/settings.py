@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "carestat.casedata",
     "carestat.reports",
     "carestat.risks",
+    "carestat.finance",
 ]
 
 MIDDLEWARE = [

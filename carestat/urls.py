@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("carestat.casedata.urls")),
     path("", include("carestat.reports.urls")),
     path("", include("carestat.risks.urls")),
+    path("", include("carestat.finance.urls")),
 ]
 
 handler400 = "carestat.core.views.errors.bad_request"
