@@ -19,10 +19,11 @@ Conventions (what a council finance report says):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import overload
 
 Number = Decimal | int | float | str
 
@@ -49,6 +50,14 @@ class Tolerances:
 
 
 DEFAULT_TOLERANCES = Tolerances()
+
+
+@overload
+def money(value: Number) -> Decimal: ...
+
+
+@overload
+def money(value: None) -> None: ...
 
 
 def money(value: Number | None) -> Decimal | None:
@@ -260,7 +269,7 @@ class YearCost:
     cost: Decimal
 
 
-def project(driver: Driver, years: list[str], changes: list[Change] = ()) -> list[YearCost]:
+def project(driver: Driver, years: list[str], changes: Sequence[Change] = ()) -> list[YearCost]:
     """The driver's cost in each of ``years``, with a scenario's ``changes`` applied."""
     mine = [c for c in changes if c.key == driver.key]
     inflation = next((c.amount for c in reversed(mine) if c.kind == ChangeKind.INFLATION), None)
