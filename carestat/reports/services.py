@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action
-from carestat.core.errors import Conflict, InvalidInput
+from carestat.core.errors import Conflict, InvalidInput, StoredFileDamaged
 from carestat.core.models import ReportingPeriod
 from carestat.core.permissions import Perm
 from carestat.reports import snapshot as snap
@@ -240,8 +240,27 @@ def kept_file(report: Report, fmt: str, *, public: bool = False, user=None) -> R
     check_format(fmt)
     found = ReportFile.objects.filter(report=report, format=fmt, public=public, status=report.status).first()
     if found is not None:
+        _check_intact(report, found, user)
         return found
     return _keep(report, fmt, public, render(report, fmt, public=public), user)
+
+
+def _check_intact(report: Report, kept: ReportFile, user) -> None:
+    """Refuse to hand out a kept file whose bytes no longer match the fingerprint recorded
+    when it was made: a committee must get the approved report or nothing."""
+    actual = hashlib.sha256(bytes(kept.content)).hexdigest()
+    if actual == kept.sha256:
+        return
+    log_action("reports.report.file_damaged", actor=user, organisation=report.organisation, record=report,
+               after={"format": kept.format, "public": kept.public, "recorded_sha256": kept.sha256,
+                      "actual_sha256": actual},
+               message=f"CareStat refused to serve the kept {kept.get_format_display()} of ‘{report.title}’ "
+                       f"({_version(kept.public)}): its bytes no longer match the fingerprint recorded when it "
+                       "was made")
+    raise StoredFileDamaged(
+        f"The kept {kept.get_format_display()} of ‘{report.title}’ ({_version(kept.public)}) has been changed "
+        f"since it was made (fingerprint recorded {kept.sha256[:12]}, now {actual[:12]}), so CareStat will not "
+        "serve it. Ask your CareStat server operator to restore it from a backup.")
 
 
 def prepare_files(access: Access, report: Report, *, progress: Progress | None = None) -> list[ReportFile]:
