@@ -32,3 +32,11 @@ class Busy(ServiceError):
     """The work cannot be done this moment (another is holding what it needs); try again shortly."""
 
     retry_after_seconds = 30
+
+
+class TokenExpired(ServiceError):
+    """An API token past its expiry date (CARESTAT_API_TOKEN_DAYS after it was made)."""
+
+
+class StoredFileDamaged(Conflict):
+    """A kept file no longer matches the fingerprint recorded when it was made."""
