@@ -50,7 +50,7 @@ def _write_case_events(path: Path) -> Path:
 def _job(data_dir: Path) -> dict:
     with sqlite3.connect(data_dir / "carestat.sqlite3", timeout=20) as db:
         db.row_factory = sqlite3.Row
-        row = db.execute("SELECT status, error, message, upload_dir, attempts FROM core_job ORDER BY id DESC").fetchone()
+        row = db.execute("SELECT status, error, upload_dir, attempts FROM core_job ORDER BY id DESC").fetchone()
         return dict(row)
 
 
