@@ -40,3 +40,12 @@ class TokenExpired(ServiceError):
 
 class StoredFileDamaged(Conflict):
     """A kept file no longer matches the fingerprint recorded when it was made."""
+
+
+class RateLimited(ServiceError):
+    """The person has asked for this costly work too often lately; ``retry_after_seconds`` says
+    when they may again."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int, field: str | None = None):
+        super().__init__(message, field=field)
+        self.retry_after_seconds = retry_after_seconds

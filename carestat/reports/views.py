@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from carestat.core.access import _int, get_period_for_user, get_unit_for_user
-from carestat.core.errors import ServiceError, StoredFileDamaged
+from carestat.core.errors import RateLimited, ServiceError, StoredFileDamaged
 from carestat.core.govuk_forms import apply_service_error
 from carestat.core.jobs import enqueue_job
 from carestat.core.models import AuditEntry
@@ -174,6 +174,11 @@ def download(request, slug, pk, fmt):
     except StoredFileDamaged as exc:
         return page(request, "core/error.html", "This file cannot be downloaded", status=409,
                     heading="This file cannot be downloaded", body=exc.message)
+    except RateLimited as exc:
+        response = page(request, "core/error.html", "Too many draft downloads", status=429,
+                        heading="Too many draft downloads for now", body=exc.message)
+        response["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     response = HttpResponse(data, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
