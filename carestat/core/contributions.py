@@ -108,6 +108,25 @@ def section_view(section: dict, *, public: bool) -> dict | None:
         if public and t.get("restricted"):
             continue
         rows = t.get("public_rows") if public and t.get("public_rows") is not None else t["rows"]
-        tables.append({"caption": t["caption"], "headers": t["headers"], "rows": rows})
+        tables.append({"caption": t["caption"], "headers": t["headers"], "rows": rows,
+                       "text_rows": [[cell_text(c) for c in row] for row in rows]})
     return {"key": section["key"], "title": section["title"], "paragraphs": section.get("paragraphs", []),
             "tables": tables, "charts": section.get("charts", [])}
+
+
+def cell_text(value: Any) -> str:
+    """A cell as a reader of the page, PDF or Word file sees it: 32892000.0 reads "32,892,000",
+    1234.5 reads "1,234.5". The workbook keeps the number itself (``rows``)."""
+    if isinstance(value, bool) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"{int(value):,}"
+        text = repr(abs(value))
+        if "e" in text or "n" in text:  # 1e+20, inf, nan: as Python writes them
+            return str(value)
+        whole, _, fraction = text.partition(".")
+        return f"{'-' if value < 0 else ''}{int(whole):,}.{fraction}"
+    return str(value)

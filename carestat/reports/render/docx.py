@@ -137,7 +137,7 @@ def render_docx(v: dict, built_at: str = "") -> bytes:
             if c.get("summary"):
                 doc.add_paragraph(c["summary"])
         for t in d["tables"]:
-            _table(doc, t["caption"], t["headers"], t["rows"])
+            _table(doc, t["caption"], t["headers"], t["text_rows"])
 
     doc.add_heading("Data quality", level=1)
     if v["data_quality"]:

@@ -79,3 +79,14 @@ def test_a_section_with_nothing_to_say_is_left_out(world):
         assert [d["key"] for d in report.snapshot["domains"]] == []
     finally:
         contributions._registry.sections.pop("empty")
+
+
+def test_a_section_reads_numbers_with_thousands_separators_and_the_workbook_keeps_the_numbers():
+    from carestat.core.contributions import cell_text, section_view
+
+    assert [cell_text(v) for v in (32892000.0, -80000.0, 6.6, -0.5, 1234.25, 57, "CS110", None)] == [
+        "32,892,000", "-80,000", "6.6", "-0.5", "1,234.25", "57", "CS110", ""]
+    seen = section_view({"key": "money", "title": "Money", "tables": [
+        {"caption": "Lines (£)", "headers": ["Line", "Budget"], "rows": [["CS110", 13000000.0]]}]}, public=False)
+    assert seen["tables"][0]["rows"] == [["CS110", 13000000.0]]
+    assert seen["tables"][0]["text_rows"] == [["CS110", "13,000,000"]]
