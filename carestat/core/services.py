@@ -35,6 +35,7 @@ from carestat.core.models import (
     User,
 )
 from carestat.core.permissions import Perm
+from carestat.core.tenancy import scoped_to
 
 ORG_FIELDS = ("name", "slug", "jurisdiction", "la_code")
 UNIT_FIELDS = ("name", "kind", "parent", "is_archived")
@@ -92,9 +93,11 @@ def create_organisation(
         message=f"Created organisation ‘{org.name}’ ({org.get_jurisdiction_display()})",
     )
     today = timezone.localdate()
-    for year_start in (today.year - 1, today.year):
-        fy = financial_year_of(dt.date(year_start, today.month, 1))
-        ensure_year_periods(org, fy.label, actor=actor)
+    # A new organisation is its own entry point: nobody can have activated its scope yet.
+    with scoped_to(org):
+        for year_start in (today.year - 1, today.year):
+            fy = financial_year_of(dt.date(year_start, today.month, 1))
+            ensure_year_periods(org, fy.label, actor=actor)
     return org
 
 
