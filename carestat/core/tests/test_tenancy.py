@@ -170,3 +170,19 @@ def test_a_queued_job_runs_inside_its_own_organisation_only(settings, monkeypatc
     with enforced():
         job = enqueue_job(westmarch, outsider, "tests.tenancy.plan_titles", "List the plans")
     assert job.result_url == "Adult social care improvement | Westmarch marker plan"
+
+
+def test_the_audit_trail_shows_its_own_members_sign_ins_and_not_another_councils(client, viewer, auditor, outsider):
+    """Sign-ins belong to no organisation, so the audit trail reads them across organisations
+    (AuditEntry.unscoped) and keeps only its own members'."""
+    for person in (viewer, outsider):
+        client.post("/sign-in/", {"email": person.email, "password": "correct-horse-battery-staple"})
+        client.post("/sign-out/")
+    client.force_login(auditor)
+    page = client.get("/o/demoshire/audit/").content.decode()
+    assert "Jane Ellis signed in" in page or "jane@demoshire.example" in page
+    assert "Alex Hughes" not in page and "alex@westmarch.example" not in page
+    api = client.get("/api/v1/organisations/demoshire/audit").json()
+    actions = [(e["action"], e["actor"]) for e in api]
+    assert ("core.auth.signed_in", "Jane Ellis") in actions
+    assert all(actor != "Alex Hughes" for _, actor in actions)
