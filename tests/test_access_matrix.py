@@ -79,13 +79,16 @@ def _build_world() -> dict:
     w = {"cast": cast, "org": demoshire, "westmarch": westmarch}
     for build in BUILDERS:
         build(w)
-    _plant(demoshire, cast["admin"], DEMOSHIRE_MARK)
-    _plant(westmarch, cast["outsider"], WESTMARCH_MARK)
+    for org, admin, mark in ((demoshire, cast["admin"], DEMOSHIRE_MARK), (westmarch, cast["outsider"], WESTMARCH_MARK)):
+        _plant(org, admin, mark)
+        for plant in PLANTERS:
+            plant(org, admin, mark)
     return w
 
 
 def _plant(org, admin, mark: str) -> None:
-    """One record of every listed kind, each named with ``mark``, made as a member would."""
+    """One record of every kind the first apps list, each named with ``mark``, made as a member
+    would; apps added later plant theirs in their own access_rows.plant."""
     from carestat.casedata.models import SavedForecast, Submission
     from carestat.core.models import Job, ReportingPeriod, UnitKind
     from carestat.measures import services as measures
@@ -123,12 +126,14 @@ def _plant(org, admin, mark: str) -> None:
 
 
 def _collect():
-    """Rows from every app's ``tests/access_rows.py``: PAGES, API, UNSCOPED and build(world)."""
+    """Rows from every app's ``tests/access_rows.py``: PAGES, API, UNSCOPED, build(world), and
+    plant(org, admin, mark), which makes one record of each kind the app lists, named with ``mark``
+    (a new app's lists are then checked for the other council's records with no change here)."""
     import importlib
 
     from django.apps import apps
 
-    pages, api, unscoped, builders = [], [], set(), []
+    pages, api, unscoped, builders, planters = [], [], set(), [], []
     for app in apps.get_app_configs():
         if not app.name.startswith("carestat."):
             continue
@@ -141,10 +146,12 @@ def _collect():
         unscoped |= set(getattr(module, "UNSCOPED", ()))
         if hasattr(module, "build"):
             builders.append(module.build)
-    return pages, api, unscoped, builders
+        if hasattr(module, "plant"):
+            planters.append(module.plant)
+    return pages, api, unscoped, builders, planters
 
 
-PAGES, API, UNSCOPED, BUILDERS = _collect()
+PAGES, API, UNSCOPED, BUILDERS, PLANTERS = _collect()
 
 
 def _all_url_names(resolver=None, namespace=""):

@@ -51,6 +51,8 @@ def get_access(user: User, org_slug: str) -> Access:
 
 
 def organisations_for(user: User) -> list[Organisation]:
+    """The organisation chooser: across organisations by nature, before any is in scope. It reads
+    Organisation (no organisation's record) joined to the person's own active memberships."""
     if not user.is_authenticated:
         return []
     return list(

@@ -410,6 +410,8 @@ def add_member(
         raise InvalidInput("Choose a role", field="role")
     if unit is not None and unit.organisation_id != access.organisation.pk:
         raise InvalidInput("Choose a unit of this organisation", field="unit")
+    # Across organisations by nature: the account may already belong to another council. Only
+    # the account is read (User is no organisation's); its memberships elsewhere stay unseen.
     user = User.objects.filter(username=email).first()
     one_time_password = None
     if user is None:
