@@ -7,7 +7,7 @@ UV := $(CURDIR)/.tools/bin/uv
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export PYSPARK_PYTHON := $(CURDIR)/.venv/bin/python
 
-.PHONY: demo test install install-test assets chromium check lint bench
+.PHONY: demo test install install-test assets chromium check lint typecheck bench
 
 $(UV):
 	@echo "Installing uv $(UV_VERSION) into .tools/ (a private copy; nothing system-wide)"
@@ -46,11 +46,14 @@ test: install-test
 	$(UV) run --frozen --all-extras pytest -o addopts="-ra --strict-markers" -p no:cacheprovider
 
 # The quick loop while developing: no browser or Spark tests.
-check: $(UV)
-	$(UV) run --frozen pytest
+check: $(UV) assets
+	$(UV) run --frozen pytest -m 'not browser and not spark and not slow'
 
 lint: $(UV)
 	$(UV) run --frozen --all-extras ruff check carestat tests bench
+
+typecheck: $(UV)
+	$(UV) run --frozen --all-extras mypy
 
 bench: install-test
 	$(UV) run python bench/run_all.py

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+
 import pytest
 
 from carestat.core.access import Access
@@ -21,6 +24,52 @@ def _flush_lifts_the_audit_guard():
 
     with flush_lifts_the_audit_guard():
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _today_from_the_environment():
+    """``CARESTAT_TEST_TODAY=2027-04-01 make check`` runs the suite as if it were that day, so tests
+    that build dates relative to today can be tried across quarter, year and bank-holiday edges.
+    Tests whose figures depend on a particular day freeze it themselves (the ``today`` fixture)."""
+    day = os.environ.get("CARESTAT_TEST_TODAY")
+    if not day:
+        yield
+        return
+    import time_machine
+
+    start = dt.datetime.combine(dt.date.fromisoformat(day), dt.time(10), tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=True):
+        yield
+
+
+@pytest.fixture
+def today():
+    """Freeze the clock at 10:00 UTC on a day the test chooses: ``today("2027-04-01")``."""
+    import time_machine
+
+    travellers = []
+
+    def freeze(day: str | dt.date) -> dt.date:
+        day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+        traveller = time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC), tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        return day
+
+    yield freeze
+    for traveller in reversed(travellers):
+        traveller.stop()
+
+
+@pytest.fixture
+def story_day():
+    """The clock at the demo's story day (``carestat.demo.STORY_DAY``), ticking from 10:00 UTC."""
+    import time_machine
+
+    from carestat.demo import STORY_DAY
+
+    with time_machine.travel(dt.datetime.combine(STORY_DAY, dt.time(10), tzinfo=dt.UTC), tick=True):
+        yield STORY_DAY
 
 
 @pytest.fixture(autouse=True)

@@ -97,5 +97,9 @@ def _register_routers() -> None:
 
     api.add_router("", reports_router)
 
+    from carestat.risks.api import router as risks_router
+
+    api.add_router("", risks_router)
+
 
 _register_routers()

@@ -3,12 +3,19 @@ and import paths, so the demo exercises what a council would do."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
 
 PASSWORD = "demoshire-care-2026"
 ORG_SLUG = "demoshire"
+
+# The day the demo's story is told up to: 2026-27 Q2 is reported and published, Q3 is open with
+# updates awaiting approval. Loading replays the story up to today, so on a later day the demo
+# has gone quiet since; the tests that read the demo freeze the clock here (the ``story_day``
+# fixture) so that they check the same story whatever day they run.
+STORY_DAY = dt.date(2026, 12, 4)
 
 # (email, name, role, organisation)
 SIGN_INS = [
@@ -25,7 +32,11 @@ LOADERS: list[str] = [
     "carestat.core.demo.load",
     "carestat.measures.demo.load",
     "carestat.casedata.demo.load",
+    # Risk scores go in before the plans demo closes their quarters; the links to plan
+    # actions once the plans exist, before the reports are drafted (see carestat.risks.demo).
+    "carestat.risks.demo.load",
     "carestat.plans.demo.load",
+    "carestat.risks.demo.link_to_plans",
     "carestat.reports.demo.load",
 ]
 

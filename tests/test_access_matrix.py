@@ -334,6 +334,7 @@ def test_no_list_of_westmarchs_shows_its_admin_demoshires_records(client, world)
         if WESTMARCH_MARK in response.content.decode():
             seen_own.add(path)
     for path in ("/o/westmarch/plans/", "/o/westmarch/measures/", "/o/westmarch/data/", "/o/westmarch/reports/",
-                 "/o/westmarch/members/", "/o/westmarch/audit/", "/api/v1/organisations/westmarch/plans",
+                 "/o/westmarch/members/", "/o/westmarch/audit/", "/o/westmarch/risks/",
+                 "/api/v1/organisations/westmarch/plans", "/api/v1/organisations/westmarch/risks",
                  "/api/v1/organisations/westmarch/reports"):
         assert path in seen_own, path

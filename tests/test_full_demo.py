@@ -11,14 +11,19 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    import datetime as dt
+
+    import time_machine
     from django.test import override_settings
 
     from carestat.casedata.forecasting import against_actuals
     from carestat.core.models import Organisation
     from carestat.core.tenancy import scoped_to
+    from carestat.demo import STORY_DAY
 
     data = tmp_path_factory.mktemp("demo")
-    with django_db_blocker.unblock(), override_settings(
+    story = time_machine.travel(dt.datetime.combine(STORY_DAY, dt.time(10), tzinfo=dt.UTC), tick=True)
+    with story, django_db_blocker.unblock(), override_settings(
         DATA_DIR=data, ANALYTICS_DIR=data / "analytics", UPLOADS_DIR=data / "uploads"
     ):
         try:

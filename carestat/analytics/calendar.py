@@ -17,19 +17,31 @@ import holidays as holidays_lib
 
 
 class Jurisdiction(StrEnum):
-    ENGLAND = "england", "England"
-    WALES = "wales", "Wales"
-    SCOTLAND = "scotland", "Scotland"
-    NORTHERN_IRELAND = "northern_ireland", "Northern Ireland"
-    JERSEY = "jersey", "Jersey"
-    GUERNSEY = "guernsey", "Guernsey"
-    ISLE_OF_MAN = "isle_of_man", "Isle of Man"
+    ENGLAND = "england"
+    WALES = "wales"
+    SCOTLAND = "scotland"
+    NORTHERN_IRELAND = "northern_ireland"
+    JERSEY = "jersey"
+    GUERNSEY = "guernsey"
+    ISLE_OF_MAN = "isle_of_man"
 
-    def __new__(cls, value: str, label: str):
-        obj = str.__new__(cls, value)
-        obj._value_ = value
-        obj.label = label
-        return obj
+    @property
+    def label(self) -> str:
+        """The jurisdiction's name as people write it, e.g. "Isle of Man"."""
+        return _LABELS[self]
+
+
+# A lookup rather than a two-argument enum ``__new__``: with that, type checkers read
+# ``Jurisdiction("jersey")`` as a call missing its label, although it is a value lookup.
+_LABELS: dict[Jurisdiction, str] = {
+    Jurisdiction.ENGLAND: "England",
+    Jurisdiction.WALES: "Wales",
+    Jurisdiction.SCOTLAND: "Scotland",
+    Jurisdiction.NORTHERN_IRELAND: "Northern Ireland",
+    Jurisdiction.JERSEY: "Jersey",
+    Jurisdiction.GUERNSEY: "Guernsey",
+    Jurisdiction.ISLE_OF_MAN: "Isle of Man",
+}
 
 
 # (country code, subdivision) in the holidays package
@@ -49,7 +61,7 @@ class WorkingDayCalendar:
     """Working days for one jurisdiction: Monday to Friday less its bank holidays."""
 
     jurisdiction: Jurisdiction
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[int, holidays_lib.HolidayBase] = field(default_factory=dict, compare=False, repr=False)
 
     def _holidays_for(self, year: int) -> holidays_lib.HolidayBase:
         if year not in self._cache:
@@ -65,7 +77,7 @@ class WorkingDayCalendar:
 
     def holidays_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """Bank holidays falling on weekdays in [start, end]."""
-        days = []
+        days: list[dt.date] = []
         for year in range(start.year, end.year + 1):
             days.extend(d for d in self._holidays_for(year) if start <= d <= end and d.weekday() < 5)
         return sorted(days)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -213,7 +214,7 @@ def project_backlog(
             summary = f"no backlog to clear: none was waiting on {first_week.isoformat()}" + (
                 f"; under this capacity one builds to {final:.0f} by {weeks[-1] + dt.timedelta(days=6)}"
                 if final > 0 else ", and under this capacity none builds up")
-        elif clearance:
+        elif clear_week is not None:
             summary = f"clears in week {clear_week + 1}, by {clearance}"
         else:
             summary = f"does not clear within {horizon_weeks} weeks under this capacity"
@@ -272,12 +273,13 @@ def project_backlog(
 def _run(start: float, arrivals: np.ndarray, completions: np.ndarray) -> np.ndarray:
     """Backlog at each week's end, never below zero; works on one path or many (rows)."""
     arrivals, completions = np.atleast_2d(arrivals), np.atleast_2d(completions)
-    backlog = np.empty(np.broadcast_shapes(arrivals.shape, completions.shape))
-    level = np.full(backlog.shape[0], float(start))
-    for k in range(backlog.shape[1]):
+    rows, n_weeks = np.broadcast_shapes(arrivals.shape, completions.shape)
+    backlog = np.empty((rows, n_weeks))
+    level = np.full(rows, float(start))
+    for k in range(n_weeks):
         level = np.maximum(0.0, level + arrivals[:, k] - completions[:, k])
         backlog[:, k] = level
-    return backlog[0] if backlog.shape[0] == 1 else backlog
+    return backlog[0] if rows == 1 else backlog
 
 
 def _first_zero(path: np.ndarray) -> int | None:
@@ -364,6 +366,7 @@ def compare_with_actuals(
     names the scenario to compare (default: the last one, usually the plan adopted).
     Error = actual - central; ``within_band`` says whether the actual fell in [low, high].
     """
+    pairs: Iterable[tuple[Any, ...]]
     if isinstance(actual_weekly_backlog, Mapping):
         pairs = actual_weekly_backlog.items()
     else:

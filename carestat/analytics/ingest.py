@@ -49,7 +49,7 @@ from carestat.analytics.calendar import calendar_for
 from carestat.analytics.periods import Period, PeriodKind
 from carestat.analytics.problems import Problem, UnreadableFile, ValidationReport
 from carestat.analytics.pseudonymise import Pseudonymiser
-from carestat.analytics.readers.cin import read_cin
+from carestat.analytics.readers.cin import CinHeader, read_cin
 from carestat.analytics.readers.population import read_population
 from carestat.analytics.readers.ssda903 import read_903
 from carestat.analytics.store import DATA_TABLES, FORMAT_TABLES, Store, arrow_schema
@@ -96,7 +96,7 @@ def register_format(format: str, reader: Callable[..., FormatRead],
 class LoadResult:
     submission_id: int | None
     format: str
-    period: Period | None
+    period: Period
     report: ValidationReport
     rows: dict[str, int] = field(default_factory=dict)  # rows stored per data table
     quarantined_records: int = 0  # distinct children excluded
@@ -214,8 +214,8 @@ class _Rows:
     """Column buffers per data table, with each row's record key for quarantine."""
 
     def __init__(self, tables: Iterable[str]):
-        self.cols = {t: {c: [] for c in DATA_TABLES[t]} for t in tables}
-        self.keys = {t: [] for t in tables}
+        self.cols: dict[str, dict[str, list[Any]]] = {t: {c: [] for c in DATA_TABLES[t]} for t in tables}
+        self.keys: dict[str, list[str | None]] = {t: [] for t in tables}
 
     def add(self, table: str, key: str | None, **values):
         for c, buf in self.cols[table].items():
@@ -243,16 +243,18 @@ def _read_cin(path: Path, p: Pseudonymiser, jurisdiction: str, report: Validatio
               progress: Progress | None, la_codes: dict[str, str]):
     rows = _Rows(FORMAT_TABLES["cin"])
     calendar = calendar_for(jurisdiction)
-    header = None
+    header: CinHeader | None = None
     returns = cin_rules.ReturnChecks(path.name)
-    for kind, (obj, problems) in read_cin(path, progress=progress):
-        if kind == "header":
+    for _kind, (obj, problems) in read_cin(path, progress=progress):
+        if isinstance(obj, CinHeader):
             header = obj
             if header.lea:
                 la_codes[header.lea] = "/Message/Header/Source/LEA"
             report.extend(problems)
             report.extend(cin_rules.check_header(header, path.name))
             continue
+        if header is None:  # read_cin raises before yielding a child without a header
+            raise UnreadableFile(path.name, "children appear before the <Header>", "/Message/Header")
         child = obj
         key = p(child.la_child_id, kind="child") or f"{path.name}#Child[{child.index}]"
         problems = [dataclasses.replace(x, record_key=key) for x in problems]
@@ -292,6 +294,9 @@ def _read_cin(path: Path, p: Pseudonymiser, jurisdiction: str, report: Validatio
     if not returns.ids and not rows.keys["cin_children"]:
         report.add(Problem(path.name, "/Message/Children", "Child", "xsd",
                            "The file holds no <Child>: the CIN schema needs at least one."))
+    if header is None:  # read_cin raises on a file without one
+        raise UnreadableFile(path.name, "no <Header> element, so the collection year is unknown",
+                             "/Message/Header")
     return rows, financial_year(header.year)
 
 
@@ -378,26 +383,24 @@ def load_submission(
     Raises UnreadableFile or SubmissionRejected (NeedsConfirmation among them); otherwise
     returns a LoadResult.
     """
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    paths = [Path(x) for x in paths]
-    if not paths:
+    files = [Path(x) for x in ([paths] if isinstance(paths, (str, Path)) else paths)]
+    if not files:
         raise ValueError("no files given")
-    for path in paths:
+    for path in files:
         if not path.is_file():
             raise UnreadableFile(path.name, f"no such file: {path}")
-    formats = {format} if format else {detect_format(x) for x in paths}
+    formats = {format} if format else {detect_format(x) for x in files}
     if len(formats) != 1:
         raise ValueError(f"one submission holds one format; these files are {sorted(formats)}")
     fmt = formats.pop()
     if fmt not in FORMATS and fmt not in _EXTRA_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of "
                          f"{(*FORMATS, *_EXTRA_FORMATS)}")
-    if fmt in ("cin", "population") and len(paths) != 1:
+    if fmt in ("cin", "population") and len(files) != 1:
         raise ValueError(f"a {fmt} submission is one file; load each year's file separately")
 
     digest = hashlib.sha256(fmt.encode())
-    for h in sorted(_sha256(x) for x in paths):
+    for h in sorted(_sha256(x) for x in files):
         digest.update(h.encode())
     sha = digest.hexdigest()
     report = ValidationReport()
@@ -409,28 +412,28 @@ def load_submission(
                           report, duplicate=True, status="duplicate")
 
     if progress:
-        progress(0, 1, f"reading {len(paths)} file(s) as {fmt}")
+        progress(0, 1, f"reading {len(files)} file(s) as {fmt}")
     extra: FormatRead | None = None
     la_codes: dict[str, str] = {}
     if fmt == "cin":
-        rows, period = _read_cin(paths[0], pseudonymiser, jurisdiction, report, progress, la_codes)
+        rows, period = _read_cin(files[0], pseudonymiser, jurisdiction, report, progress, la_codes)
     elif fmt == "ssda903":
-        rows, period = _read_ssda903(paths, pseudonymiser, report, year, progress)
+        rows, period = _read_ssda903(files, pseudonymiser, report, year, progress)
     elif fmt == "population":
-        rows, period = _read_population(paths[0], report)
+        rows, period = _read_population(files[0], report)
     else:
-        extra = _EXTRA_FORMATS[fmt][0](paths, pseudonymiser=pseudonymiser,
+        extra = _EXTRA_FORMATS[fmt][0](files, pseudonymiser=pseudonymiser,
                                        jurisdiction=jurisdiction, report=report,
                                        progress=progress, year=year,
                                        accept_with_errors=accept_with_errors, con=store.con)
         rows, period = None, extra.period
         la_codes = extra.la_codes
-    wrong_council = check_authority(la_codes, la_code, paths[0].name)
+    wrong_council = check_authority(la_codes, la_code, files[0].name)
     if wrong_council:
         report.problems[:0] = wrong_council  # the reason it was refused comes first
         raise SubmissionRejected(LoadResult(None, fmt, period, report, status="rejected"), wrong_council[0].message)
     try:
-        return _store(store, fmt, paths, sha, period, report, rows, extra,
+        return _store(store, fmt, files, sha, period, report, rows, extra,
                       accept_with_errors, progress, jurisdiction, confirm_fewer)
     finally:
         if extra is not None and extra.cleanup is not None:

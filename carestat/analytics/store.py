@@ -197,6 +197,19 @@ def _current_select(table: str) -> str:
                      if c in NUMERIC_KEYS else c for c in DATA_TABLES[table])
 
 
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple[Any, ...]:
+    """The single row of a query that always returns one (an aggregate, ``nextval``).
+
+    DuckDB types ``fetchone()`` as possibly None; for these queries None would mean the
+    query is not what it should be, so it is an error naming the query rather than a None
+    that fails later with "not subscriptable".
+    """
+    row = con.execute(sql, params).fetchone() if params is not None else con.execute(sql).fetchone()
+    if row is None:
+        raise RuntimeError(f"expected one row from the query, got none: {sql}")
+    return row
+
+
 def working_days_table_name(jurisdiction: str) -> str:
     """``working_days_england`` etc.: the index table's name in a store or Spark."""
     return f"working_days_{calendar_for(jurisdiction).jurisdiction.value}"
@@ -340,9 +353,9 @@ class Store:
         name = working_days_table_name(jurisdiction)
         if name in self._tables:
             return self._tables[name]
-        exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
-        ).fetchone()[0]
+        exists = one_row(
+            self.con, "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]
+        )[0]
         if not exists:
             self.con.register("_carestat_wd", build_working_day_index(jurisdiction))
             try:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from carestat.analytics.ingest import NeedsConfirmation, SubmissionRejected, load_submission
+from carestat.analytics.ingest import LoadResult, NeedsConfirmation, SubmissionRejected, load_submission
 from carestat.analytics.problems import UnreadableFile, ValidationReport
 from carestat.analytics.pseudonymise import Pseudonymiser
 from carestat.casedata.models import (
@@ -44,8 +44,11 @@ def pseudonymiser() -> Pseudonymiser:
     return Pseudonymiser(settings.PSEUDONYMISATION_KEY)
 
 
+# Django is untyped here, so mypy reads a SubmissionStatus member as its (value, label) tuple; at run
+# time it is a str, which is why the calls below ignore arg-type for ``status``.
 def _record(
-    org: Organisation, user: User | None, *, format: str, files: list[str], status: str, result=None,
+    org: Organisation, user: User | None, *, format: str, files: list[str], status: str,
+    result: LoadResult | None = None,
     report: ValidationReport | None = None, accepted_with_errors: bool = False, rejection_reason: str = "",
     key_fingerprint: str = "",
 ) -> Submission:
@@ -96,10 +99,10 @@ def ingest(
     """
     access.require(Perm.MANAGE)
     org, user = access.organisation, access.user
-    paths = [Path(p) for p in paths]
-    if not paths:
+    file_paths = [Path(p) for p in paths]
+    if not file_paths:
         raise InvalidInput("Choose at least one file to load", field="files")
-    files = list(names) if names else [p.name for p in paths]
+    files = list(names) if names else [p.name for p in file_paths]
     keyed = pseudonymiser()
     other_key = _other_key_in_use(org, keyed.fingerprint)
     if other_key:
@@ -107,7 +110,7 @@ def ingest(
                   f"the returns already loaded used (fingerprint {other_key}), so the same people would get "
                   "different keys. Run CareStat with the deployment's CARESTAT_DATA_DIR or "
                   "CARESTAT_PSEUDONYMISATION_KEY")
-        submission = _record(org, user, format=format or "", files=files, status=SubmissionStatus.REJECTED,
+        submission = _record(org, user, format=format or "", files=files, status=SubmissionStatus.REJECTED,  # type: ignore[arg-type]  # see _record
                              rejection_reason=reason)
         log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} tried to load {', '.join(files)}: not loaded, because {reason}")
@@ -118,26 +121,26 @@ def ingest(
 
         with open_store(org, on_wait=waiting) as store:
             result = load_submission(
-                store, paths, format=format or None, pseudonymiser=keyed,
+                store, file_paths, format=format or None, pseudonymiser=keyed,
                 jurisdiction=org.jurisdiction, accept_with_errors=accept_with_errors,
                 progress=progress, year=year, la_code=org.la_code, confirm_fewer=confirm_fewer,
             )
             if not result.duplicate:
                 summarise(org, store)
     except UnreadableFile as exc:
-        submission = _record(org, user, format=format or "", files=files, status=SubmissionStatus.REJECTED,
+        submission = _record(org, user, format=format or "", files=files, status=SubmissionStatus.REJECTED,  # type: ignore[arg-type]  # see _record
                              rejection_reason=str(exc))
         log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} tried to load {', '.join(files)}: rejected, {exc}")
         return submission
     except NeedsConfirmation as exc:
-        submission = _record(org, user, format=exc.result.format, files=files, status=SubmissionStatus.REJECTED,
+        submission = _record(org, user, format=exc.result.format, files=files, status=SubmissionStatus.REJECTED,  # type: ignore[arg-type]  # see _record
                              result=exc.result, rejection_reason=exc.reason)
         log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} tried to load {', '.join(files)}: not loaded, because {exc.reason}")
         return submission
     except SubmissionRejected as exc:
-        submission = _record(org, user, format=exc.result.format, files=files, status=SubmissionStatus.REJECTED,
+        submission = _record(org, user, format=exc.result.format, files=files, status=SubmissionStatus.REJECTED,  # type: ignore[arg-type]  # see _record
                              result=exc.result, rejection_reason=str(exc).splitlines()[0].rstrip(":"))
         log_action("casedata.submission.rejected", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} tried to load {', '.join(files)}: rejected with "
@@ -147,7 +150,7 @@ def ingest(
         raise InvalidInput(str(exc), field="files") from None
 
     if result.duplicate:
-        submission = _record(org, user, format=result.format, files=files, status=SubmissionStatus.DUPLICATE,
+        submission = _record(org, user, format=result.format, files=files, status=SubmissionStatus.DUPLICATE,  # type: ignore[arg-type]  # see _record
                              result=result)
         log_action("casedata.submission.duplicate", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} loaded {', '.join(files)} again: it was already loaded, "
@@ -157,7 +160,7 @@ def ingest(
         return submission
 
     with transaction.atomic():
-        submission = _record(org, user, format=result.format, files=files, status=SubmissionStatus.CURRENT,
+        submission = _record(org, user, format=result.format, files=files, status=SubmissionStatus.CURRENT,  # type: ignore[arg-type]  # see _record
                              result=result, accepted_with_errors=accept_with_errors and bool(result.report.errors),
                              key_fingerprint=keyed.fingerprint)
         older = Submission.objects.filter(organisation=org, store_id__in=result.superseded,

@@ -63,7 +63,7 @@ def _load_demoshire(org):
     by_name = {}
     for name, kind, parent in UNITS:
         by_name[name] = services.add_unit(access, name=name, kind=kind, parent=by_name.get(parent))
-    for year in ("2022-23", "2023-24", "2024-25", "2025-26", "2026-27"):
+    for year in _demo_years():
         services.ensure_year_periods(org, year, actor=admin)
     for email, name, role, org_name in demo.SIGN_INS[1:]:
         if org_name != "Demoshire":
@@ -82,3 +82,15 @@ def _load_westmarch(westmarch):
         Access(user=w_admin, organisation=westmarch, membership=w_membership),
         name="Westmarch Adult Care", kind=UnitKind.DIRECTORATE, parent=None,
     )
+
+
+def _demo_years() -> list[str]:
+    """2022-23 to the financial year the demo's story ends in, or today's if later, so a demo
+    loaded after the story still has a current period to report on."""
+    from django.utils import timezone
+
+    from carestat.analytics.periods import financial_year_of
+    from carestat.demo import STORY_DAY
+
+    last = financial_year_of(max(STORY_DAY, timezone.localdate())).start.year
+    return [f"{y}-{str(y + 1)[2:]}" for y in range(2022, last + 1)]

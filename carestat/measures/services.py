@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, overload
 
 from django.db import transaction
 from django.utils import timezone
@@ -54,6 +55,9 @@ from carestat.measures.models import (
     ValueSource,
     ValueStatus,
 )
+
+if TYPE_CHECKING:  # for annotations only: importing the measures package loads ibis
+    from carestat.analytics.measures.base import MeasureResult
 
 MEASURE_FIELDS = ("code", "title", "domain", "unit", "polarity", "owner_unit", "frequency", "tolerance",
                   "tolerance_kind", "is_public")
@@ -87,7 +91,15 @@ def _decimal(value, field_name: str, *, required: bool = False) -> Decimal | Non
     return d.quantize(Decimal("0.0001"))
 
 
-def _exact(x) -> Decimal | None:
+@overload
+def _exact(x: None) -> None: ...
+@overload
+def _exact(x: float | Decimal | str) -> Decimal: ...
+@overload
+def _exact(x: float | Decimal | str | None) -> Decimal | None: ...
+
+
+def _exact(x: float | Decimal | str | None) -> Decimal | None:
     """A computed number as a Decimal, without binary-float noise (0.1 stays 0.1)."""
     if x is None:
         return None
@@ -120,8 +132,11 @@ def _check_settings(frequency: str, tolerance, tolerance_kind: str) -> Decimal:
 
 
 @transaction.atomic
-def adopt_measure(access: Access, code: str, *, frequency: str = Frequency.QUARTERLY, owner_unit: Unit | None = None,
-                  tolerance=0, tolerance_kind: str = ToleranceKind.ABSOLUTE, is_public: bool = False) -> Measure:
+# Django is untyped here, so mypy reads a TextChoices member as its (value, label) tuple; it is a str.
+def adopt_measure(access: Access, code: str, *, frequency: str = Frequency.QUARTERLY,  # type: ignore[assignment]
+                  owner_unit: Unit | None = None, tolerance=0,
+                  tolerance_kind: str = ToleranceKind.ABSOLUTE,  # type: ignore[assignment]
+                  is_public: bool = False) -> Measure:
     """Start tracking a catalogue measure; its definition is copied from the catalogue."""
     access.require(Perm.MANAGE)
     ensure_catalogue()
@@ -150,8 +165,11 @@ def adopt_measure(access: Access, code: str, *, frequency: str = Frequency.QUART
 @transaction.atomic
 def add_local_measure(access: Access, *, code: str, title: str, domain: str, unit: str, polarity: str,
                       numerator: str = "", denominator: str = "", notes: str = "",
-                      frequency: str = Frequency.QUARTERLY, owner_unit: Unit | None = None, tolerance=0,
-                      tolerance_kind: str = ToleranceKind.ABSOLUTE, is_public: bool = False) -> Measure:
+                      # Django is untyped here: mypy reads these TextChoices defaults as tuples
+                      frequency: str = Frequency.QUARTERLY,  # type: ignore[assignment]
+                      owner_unit: Unit | None = None, tolerance=0,
+                      tolerance_kind: str = ToleranceKind.ABSOLUTE,  # type: ignore[assignment]
+                      is_public: bool = False) -> Measure:
     """Add the organisation's own measure, with the same fields as a catalogue one."""
     access.require(Perm.MANAGE)
     ensure_catalogue()
@@ -311,7 +329,7 @@ def enter_value(access: Access, measure: Measure, *, period: str, value=None, nu
     _touch(current, access.user)
     current.save()
     tail = " and approved it" if approve else "; it awaits a manager's approval"
-    was = f" (was {_show(before and Decimal(before['value']))})" if before else ""
+    was = f" (was {_show(Decimal(before['value']))})" if before else ""
     log_action(action, actor=access.user, organisation=access.organisation, record=current, before=before,
                after=snapshot(current, VALUE_FIELDS),
                message=f"{access.user.display_name} {verb} {measure.code} for {period}: {_show(v)}{was}{tail}"
@@ -361,11 +379,12 @@ class RecordOutcome:
 
 def _frequency_for(period: str) -> str:
     kind = parse_period(period).kind.value
-    return {"month": Frequency.MONTHLY, "quarter": Frequency.QUARTERLY}.get(kind, Frequency.ANNUAL)
+    # Django is untyped here, so mypy reads a TextChoices member as its (value, label) tuple; it is a str.
+    return {"month": Frequency.MONTHLY, "quarter": Frequency.QUARTERLY}.get(kind, Frequency.ANNUAL)  # type: ignore[return-value]
 
 
 @transaction.atomic
-def record_computed_values(org: Organisation, results: Iterable, *, submissions: Sequence[str],
+def record_computed_values(org: Organisation, results: Iterable[MeasureResult], *, submissions: Sequence[str],
                            computed_at: dt.datetime, computed_by: User | None = None,
                            auto_approve: bool = False) -> RecordOutcome:
     """Store measure results computed from case data (``carestat.analytics.measures.base.MeasureResult``).
@@ -415,8 +434,8 @@ def record_computed_values(org: Organisation, results: Iterable, *, submissions:
         if is_period_closed(org, period):
             outcome.skipped_closed.append(key)
             continue
-        v, n, d = (_exact(x) for x in (r.value, r.numerator, r.denominator))
-        v = v.quantize(Decimal("0.0001"))
+        v = _exact(r.value).quantize(Decimal("0.0001"))
+        n, d = _exact(r.numerator), _exact(r.denominator)
         breakdown = parts.get((r.code, r.period), [])
         current = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
         if current is not None and current.source == ValueSource.COMPUTED and _same(current, v, n, d, False) \

@@ -73,7 +73,8 @@ def _check_scope(access: Access, scope: str, plan, unit, remit) -> None:
         raise Conflict(f"The remit ‘{remit.name}’ is archived, so new reports cannot cover it", field="scope")
 
 
-def check_new_report(access: Access, *, period: ReportingPeriod, scope: str = ScopeKind.PLAN, plan=None,
+# Django is untyped here, so mypy reads a TextChoices member as its (value, label) tuple; it is a str.
+def check_new_report(access: Access, *, period: ReportingPeriod, scope: str = ScopeKind.PLAN, plan=None,  # type: ignore[assignment]
                      unit=None, remit: Remit | None = None) -> None:
     """Refuse a report that cannot be drafted, before any work is started on it."""
     access.require(Perm.MANAGE)
@@ -82,7 +83,8 @@ def check_new_report(access: Access, *, period: ReportingPeriod, scope: str = Sc
         raise InvalidInput("That reporting period is not this organisation's", field="period")
 
 
-def create_report(access: Access, *, period: ReportingPeriod, scope: str = ScopeKind.PLAN, plan=None, unit=None,
+# Django is untyped here, so mypy reads a TextChoices member as its (value, label) tuple; it is a str.
+def create_report(access: Access, *, period: ReportingPeriod, scope: str = ScopeKind.PLAN, plan=None, unit=None,  # type: ignore[assignment]
                   remit: Remit | None = None, title: str = "", main_messages: str = "",
                   progress: Progress | None = None) -> Report:
     """Create a draft report and build its snapshot, telling ``progress`` how far it has got."""

@@ -30,6 +30,7 @@ import datetime as dt
 import math
 import random
 from pathlib import Path
+from typing import Any
 
 from carestat.analytics.measures.adults import _add_months
 
@@ -188,10 +189,10 @@ def write_case_events(path: Path, *, rng: random.Random, start: dt.date, end: dt
     items.sort(key=lambda i: i["received_at"])
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(CASE_EVENT_HEADER)
+        writer = csv.writer(f)
+        writer.writerow(CASE_EVENT_HEADER)
         for i in items:
-            w.writerow([i["item_id"], i["person_id"], i["work_type"], i["team"], i["priority"],
+            writer.writerow([i["item_id"], i["person_id"], i["work_type"], i["team"], i["priority"],
                         _fmt(i["received_at"]), _fmt(i.get("first_action_at")),
                         _fmt(i.get("completed_at")), _fmt(i.get("signed_off_at")),
                         i.get("outcome") or ""])
@@ -413,7 +414,8 @@ def _xml_el(tag: str, value) -> str:
 def write_workforce(path: Path, *, rng: random.Random, census: dt.date, lea: str = "999") -> Path:
     """One CSWW census, valid against the 2022 XSD, with national-like rates."""
     in_post_target = 120.0
-    workers = []
+    # one dict per worker; values are mixed (dates, numbers, None) as the XML needs them
+    workers: list[dict[str, Any]] = []
     n = 0
     fte_in_post = 0.0
     while fte_in_post < in_post_target:

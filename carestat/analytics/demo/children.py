@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from carestat.analytics.calendar import calendar_for
@@ -52,7 +53,7 @@ def _simulate_cin(rng: random.Random, n_children: int, first: dt.date, last: dt.
         r = first + dt.timedelta(days=rng.randint(0, span))
         if r <= dob:
             r = dob + dt.timedelta(days=30)
-        child = {
+        child: dict[str, Any] = {
             "id": f"DS{i:07d}",
             "upn": f"A{rng.randrange(10**12):012d}" if rng.random() < 0.8 else None,
             "dob": dob,
@@ -125,8 +126,8 @@ def _simulate_lac(rng: random.Random, n_children: int, first: dt.date, last: dt.
         start = first + dt.timedelta(days=rng.randint(0, span))
         age_days = rng.randint(0, 17 * 365 - 200)
         dob = start - dt.timedelta(days=age_days)
-        child = {"id": f"DL{i:07d}", "dob": dob, "sex": "1" if rng.random() < 0.55 else "2",
-                 "episodes": []}
+        child: dict[str, Any] = {"id": f"DL{i:07d}", "dob": dob,
+                                 "sex": "1" if rng.random() < 0.55 else "2", "episodes": []}
         if rng.random() < 0.04:  # short breaks: V3 stays, each its own period of care
             day = start
             while day <= last:

@@ -64,11 +64,15 @@ class MeasureJudgement:
         value meets the target but the limits say it will be missed, or the reverse), saying
         why both hold; None when they agree or either is missing."""
         rating, assurance, spc = self.rag.rating, self.spc.assurance, self.spc
+        if rating is None or assurance is None:
+            return None
         met = rating is Rating.GREEN and assurance is Assurance.CONSISTENTLY_MISSED
         missed = rating is Rating.RED and assurance is Assurance.CONSISTENTLY_MET
         if not (met or missed):
             return None
         seg = spc.current_segment
+        if seg is None:
+            raise ValueError("an SPC result with an assurance judgement must have process limits")
         limits = (
             f"{format_value(seg.lower_limit, self.unit, self.places)} to "
             f"{format_value(seg.upper_limit, self.unit, self.places)}"

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import overload
 
 Number = Decimal | int | float | str
 
@@ -48,6 +49,14 @@ class Rating(StrEnum):
 class ToleranceKind(StrEnum):
     ABSOLUTE = "absolute"  # in the measure's units (percentage points for a percentage)
     PERCENT_OF_TARGET = "percent_of_target"  # a percentage of the target's size
+
+
+@overload
+def to_decimal(value: None) -> None: ...
+@overload
+def to_decimal(value: Number) -> Decimal: ...
+@overload
+def to_decimal(value: Number | None) -> Decimal | None: ...
 
 
 def to_decimal(value: Number | None) -> Decimal | None:

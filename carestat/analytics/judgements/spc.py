@@ -223,9 +223,10 @@ def _segment_starts(
 
 def _make_segment(values: list[Decimal], start: int, end: int) -> SpcSegment:
     xs = values[start : end + 1]
-    mean = sum(xs) / len(xs)
+    # a Decimal start, so an empty sum is Decimal 0 rather than int 0
+    mean = sum(xs, Decimal(0)) / len(xs)
     mrs = [abs(b - a) for a, b in zip(xs, xs[1:], strict=False)]
-    mr_bar = sum(mrs) / len(mrs)
+    mr_bar = sum(mrs, Decimal(0)) / len(mrs)
     sigma = mr_bar / SIGMA_DIVISOR
     return SpcSegment(
         start, end, mean, mr_bar, sigma, mean + LIMIT_FACTOR * mr_bar, mean - LIMIT_FACTOR * mr_bar
@@ -339,8 +340,9 @@ def xmr(
     limits and the rules are evaluated within each segment.
     """
     polarity = Polarity(polarity)
-    xs = [to_decimal(v) for v in values]
-    if any(v is None for v in xs):
+    given = [to_decimal(v) for v in values]
+    xs = [v for v in given if v is not None]
+    if len(xs) != len(given):
         raise ValueError("SPC needs a value for every period; leave gaps out of the series")
     labels = list(labels) if labels is not None else list(range(len(xs)))
     if len(labels) != len(xs):
@@ -349,14 +351,11 @@ def xmr(
     n = len(xs)
 
     if n < min_points:
-        points = tuple(
-            SpcPoint(i, labels[i], xs[i], None, None, frozenset(), None) for i in range(n)
-        )
         return SpcResult(
             False,
             polarity,
             tgt,
-            points,
+            tuple(SpcPoint(i, labels[i], xs[i], None, None, frozenset(), None) for i in range(n)),
             (),
             None,
             None,
@@ -385,22 +384,23 @@ def xmr(
         for i in range(seg.start, seg.end + 1):
             seg_of[i] = k
 
-    points = []
+    points: list[SpcPoint] = []
     for i in range(n):
         seg = segments[seg_of[i]]
         mr = abs(xs[i] - xs[i - 1]) if i > seg.start else None
         var = _variation(xs[i], seg, rules[i], trend_dir.get(i, 0), polarity)
         points.append(SpcPoint(i, labels[i], xs[i], seg_of[i], mr, frozenset(rules[i]), var))
 
-    last, seg = points[-1], segments[-1]
+    # the loop leaves var as the latest point's variation, which is never None here
+    last, seg, last_variation = points[-1], segments[-1], var
     if last.rules:
         why = ", ".join(r.description for r in SpcRule if r in last.rules)
         var_words = (
-            f"{last.variation.label}: the latest point ({last.label}) is special cause ({why})."
+            f"{last_variation.label}: the latest point ({last.label}) is special cause ({why})."
         )
     else:
         var_words = (
-            f"{last.variation.label}: the latest point ({last.label}) is within the process "
+            f"{last_variation.label}: the latest point ({last.label}) is within the process "
             "limits and not part of any special-cause pattern."
         )
     low, high = (
@@ -438,7 +438,7 @@ def xmr(
         tgt,
         tuple(points),
         segments,
-        last.variation,
+        last_variation,
         assurance,
         f"{var_words} {limits} {ass_words}",
     )

@@ -186,11 +186,14 @@ def suppress_table(
         values[(r, total_label)] = sum(row)
     for c in [*columns, total_label]:
         values[(total_label, c)] = sum(values[(r, c)] for r in rows)
-    relations = [([(r, c) for c in columns], (r, total_label)) for r in [*rows, total_label]] + [
-        ([(r, c) for r in rows], (total_label, c)) for c in [*columns, total_label]
-    ]
+    # (row, column) keys are Hashable cells, as _suppress takes them
+    across: list[tuple[list[Hashable], Hashable]] = [
+        ([(r, c) for c in columns], (r, total_label)) for r in [*rows, total_label]]
+    down: list[tuple[list[Hashable], Hashable]] = [
+        ([(r, c) for r in rows], (total_label, c)) for c in [*columns, total_label]]
+    relations = across + down
     # put the keys in reading order so ties and output order are predictable
-    ordered = {
+    ordered: dict[Hashable, int] = {
         (r, c): values[(r, c)] for r in [*rows, total_label] for c in [*columns, total_label]
     }
     return _suppress(ordered, relations, marker)

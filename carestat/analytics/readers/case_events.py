@@ -30,6 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from carestat.analytics.problems import Problem, Severity, UnreadableFile
+from carestat.analytics.store import one_row
 
 FORMAT = "case_events"
 TABLE = "case_events"
@@ -76,12 +77,12 @@ class CaseEventRead:
 
     file: str
     rows: int
-    con: object = None
+    con: duckdb.DuckDBPyConnection
     problems: list[Problem] = field(default_factory=list)
     error_rows: int = 0  # rows with at least one error (left out if loaded with errors)
     received_from: dt.datetime | None = None
     received_to: dt.datetime | None = None
-    _names: dict = field(default_factory=dict, repr=False)
+    _names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -197,7 +198,7 @@ def _header(path: Path, label: str) -> list[str]:
 
 
 def read_case_events(
-    con,
+    con: duckdb.DuckDBPyConnection,
     path: str | Path,
     *,
     pseudonymiser: Callable[..., str | None],
@@ -304,7 +305,7 @@ def read_case_events(
     def report(rule: str, fld: str, from_where: str, message: str, rowid: str = "rowid",
                total: int | None = None) -> None:
         if total is None:
-            total = con.execute(f"SELECT count(*) {from_where}").fetchone()[0]
+            total = one_row(con, f"SELECT count(*) {from_where}")[0]
         if not total:
             return
         rows = con.execute(
@@ -321,11 +322,12 @@ def read_case_events(
     if progress:
         progress(1, 4, "checking every row")
     # One scan counts every rule's failures; only the rules that fail are read again.
-    rows, lo, hi, *totals = con.execute(
+    rows, lo, hi, *totals = one_row(
+        con,
         "SELECT count(*), min(received_at), max(received_at), "
         + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, _, cond, _ in checks)
-        + f" FROM {stage}"
-    ).fetchone()
+        + f" FROM {stage}",
+    )
     for (rule, fld, cond, message), total in zip(checks, totals, strict=True):
         report(rule, fld, f"FROM {stage} WHERE {cond}", message, total=total)
 
@@ -385,7 +387,7 @@ def read_case_events(
                     f"WHERE {row_error}")
     con.execute(f"INSERT INTO {names['bad_rows']} SELECT r FROM {names['dup_rows']} "
                 f"EXCEPT SELECT r FROM {names['bad_rows']}")
-    error_rows = con.execute(f"SELECT count(*) FROM {names['bad_rows']}").fetchone()[0]
+    error_rows = one_row(con, f"SELECT count(*) FROM {names['bad_rows']}")[0]
     if rows == 0:
         problems.append(
             Problem(label, "", "", "empty-file", "the file has a header but no rows", Severity.WARNING)

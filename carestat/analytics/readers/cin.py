@@ -91,7 +91,7 @@ def _add_later_additions(root) -> None:
 
 @dataclass
 class CinHeader:
-    year: int | None
+    year: int  # read_cin refuses a header without a valid <Year>
     reference_date: dt.date | None
     reference_date_text: str | None
     lea: str | None
@@ -245,7 +245,7 @@ def read_cin(
     *,
     display_name: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
-) -> Iterator[tuple[str, object]]:
+) -> Iterator[tuple[str, tuple[CinHeader | CinChild, list[Problem]]]]:
     """Stream a CIN census file.
 
     Yields ``("header", (CinHeader, [Problem]))`` once, then ``("child", (CinChild, [Problem]))``
@@ -284,17 +284,17 @@ def read_cin(
                         year = int((year_text or "").strip())
                     except ValueError:
                         year = None
+                    if year is None:
+                        raise UnreadableFile(
+                            name, "the header has no valid <Year>, so the collection year "
+                            "(and its schema) cannot be chosen", "/Message/Header/CollectionDetails/Year"
+                        )
                     header = CinHeader(
                         year=year,
                         reference_date=parse_date(ref_text),
                         reference_date_text=(ref_text or "").strip() or None,
                         lea=(elem.findtext("Source/LEA") or "").strip() or None,
                     )
-                    if year is None:
-                        raise UnreadableFile(
-                            name, "the header has no valid <Year>, so the collection year "
-                            "(and its schema) cannot be chosen", "/Message/Header/CollectionDetails/Year"
-                        )
                     header_schema, child_schema = child_schemas(year)
                     problems = _schema_problems(header_schema, elem, name, "/Message/Header",
                                                 "Header")

@@ -77,3 +77,9 @@ def test_add_working_days_in_jersey_also_skips_liberation_day():
 def test_unknown_jurisdiction_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="Unknown jurisdiction 'france'.*jersey"):
         calendar_for("france")
+
+
+def test_a_jurisdiction_is_looked_up_by_its_value_and_has_a_name_people_read():
+    assert Jurisdiction("isle_of_man") is Jurisdiction.ISLE_OF_MAN
+    assert Jurisdiction.ISLE_OF_MAN.label == "Isle of Man"
+    assert [j.value for j in Jurisdiction][:2] == ["england", "wales"]

@@ -12,8 +12,7 @@ from carestat.casedata.models import Submission, SubmissionProblem, SubmissionSt
 from carestat.core.errors import NotAllowed
 from carestat.core.models import AuditEntry
 from conftest import access_for
-
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "samples"
+from tests.samples import sample_files
 
 
 @pytest.fixture(autouse=True)
@@ -116,7 +115,7 @@ def test_every_sample_cin_file_is_rejected_with_its_errors_listed(manager_access
     org = manager_access.organisation
     org.la_code = "201"  # the samples' LEA, so their own rule errors are what reject them
     org.save(update_fields=["la_code"])
-    for path in sorted((SAMPLES / "cin").glob("*.xml")):
+    for path in sample_files("cin", "*.xml"):
         submission = services.ingest(manager_access, [path])
         assert submission.status == SubmissionStatus.REJECTED, path.name
         assert submission.error_count == SubmissionProblem.objects.filter(submission=submission,

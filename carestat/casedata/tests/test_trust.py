@@ -15,8 +15,8 @@ from carestat.casedata.models import Submission, SubmissionStatus
 from carestat.casedata.tests.builders import rewritten_census as _rewritten
 from carestat.core.models import AuditEntry
 from carestat.measures.models import MeasureValue, PendingRevision, RevisionStatus
+from tests.samples import SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "samples"
 CODE = "CIN-ASSESS-45WD"
 
 

@@ -1,5 +1,4 @@
 import json
-import time
 
 from django.core.management import call_command
 
@@ -15,10 +14,9 @@ def _load():
     return demo.load(org, lambda msg: None)
 
 
-def test_the_demo_loads_quickly_with_three_years_of_approved_history(db):
-    started = time.monotonic()
+def test_the_demo_loads_three_years_of_approved_history(story_day, db):
+    # how long it takes is bench/'s business, not a unit test's
     org = _load()
-    assert time.monotonic() - started < 10
     codes = set(Measure.objects.filter(organisation=org).values_list("code", flat=True))
     assert codes == {"WF-PERMANENT-SHARE", "OT-28DAYS", "ASC-REVIEWS-ONTIME", "SL-CARERS-LEFT"}
     assert MeasureValue.objects.filter(measure__code="OT-28DAYS").count() == 43
@@ -27,21 +25,21 @@ def test_the_demo_loads_quickly_with_three_years_of_approved_history(db):
     assert not MeasureValue.objects.filter(source="computed").exists()
 
 
-def test_the_demo_permanent_staff_share_is_82_percent_against_70_and_green(db, capsys):
+def test_the_demo_permanent_staff_share_is_82_percent_against_70_and_green(story_day, db, capsys):
     _load()
     call_command("measures", "--org", "demoshire", "--period", "2026-27-Q2", "--code", "WF-PERMANENT-SHARE", "--json")
     (row,) = json.loads(capsys.readouterr().out)
     assert (row["value"], row["rag"], row["numerator"], row["denominator"]) == (82.0, "green", 246.0, 300.0)
 
 
-def test_the_demo_ot_measure_shows_a_special_cause_improvement(db):
+def test_the_demo_ot_measure_shows_a_special_cause_improvement(story_day, db):
     org = _load()
     report = judge(Measure.objects.get(organisation=org, code="OT-28DAYS"), chart=False)
     assert report.latest.period == "2026-09"  # October 2026 awaits approval
     assert report.variation.value == "improving_high"
 
 
-def test_the_demo_reviews_measure_recalculates_limits_from_its_process_change(db):
+def test_the_demo_reviews_measure_recalculates_limits_from_its_process_change(story_day, db):
     org = _load()
     report = judge(Measure.objects.get(organisation=org, code="ASC-REVIEWS-ONTIME"), chart=False)
     assert len(report.judgement.spc.segments) == 2

@@ -12,7 +12,7 @@ from carestat.plans.progress import plan_tree
 
 
 @pytest.fixture
-def demo(db, settings):
+def demo(story_day, db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from carestat.core import demo as core_demo
     from carestat.plans import demo as plans_demo

@@ -7,7 +7,7 @@ from carestat.reports.tests.helpers import pdf_text
 
 
 @pytest.fixture
-def demo(db, settings):
+def demo(story_day, db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from carestat.core import demo as core_demo
     from carestat.measures import demo as measures_demo

@@ -11,8 +11,6 @@ from carestat.analytics import engines
 from carestat.analytics.measures.base import MeasureContext, Period
 from carestat.analytics.pseudonymise import Pseudonymiser
 
-SHARED = Path("/work/shared")
-
 SAFEGUARDING_TARGETS = {
     "safeguarding_concern": {
         "urgent": {"first_action_hours": 24},

@@ -12,10 +12,11 @@ from carestat.analytics.measures import workforce  # noqa: F401  (registers the 
 from carestat.analytics.measures.base import Period, compute_measures
 from carestat.analytics.problems import UnreadableFile
 from carestat.analytics.readers.workforce import LA_SCHEMA, WORKER_SCHEMA, read_workforce
+from tests.samples import SAMPLES
 
-from .conftest import SHARED, context
+from .conftest import context
 
-SAMPLE = SHARED / "samples/workforce/social_work_workforce_2022.xml"
+SAMPLE = SAMPLES / "workforce/social_work_workforce_2022.xml"
 CODES = ["CSWW-AGENCY-RATE", "CSWW-VACANCY-RATE", "CSWW-TURNOVER-RATE", "CSWW-CASELOAD"]
 YEAR_2022_23 = Period("2022-23", dt.date(2022, 4, 1), dt.date(2023, 3, 31))
 YEAR_2023_24 = Period("2023-24", dt.date(2023, 4, 1), dt.date(2024, 3, 31))

@@ -12,7 +12,6 @@ from carestat.analytics.ingest import load_submission
 from carestat.analytics.pseudonymise import Pseudonymiser
 from carestat.analytics.store import Store
 
-SAMPLES = Path(__file__).resolve().parents[5] / "shared" / "samples"
 D = dt.date
 
 

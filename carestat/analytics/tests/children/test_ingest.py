@@ -27,6 +27,24 @@ def test_an_xml_file_with_the_wrong_root_is_unreadable(load, tmp_path):
         load(path)
 
 
+def test_a_cin_census_whose_header_has_no_year_is_unreadable_naming_the_year(load, tmp_path):
+    path = tmp_path / "census.xml"
+    path.write_text("<Message><Header><CollectionDetails><Year>twenty</Year>"
+                    "<ReferenceDate>2024-03-31</ReferenceDate></CollectionDetails></Header>"
+                    "<Children/></Message>")
+    with pytest.raises(UnreadableFile) as info:
+        load(path)
+    assert info.value.location == "/Message/Header/CollectionDetails/Year"
+    assert "no valid <Year>" in info.value.message
+
+
+def test_a_cin_census_with_children_before_its_header_is_unreadable(load, tmp_path):
+    path = tmp_path / "census.xml"
+    path.write_text("<Message><Children><Child/></Children></Message>")
+    with pytest.raises(UnreadableFile, match="children appear before the <Header>"):
+        load(path)
+
+
 def test_a_903_episodes_file_missing_required_columns_is_unreadable(load, tmp_path):
     path = tmp_path / "SSDA903_2024_episodes.csv"
     path.write_text("CHILD,DECOM,RNE\n1,01/04/2023,S\n")

@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 
 from carestat.analytics.ingest import SubmissionRejected
-
-from .conftest import SAMPLES
+from tests.samples import SAMPLES
 
 C1 = "/Message/Children/Child[1]"
 C2 = "/Message/Children/Child[2]"
