@@ -73,6 +73,18 @@ def story_day():
 
 
 @pytest.fixture(autouse=True)
+def _scopes_disabled_for_set_up():
+    """Tests set up and inspect both councils freely. Every request a test makes (test client or
+    live server) still starts with no organisation in scope (TenancyMiddleware), so pages, the
+    API and the jobs they run are exercised with tenancy enforced; tests of commands and of the
+    scoping itself enter ``carestat.core.tenancy.enforced()`` themselves."""
+    from carestat.core.tenancy import cross_organisation
+
+    with cross_organisation():
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ANALYTICS_DIR = tmp_path / "analytics"

@@ -48,11 +48,16 @@ def load(progress: Callable[[str], None] = lambda msg: None) -> bool:
     from django.utils.module_loading import import_string
 
     from carestat.core.models import Organisation
+    from carestat.core.tenancy import enforced, scoped_to
 
     if Organisation.objects.filter(slug=ORG_SLUG).exists():
         return False
     with transaction.atomic():
-        org = None
-        for path in LOADERS:
-            org = import_string(path)(org, progress)
+        # The first loader creates the councils (each in its own scope); every later one adds
+        # Demoshire's content inside Demoshire's scope, as a page or command would.
+        with enforced():
+            org = import_string(LOADERS[0])(None, progress)
+        for path in LOADERS[1:]:
+            with scoped_to(org):
+                org = import_string(path)(org, progress)
     return True

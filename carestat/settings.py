@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "carestat.core.middleware.SecurityHeadersMiddleware",
+    # Each request starts with no organisation in scope; org_access activates the one in the URL.
+    "carestat.core.tenancy.TenancyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "carestat.core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -17,6 +17,8 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.test import override_settings
 
     from carestat.casedata.forecasting import against_actuals
+    from carestat.core.models import Organisation
+    from carestat.core.tenancy import scoped_to
     from carestat.demo import STORY_DAY
 
     data = tmp_path_factory.mktemp("demo")
@@ -24,10 +26,14 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     with story, django_db_blocker.unblock(), override_settings(
         DATA_DIR=data, ANALYTICS_DIR=data / "analytics", UPLOADS_DIR=data / "uploads"
     ):
-        call_command("demo", "--no-serve")
-        yield {"comparison": against_actuals(SavedForecast.objects.get()), "data": data}
-        # the demo's rows were committed outside any test transaction: remove them
-        call_command("flush", interactive=False, verbosity=0)
+        try:
+            call_command("demo", "--no-serve")  # with tenancy enforced, as on the command line
+            with scoped_to(Organisation.objects.get(slug="demoshire")):
+                comparison = against_actuals(SavedForecast.objects.get())
+            yield {"comparison": comparison, "data": data}
+        finally:
+            # the demo's rows were committed outside any test transaction: remove them
+            call_command("flush", interactive=False, verbosity=0)
 
 
 def test_every_return_in_the_demo_loads(loaded, db):

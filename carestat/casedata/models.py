@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from carestat.core.models import Organisation
+from carestat.core.tenancy import scoped
 
 
 class Format(models.TextChoices):
@@ -57,6 +58,8 @@ class Submission(models.Model):
     # return hashed with another key would give the same children other keys, so the load stops.
     key_fingerprint = models.CharField(max_length=16, blank=True)
 
+    objects = scoped()
+
     class Meta:
         ordering = ["-loaded_at", "-id"]
 
@@ -101,6 +104,8 @@ class SubmissionProblem(models.Model):
     rule = models.CharField(max_length=60)
     message = models.TextField()
 
+    objects = scoped("submission__organisation")
+
     class Meta:
         ordering = ["id"]
 
@@ -127,6 +132,8 @@ class SavedForecast(models.Model):
     submissions = models.JSONField(default=list)  # provenance: the case-event submissions used
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -156,6 +163,8 @@ class StoreSummary(models.Model):
     case_events_end = models.DateField(null=True, blank=True, help_text="The last date the case events cover")
     refreshed_at = models.DateTimeField(default=timezone.now)
 
+    objects = scoped()
+
     def __str__(self) -> str:
         return f"Analytics store summary for {self.organisation}"
 
@@ -171,6 +180,8 @@ class CaseDataSettings(models.Model):
         default=False, help_text="Approve recomputed figures that replace approved ones without a manager")
     changed_at = models.DateTimeField(default=timezone.now)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = scoped()
 
     def __str__(self) -> str:
         return f"Case data settings for {self.organisation}"

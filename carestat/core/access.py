@@ -39,8 +39,9 @@ def get_access(user: User, org_slug: str) -> Access:
     """The person's access to the organisation ``org_slug``, or 404."""
     if not user.is_authenticated:
         raise Http404("No such organisation")
+    # Across organisations by nature: it finds which organisation the person may enter.
     membership = (
-        Membership.objects.select_related("organisation", "user")
+        Membership.unscoped.select_related("organisation", "user")
         .filter(user=user, organisation__slug=org_slug, is_active=True)
         .first()
     )
@@ -50,6 +51,8 @@ def get_access(user: User, org_slug: str) -> Access:
 
 
 def organisations_for(user: User) -> list[Organisation]:
+    """The organisation chooser: across organisations by nature, before any is in scope. It reads
+    Organisation (no organisation's record) joined to the person's own active memberships."""
     if not user.is_authenticated:
         return []
     return list(

@@ -145,7 +145,8 @@ def _audit(e: AuditEntry) -> dict:
 
 @router.get("/me", response=MeOut, summary="The signed-in person and their memberships")
 def me(request):
-    memberships = Membership.objects.filter(user=request.user, is_active=True).select_related("organisation")
+    # The person's own memberships in every organisation: the API's organisation chooser.
+    memberships = Membership.unscoped.filter(user=request.user, is_active=True).select_related("organisation")
     return {
         "id": request.user.pk, "email": request.user.email, "full_name": request.user.display_name,
         "memberships": [{"organisation": m.organisation.slug, "organisation_name": m.organisation.name,

@@ -7,6 +7,7 @@ from carestat import demo
 from carestat.core import services
 from carestat.core.access import Access
 from carestat.core.models import Membership, Role, UnitKind
+from carestat.core.tenancy import scoped_to
 
 UNITS = [
     # (name, kind, parent)
@@ -43,6 +44,18 @@ def load(org, progress):
     org = services.create_organisation(
         name="Demoshire County Council", slug=demo.ORG_SLUG, jurisdiction="england", la_code="999"
     )
+    with scoped_to(org):
+        _load_demoshire(org)
+    progress("Creating Westmarch Borough Council (a second council, to show tenancy)")
+    westmarch = services.create_organisation(
+        name="Westmarch Borough Council", slug="westmarch", jurisdiction="england", la_code="998"
+    )
+    with scoped_to(westmarch):
+        _load_westmarch(westmarch)
+    return org
+
+
+def _load_demoshire(org):
     admin_email, admin_name = demo.SIGN_INS[0][0], demo.SIGN_INS[0][1]
     admin = services.create_user(email=admin_email, full_name=admin_name, password=demo.PASSWORD)
     membership = Membership.objects.create(user=admin, organisation=org, role=Role.ADMIN)
@@ -60,10 +73,8 @@ def load(org, progress):
         services.add_member(access, email=email, role=role, unit=unit)
     services.update_unit(access, by_name["Shared Lives"], name="Shared Lives Scheme", is_archived=False)
 
-    progress("Creating Westmarch Borough Council (a second council, to show tenancy)")
-    westmarch = services.create_organisation(
-        name="Westmarch Borough Council", slug="westmarch", jurisdiction="england", la_code="998"
-    )
+
+def _load_westmarch(westmarch):
     w_email, w_name = demo.SIGN_INS[-1][0], demo.SIGN_INS[-1][1]
     w_admin = services.create_user(email=w_email, full_name=w_name, password=demo.PASSWORD)
     w_membership = Membership.objects.create(user=w_admin, organisation=westmarch, role=Role.ADMIN)
@@ -71,7 +82,6 @@ def load(org, progress):
         Access(user=w_admin, organisation=westmarch, membership=w_membership),
         name="Westmarch Adult Care", kind=UnitKind.DIRECTORATE, parent=None,
     )
-    return org
 
 
 def _demo_years() -> list[str]:

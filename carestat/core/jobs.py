@@ -33,6 +33,7 @@ from django_tasks import task
 
 from carestat.core.errors import Conflict
 from carestat.core.models import Job, JobStatus, Organisation, User
+from carestat.core.tenancy import activate, scoped_to
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +87,13 @@ def job_access(user_id: int, org_slug: str):
     user = User.objects.get(pk=user_id)
     if user.username == COMMAND_LINE_USERNAME:
         org = Organisation.objects.get(slug=org_slug)
-        return Access(user=user, organisation=org, membership=Membership(role=Role.ADMIN, organisation=org))
-    return get_access(user, org_slug)
+        access = Access(user=user, organisation=org, membership=Membership(role=Role.ADMIN, organisation=org))
+    else:
+        access = get_access(user, org_slug)
+    # The job runner already scopes the task to its job's organisation; a task whose person
+    # names another (which the queue never records) then finds nothing of it.
+    activate(access.organisation)
+    return access
 
 
 def upload_path(job: Job) -> Path | None:
@@ -111,24 +117,27 @@ def _progress_saver(job: Job) -> Progress:
         if now - last[0] < 0.5 and done < total:
             return
         last[0] = now
-        Job.objects.filter(pk=job.pk).update(done=max(0, done), total=max(0, total), message=message[:300])
+        Job.unscoped.filter(pk=job.pk).update(done=max(0, done), total=max(0, total), message=message[:300])
 
     return progress
 
 
 def _fail(job_id: int, message: str) -> None:
-    Job.objects.filter(pk=job_id).update(status=JobStatus.FAILED, error=message[:5000], finished_at=timezone.now())
+    Job.unscoped.filter(pk=job_id).update(status=JobStatus.FAILED, error=message[:5000], finished_at=timezone.now())
 
 
 def _run(job_id: int, fn) -> str:
-    job = Job.objects.get(pk=job_id)
+    # The runner is handed only a job's id, so it reads the row before any organisation is in
+    # scope; the task itself then runs inside the job's organisation and nowhere else.
+    job = Job.unscoped.get(pk=job_id)
     if job.status != JobStatus.QUEUED:
         # Run already (a worker that died after finishing), or given up on: never run work twice.
         log.warning("job %s is %s, not queued; not running it again", job_id, job.status)
         return job.result_url
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    Job.unscoped.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
     try:
-        result_url = fn(job, _progress_saver(job), **job.params) or ""
+        with scoped_to(job.organisation_id):
+            result_url = fn(job, _progress_saver(job), **job.params) or ""
     except Exception as exc:  # the job page shows what went wrong; nothing else is lost
         log.exception("job %s failed", job_id)
         message = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
@@ -140,7 +149,7 @@ def _run(job_id: int, fn) -> str:
         _fail(job.pk, INTERRUPTED)
         raise
     else:
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE, result_url=result_url,
+        Job.unscoped.filter(pk=job.pk).update(status=JobStatus.DONE, result_url=result_url,
                                              finished_at=timezone.now(), message="Finished")
         return result_url
     finally:
@@ -155,7 +164,7 @@ def _queue(job: Job) -> None:
 
     def send():
         result = t.enqueue(job.pk)
-        Job.objects.filter(pk=job.pk).update(task_result_id=str(result.id))
+        Job.unscoped.filter(pk=job.pk).update(task_result_id=str(result.id))
 
     # A worker must not pick the job up before the row (and whatever the caller saved with it)
     # is committed.
@@ -219,7 +228,7 @@ def abandon_job(task_result_id: str) -> None:
     from django_tasks_db.compat import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    job = Job.objects.filter(task_result_id=task_result_id).first()
+    job = Job.unscoped.filter(task_result_id=task_result_id).first()
     if job is not None:
         delete_upload(job)
         _fail(job.pk, INTERRUPTED)
@@ -235,7 +244,7 @@ def recover_after_restart() -> tuple[int, int]:
     from django_tasks_db.compat import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    stale = list(Job.objects.filter(status=JobStatus.RUNNING).values_list("pk", flat=True))
+    stale = list(Job.unscoped.filter(status=JobStatus.RUNNING).values_list("pk", flat=True))
     for pk in stale:
         _fail(pk, INTERRUPTED)
     now = timezone.now()
@@ -245,7 +254,7 @@ def recover_after_restart() -> tuple[int, int]:
     # job started), or has none a minute after it was recorded (a crash between commit and
     # on_commit), would wait for ever. The minute leaves alone a job a request is queueing now.
     ready = [str(i) for i in DBTaskResult.objects.ready().values_list("id", flat=True)]
-    lost = Job.objects.filter(status=JobStatus.QUEUED).filter(
+    lost = Job.unscoped.filter(status=JobStatus.QUEUED).filter(
         (~Q(task_result_id="") & ~Q(task_result_id__in=ready))
         | Q(task_result_id="", created_at__lt=now - timedelta(minutes=1)))
     lost = list(lost.values_list("pk", flat=True))
@@ -260,7 +269,7 @@ def _delete_orphaned_uploads() -> int:
     root = Path(settings.UPLOADS_DIR)
     if not root.is_dir():
         return 0
-    wanted = {root / d for d in Job.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
+    wanted = {root / d for d in Job.unscoped.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING))
               .exclude(upload_dir="").values_list("upload_dir", flat=True)}
     deleted = 0
     # Upload folders are UPLOADS_DIR/<organisation slug>/<random hex>.

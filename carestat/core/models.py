@@ -10,6 +10,7 @@ from django.utils import timezone
 from carestat.analytics.calendar import Jurisdiction as _Jurisdiction
 from carestat.analytics.calendar import calendar_for
 from carestat.analytics.periods import PeriodKind, parse_period
+from carestat.core.tenancy import scoped, unscoped_manager
 
 
 class User(AbstractUser):
@@ -93,6 +94,8 @@ class Unit(TrackedModel):
     name = models.CharField(max_length=200)
     is_archived = models.BooleanField(default=False)
 
+    objects = scoped()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -143,6 +146,12 @@ class Membership(TrackedModel):
     )
     is_active = models.BooleanField(default=True)
 
+    objects = scoped()
+    # A person's memberships across organisations: signing in, the organisation chooser, resolving
+    # /o/<slug>/ to their access (before any organisation is in scope) and finding the account an
+    # admin names by email. Nothing else may use it.
+    unscoped = unscoped_manager()
+
     class Meta:
         ordering = ["user__full_name", "user__username"]
         constraints = [
@@ -165,6 +174,8 @@ class ReportingPeriod(TrackedModel):
     start = models.DateField()
     end = models.DateField()
     status = models.CharField(max_length=10, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["start", "-end"]
@@ -246,7 +257,10 @@ class AuditEntry(models.Model):
     message = models.TextField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 
-    objects = AuditEntryQuerySet.as_manager()
+    objects = scoped(manager_class=models.Manager.from_queryset(AuditEntryQuerySet))
+    # Sign-in events belong to no organisation: an organisation's audit trail shows its own
+    # members' (carestat.core.views.org.org_audit_entries), and writing an entry needs no scope.
+    unscoped = unscoped_manager(models.Manager.from_queryset(AuditEntryQuerySet))
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -296,6 +310,11 @@ class Job(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     task_result_id = models.CharField(max_length=64, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped()
+    # The queue's own bookkeeping, before it knows a job's organisation: the runner reading the
+    # job it was handed, and the worker marking jobs a restart interrupted (carestat.core.jobs).
+    unscoped = unscoped_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -36,6 +36,7 @@ from carestat.core.models import (
     User,
 )
 from carestat.core.permissions import Perm
+from carestat.core.tenancy import scoped_to
 
 ORG_FIELDS = ("name", "slug", "jurisdiction", "la_code")
 UNIT_FIELDS = ("name", "kind", "parent", "is_archived")
@@ -93,9 +94,11 @@ def create_organisation(
         message=f"Created organisation ‘{org.name}’ ({org.get_jurisdiction_display()})",
     )
     today = timezone.localdate()
-    for year_start in (today.year - 1, today.year):
-        fy = financial_year_of(dt.date(year_start, today.month, 1))
-        ensure_year_periods(org, fy.label, actor=actor)
+    # A new organisation is its own entry point: nobody can have activated its scope yet.
+    with scoped_to(org):
+        for year_start in (today.year - 1, today.year):
+            fy = financial_year_of(dt.date(year_start, today.month, 1))
+            ensure_year_periods(org, fy.label, actor=actor)
     return org
 
 
@@ -408,6 +411,8 @@ def add_member(
         raise InvalidInput("Choose a role", field="role")
     if unit is not None and unit.organisation_id != access.organisation.pk:
         raise InvalidInput("Choose a unit of this organisation", field="unit")
+    # Across organisations by nature: the account may already belong to another council. Only
+    # the account is read (User is no organisation's); its memberships elsewhere stay unseen.
     user = User.objects.filter(username=email).first()
     one_time_password = None
     if user is None:

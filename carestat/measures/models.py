@@ -13,6 +13,7 @@ from django.db import models
 from carestat.analytics.judgements.rag import compares_with_benchmarks, format_value
 from carestat.analytics.periods import parse_period
 from carestat.core.models import Organisation, TrackedModel, Unit
+from carestat.core.tenancy import scoped
 
 
 class Polarity(models.TextChoices):
@@ -100,6 +101,8 @@ class Measure(TrackedModel):
                                     help_text="Published: small numbers are suppressed in its public view.")
     is_archived = models.BooleanField(default=False)
 
+    objects = scoped()
+
     class Meta:
         ordering = ["domain", "code"]
         constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="measure_code_unique_in_org")]
@@ -138,6 +141,8 @@ class Target(TrackedModel):
     tolerance = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True,
                                     help_text="Blank: the measure's own tolerance.")
     tolerance_kind = models.CharField(max_length=20, choices=ToleranceKind.choices, blank=True)
+
+    objects = scoped("measure__organisation")
 
     class Meta:
         ordering = ["period_start"]
@@ -203,6 +208,8 @@ class MeasureValue(TrackedModel):
     # companions such as the 90th percentile wait and the longest current wait.
     details = models.JSONField(default=dict, blank=True)
 
+    objects = scoped("measure__organisation")
+
     class Meta:
         ordering = ["period_start"]
         constraints = [models.UniqueConstraint(fields=["measure", "period"], name="one_value_per_period")]
@@ -266,6 +273,8 @@ class MeasureValueRevision(models.Model):
                                     related_name="+")
     reason = models.TextField(blank=True)
 
+    objects = scoped("current__measure__organisation")
+
     class Meta:
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["current", "version"], name="one_revision_per_version")]
@@ -306,6 +315,8 @@ class PendingRevision(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
+    objects = scoped("current__measure__organisation")
+
     class Meta:
         ordering = ["-computed_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["current"], condition=models.Q(status="pending"),
@@ -331,6 +342,8 @@ class MeasureBenchmark(TrackedModel):
     source = models.CharField(max_length=300)
     year = models.CharField(max_length=20, help_text="The period the benchmark describes, e.g. 2024-25")
 
+    objects = scoped("measure__organisation")
+
     class Meta:
         ordering = ["kind", "-year"]
 
@@ -345,6 +358,8 @@ class ProcessChange(TrackedModel):
     starts_on = models.DateField("date of the change")
     reason = models.TextField()
 
+    objects = scoped("measure__organisation")
+
     class Meta:
         ordering = ["starts_on"]
 
@@ -357,6 +372,8 @@ class MeasureObjective(TrackedModel):
 
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="objective_links")
     objective = models.ForeignKey("plans.Objective", on_delete=models.PROTECT, related_name="measure_links")
+
+    objects = scoped("measure__organisation")
 
     class Meta:
         ordering = ["pk"]

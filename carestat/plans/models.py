@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 
 from carestat.core.models import Organisation, ReportingPeriod, TrackedModel, Unit
+from carestat.core.tenancy import scoped
 from carestat.plans import rules
 
 
@@ -51,6 +52,8 @@ class PlanRules(TrackedModel):
     due_soon_days = models.PositiveIntegerField(default=rules.DEFAULT_RULES.due_soon_days)
     due_soon_below_percent = models.PositiveIntegerField(default=rules.DEFAULT_RULES.due_soon_below_percent)
     overdue_red_below_percent = models.PositiveIntegerField(default=rules.DEFAULT_RULES.overdue_red_below_percent)
+
+    objects = scoped()
 
     class Meta:
         verbose_name_plural = "plan rules"
@@ -100,6 +103,8 @@ class Plan(Archivable):
     start = models.DateField()
     end = models.DateField()
 
+    objects = scoped()
+
     class Meta:
         ordering = ["title"]
         constraints = [
@@ -117,6 +122,8 @@ class Priority(Archivable):
     title = models.CharField(max_length=300)
     position = models.PositiveIntegerField(default=0)
 
+    objects = scoped("plan__organisation")
+
     class Meta:
         ordering = ["position", "pk"]
         verbose_name_plural = "priorities"
@@ -131,6 +138,8 @@ class Objective(Archivable):
     priority = models.ForeignKey(Priority, on_delete=models.PROTECT, related_name="objectives")
     statement = models.TextField()
     position = models.PositiveIntegerField(default=0)
+
+    objects = scoped("priority__plan__organisation")
 
     class Meta:
         ordering = ["position", "pk"]
@@ -159,6 +168,8 @@ class Action(Archivable):
     )
     position = models.PositiveIntegerField(default=0)
 
+    objects = scoped("objective__priority__plan__organisation")
+
     class Meta:
         ordering = ["position", "pk"]
 
@@ -181,6 +192,8 @@ class Milestone(Archivable):
     actual_date = models.DateField(null=True, blank=True)
     rag_override = models.CharField("RAG override", max_length=10, blank=True, choices=RagChoice.choices)
     rag_override_reason = models.TextField("reason for the RAG override", blank=True)
+
+    objects = scoped("action__objective__priority__plan__organisation")
 
     class Meta:
         ordering = ["baseline_date", "pk"]
@@ -207,6 +220,8 @@ class MilestoneDateChange(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     changed_at = models.DateTimeField()
+
+    objects = scoped("milestone__action__objective__priority__plan__organisation")
 
     class Meta:
         ordering = ["changed_at", "pk"]
@@ -248,6 +263,8 @@ class ActionUpdate(Versioned, TrackedModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comments = models.TextField(blank=True)
 
+    objects = scoped("period__organisation")
+
     class Meta:
         ordering = ["-period__start", "pk"]
         constraints = [
@@ -278,6 +295,8 @@ class PeriodSnapshot(models.Model):
     forecast_date = models.DateField(null=True, blank=True)
     actual_date = models.DateField(null=True, blank=True)
     taken_at = models.DateTimeField()
+
+    objects = scoped("plan__organisation")
 
     class Meta:
         ordering = ["period__start", "pk"]

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 
 from carestat.core.models import Organisation, ReportingPeriod, TrackedModel, Unit
+from carestat.core.tenancy import scoped
 
 
 class ScopeKind(models.TextChoices):
@@ -44,6 +45,8 @@ class Remit(TrackedModel):
     measures = models.ManyToManyField("measures.Measure", blank=True, related_name="+")
     is_archived = models.BooleanField("archived", default=False)
 
+    objects = scoped()
+
     class Meta:
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="remit_name_unique_in_org")]
@@ -71,6 +74,8 @@ class Report(TrackedModel):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["-period__start", "-created_at", "-pk"]
@@ -123,6 +128,8 @@ class ReportFile(models.Model):
     rendered_at = models.DateTimeField(default=timezone.now)
     rendered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
+
+    objects = scoped("report__organisation")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "format", "public", "status"],

@@ -12,6 +12,7 @@ from django.db import models
 
 from carestat.analytics import risks as scoring
 from carestat.core.models import Organisation, ReportingPeriod, TrackedModel, Unit
+from carestat.core.tenancy import scoped
 from carestat.measures.models import Measure
 from carestat.plans.models import Action, Plan, Priority
 
@@ -31,6 +32,8 @@ class RiskMatrix(TrackedModel):
     likelihood_names = models.JSONField()
     impact_names = models.JSONField()
     bands = models.JSONField(help_text='[{"label": "Low", "min_score": 1, "rag": "green"}, ...]')
+
+    objects = scoped()
 
     def __str__(self) -> str:
         return f"Risk matrix of {self.organisation}"
@@ -62,6 +65,8 @@ class RiskCategory(Versioned, TrackedModel):
     appetite = models.CharField(max_length=10, choices=Appetite.choices)
     max_target_score = models.PositiveIntegerField("highest acceptable score")
     is_archived = models.BooleanField(default=False)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["name"]
@@ -113,6 +118,8 @@ class Risk(Versioned, TrackedModel):
     is_archived = models.BooleanField(default=False)
     archived_at = models.DateTimeField(null=True, blank=True)
 
+    objects = scoped()
+
     class Meta:
         ordering = ["ref", "pk"]
         constraints = [models.UniqueConstraint(fields=["organisation", "ref"], name="risk_ref_unique_in_org")]
@@ -156,6 +163,8 @@ class Assessment(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
 
+    objects = scoped()
+
     class Meta:
         ordering = ["assessed_on", "pk"]
 
@@ -178,6 +187,8 @@ class Control(Versioned, TrackedModel):
     effectiveness = models.CharField(max_length=10, choices=Effectiveness.choices)
     is_archived = models.BooleanField(default=False)
 
+    objects = scoped()
+
     class Meta:
         ordering = ["pk"]
 
@@ -192,6 +203,8 @@ class Mitigation(TrackedModel):
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="mitigations")
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="mitigates")
     is_archived = models.BooleanField(default=False)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["pk"]
@@ -208,6 +221,8 @@ class KeyIndicator(TrackedModel):
     risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="indicators")
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="risk_indicators")
     is_archived = models.BooleanField(default=False)
+
+    objects = scoped()
 
     class Meta:
         ordering = ["pk"]

@@ -8,14 +8,17 @@ from carestat.core.access import Access
 from carestat.core.errors import ServiceError
 from carestat.core.models import Membership, Organisation, Role
 from carestat.core.services import command_line_user
+from carestat.core.tenancy import activate, enforced
 
 
 class CareStatCommand(BaseCommand):
     """A command whose service errors become a one-line message and exit status 1."""
 
     def execute(self, *args, **options):
+        # No organisation is in scope until the command resolves its --org (get_org).
         try:
-            return super().execute(*args, **options)
+            with enforced():
+                return super().execute(*args, **options)
         except ServiceError as exc:
             where = f" ({exc.field})" if exc.field else ""
             raise CommandError(f"{exc.message}{where}") from None
@@ -26,6 +29,8 @@ def get_org(slug: str) -> Organisation:
     if org is None:
         known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
         raise CommandError(f"No organisation with the short name ‘{slug}’ (known: {known})")
+    # The entry point of every command taking --org: its queries see this organisation only.
+    activate(org)
     return org
 
 
@@ -40,6 +45,7 @@ def command_access(org: Organisation, as_user: str | None) -> Access:
     account, so the audit trail says the change came from the server rather than crediting
     a member who did not make it, and an organisation with no members yet can be set up.
     """
+    activate(org)
     if as_user:
         m = Membership.objects.select_related("user", "organisation").filter(
             organisation=org, user__username=as_user.strip().lower(), is_active=True

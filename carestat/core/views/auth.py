@@ -14,6 +14,8 @@ from carestat.core.views.base import page, posted
 @sensitive_post_parameters("password")
 @never_cache
 def signin(request):
+    # Signing in belongs to no organisation: it reads only the account (and writes the audit
+    # entry), so no organisation is in scope and none is needed.
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = ""

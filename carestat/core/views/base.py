@@ -15,11 +15,16 @@ def page(request, template: str, title: str, *, status: int = 200, **context):
 
 def org_access(request, slug: str, perm=None):
     """The signed-in person's access to organisation ``slug`` (404 if not a member), checked
-    for ``perm`` (403 if their role lacks it). Call it on a view's first line."""
+    for ``perm`` (403 if their role lacks it), with that organisation put in scope. Call it on
+    a view's first line."""
     from carestat.core.access import get_access
+    from carestat.core.tenancy import activate
 
     access = get_access(request.user, slug)
     request.access = access
+    # The entry point of every /o/<slug>/ page and organisation API route: from here on the
+    # request's queries see this organisation's rows only (carestat.core.tenancy).
+    activate(access.organisation)
     if perm is not None:
         access.require(perm)
     return access

@@ -52,7 +52,7 @@ def unit_tree(org):
 
 
 def _record_entries(org):
-    return AuditEntry.objects.filter(organisation=org).exclude(action__startswith="core.auth.")
+    return AuditEntry.unscoped.filter(organisation=org).exclude(action__startswith="core.auth.")
 
 
 @login_required
@@ -247,7 +247,9 @@ def record_history(request, slug, record_type, record_id):
 def org_audit_entries(org):
     member_users = Membership.objects.filter(organisation=org).values("user_id")
     member_names = Membership.objects.filter(organisation=org).values_list("user__username", flat=True)
-    return AuditEntry.objects.filter(
+    # Unscoped because sign-in events belong to no organisation; the filter below keeps this
+    # organisation's entries and its own members' sign-ins, nobody else's.
+    return AuditEntry.unscoped.filter(
         Q(organisation=org)
         | Q(organisation__isnull=True, actor_id__in=member_users)
         | Q(action="core.auth.sign_in_failed", after__username__in=list(member_names))

@@ -39,6 +39,17 @@ def build(w):
              spare_action=spare, spare_measure=spare_measure)
 
 
+def plant(org, admin, mark):
+    """A marked category, risk, score and control, for the matrix's check that no list of one
+    council's names another's records."""
+    a = access_for(admin, org)
+    cat = services.add_category(a, name=f"{mark} category", appetite="cautious", max_target_score=8)
+    risk = services.create_risk(a, ref=f"{mark[:3]}-R1", title=f"{mark} risk", category=cat,
+                                cause=f"{mark} cause", owner=admin)
+    services.assess(a, risk, kind="current", likelihood=5, impact=5, reason=f"{mark} reason")
+    services.add_control(a, risk, description=f"{mark} control", effectiveness="partly")
+
+
 def _date(name, day):
     return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
 

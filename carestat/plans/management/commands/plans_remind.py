@@ -1,5 +1,6 @@
 from carestat.core.management.base import CareStatCommand, get_org
 from carestat.core.models import Organisation
+from carestat.core.tenancy import scoped_to
 from carestat.plans import services
 
 
@@ -15,7 +16,8 @@ class Command(CareStatCommand):
         orgs = [get_org(org)] if org else list(Organisation.objects.all())
         total = 0
         for o in orgs:
-            sent = services.send_reminders(o, dry_run=dry_run)
+            with scoped_to(o):  # one organisation at a time, each in its own scope
+                sent = services.send_reminders(o, dry_run=dry_run)
             total += len(sent)
             if dry_run:
                 for user, body in sent:
