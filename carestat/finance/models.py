@@ -15,6 +15,7 @@ from django.db import models
 
 from carestat.analytics import finance as calc
 from carestat.core.models import Organisation, ReportingPeriod, TrackedModel, Unit
+from carestat.core.tenancy import scoped
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -43,6 +44,7 @@ class FinanceSettings(TrackedModel):
     budget_column = models.CharField("budget column", max_length=100, default="Budget")
     actual_column = models.CharField("actual column", max_length=100, default="Actual")
     forecast_column = models.CharField("forecast column", max_length=100, default="Forecast")
+    objects = scoped()
 
     class Meta:
         verbose_name_plural = "finance settings"
@@ -74,6 +76,7 @@ class ServiceLine(TrackedModel):
     cost_code = models.CharField(max_length=40)
     position = models.PositiveIntegerField(default=0)
     is_archived = models.BooleanField(default=False)
+    objects = scoped()
 
     class Meta:
         ordering = ["position", "cost_code"]
@@ -101,6 +104,7 @@ class MediumTermPlan(TrackedModel):
     years = models.PositiveSmallIntegerField(validators=[MinValueValidator(3), MaxValueValidator(5)])
     plan = models.ForeignKey("plans.Plan", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     is_archived = models.BooleanField(default=False)
+    objects = scoped()
 
     class Meta:
         ordering = ["first_year", "title"]
@@ -124,6 +128,7 @@ class Budget(TrackedModel):
     line = models.ForeignKey(ServiceLine, on_delete=models.PROTECT, related_name="budgets")
     year = models.CharField(max_length=7)
     amount = models.DecimalField(**MONEY)
+    objects = scoped()
 
     class Meta:
         ordering = ["year", "line__position", "line__cost_code"]
@@ -142,6 +147,7 @@ class PeriodFigure(TrackedModel):
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
     actual = models.DecimalField(null=True, blank=True, **MONEY)
     forecast = models.DecimalField("forecast outturn", null=True, blank=True, **MONEY)
+    objects = scoped()
 
     class Meta:
         ordering = ["period__start", "line__position", "line__cost_code"]
@@ -158,6 +164,7 @@ class VarianceComment(TrackedModel):
     line = models.ForeignKey(ServiceLine, on_delete=models.PROTECT, related_name="comments")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
+    objects = scoped()
 
     class Meta:
         ordering = ["-period__start", "-created_at", "-pk"]
@@ -176,6 +183,7 @@ class LedgerImport(models.Model):
     changed = models.PositiveIntegerField(help_text="Budgets and period figures the import set or changed.")
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     imported_at = models.DateTimeField()
+    objects = scoped()
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
@@ -210,6 +218,7 @@ class SavingsProposal(TrackedModel):
                                       default=FinanceRagChoice.AMBER)
     status = models.CharField(max_length=12, choices=SavingStatus.choices, default=SavingStatus.PROPOSED)
     is_archived = models.BooleanField(default=False)
+    objects = scoped()
 
     class Meta:
         ordering = ["reference", "pk"]
@@ -229,6 +238,7 @@ class SavingsTarget(TrackedModel):
     year = models.CharField(max_length=7)
     target = models.DecimalField(**MONEY)
     delivered = models.DecimalField("delivered to date", default=Decimal("0"), **MONEY)
+    objects = scoped()
 
     class Meta:
         ordering = ["year"]
@@ -263,6 +273,7 @@ class CostDriver(TrackedModel):
                                             default=Decimal("0"))
     budget_volume = models.DecimalField("volume the budget assumed", max_digits=10, decimal_places=2,
                                         null=True, blank=True)
+    objects = scoped()
 
     def __str__(self) -> str:
         return f"Cost model of {self.line}"
@@ -280,6 +291,7 @@ class Scenario(TrackedModel):
     description = models.TextField(blank=True)
     changes = models.JSONField(default=list, help_text="[{cost_code, kind, amount, start}]")
     is_archived = models.BooleanField(default=False)
+    objects = scoped()
 
     class Meta:
         ordering = ["name"]

@@ -85,3 +85,12 @@ API = [
                                                                       "reason": "Cabinet approved the plan"}),
     ("post", A + "/savings/{saving.pk}/delivered", MANAGERS, {"year": "2026-27", "delivered": "100000"}),
 ]
+
+
+def plant(org, admin, mark):
+    """A marked service line and saving, for the matrix's check that no list of one council's
+    names another's records."""
+    a = access_for(admin, org)
+    line = services.add_line(a, name=f"{mark} service line", cost_code=f"{mark[:3]}-CC")
+    services.add_saving(a, reference=f"{mark[:3]}-S1", title=f"{mark} saving", targets={"2026-27": "1000"},
+                        line=line)
