@@ -14,7 +14,7 @@ from carestat.core.api import ERRORS
 from carestat.core.errors import InvalidInput
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access
-from carestat.plans import services
+from carestat.plans import selectors, services
 from carestat.plans.access import (
     get_action_for_user,
     get_milestone_for_user,
@@ -34,7 +34,7 @@ from carestat.plans.models import (
     RagChoice,
     rules_for,
 )
-from carestat.plans.progress import MilestoneNode, judge_action, judge_milestone, plan_tree
+from carestat.plans.progress import MilestoneNode, judge_milestone, plan_tree
 
 # "Not blank" as a pattern. Plain \S means different things to the OpenAPI document's
 # readers (ECMA-262: U+0085 is not a space), to pydantic (Rust: it is) and to the services'
@@ -238,11 +238,8 @@ def _update(u: ActionUpdate) -> dict:
 
 
 def _action(access, action: Action) -> dict:
-    today = timezone.localdate()
-    settings = rules_for(access.organisation)
-    nodes = [judge_milestone(m, action, today, settings, access.organisation)
-             for m in action.milestones.filter(is_archived=False)]
-    rollup = judge_action(action, nodes, today, settings)
+    progress = selectors.action_progress(access, action)
+    rollup = progress.rollup
     return {"id": action.pk, "version": action.version, "plan_id": action.plan.pk,
             "objective": action.objective.statement,
             "title": action.title, "owner": action.owner.display_name if action.owner else None,
@@ -250,7 +247,7 @@ def _action(access, action: Action) -> dict:
             "lead_unit": action.lead_unit.name if action.lead_unit else None, "bau_or_change": action.bau_or_change,
             "phase": action.phase, "start": action.start, "due": action.due,
             "percent_complete": action.percent_complete, "rag": _v(rollup.rag), "status": _v(rollup.status),
-            "milestones": [_milestone(n) for n in nodes],
+            "milestones": [_milestone(n) for n in progress.milestones],
             "updates": [_update(u) for u in action.updates.select_related("period", "submitted_by", "reviewed_by")]}
 
 
@@ -267,10 +264,7 @@ P = "/organisations/{slug}"
 @router.get(P + "/plans", response={200: list[PlanOut], **ERRORS}, summary="Plans with their RAG and counts")
 def plans(request, slug: str, archived: bool = False):
     access = org_access(request, slug, Perm.VIEW)
-    rows = Plan.objects.filter(organisation=access.organisation)
-    if not archived:
-        rows = rows.filter(is_archived=False)
-    return [_plan(p, plan_tree(p)) for p in rows]
+    return [_plan(p, plan_tree(p)) for p in selectors.plans(access.organisation, archived=archived)]
 
 
 @router.get(P + "/plans/{plan_id}", response={200: PlanTreeOut, **ERRORS},
@@ -299,10 +293,7 @@ def delivery(request, slug: str, plan_id: int):
 @router.get(P + "/my-actions", response={200: list[ActionOut], **ERRORS}, summary="Actions you own")
 def my_actions(request, slug: str):
     access = org_access(request, slug, Perm.VIEW)
-    rows = Action.objects.filter(owner=access.user, is_archived=False, objective__is_archived=False,
-                                 objective__priority__is_archived=False,
-                                 objective__priority__plan__organisation=access.organisation)
-    return [_action(access, a) for a in rows]
+    return [_action(access, a) for a in selectors.my_actions(access)]
 
 
 @router.get(P + "/actions/{action_id}", response={200: ActionOut, **ERRORS},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -14,10 +15,10 @@ from carestat.charts import TimelineMilestone, milestone_timeline
 from carestat.core.access import get_period_for_user
 from carestat.core.errors import NotAllowed, ServiceError
 from carestat.core.govuk_forms import apply_service_error
-from carestat.core.models import AuditEntry, Membership, ReportingPeriod, Unit
+from carestat.core.models import ReportingPeriod
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted, posted_files
-from carestat.plans import excel, services
+from carestat.plans import excel, selectors, services
 from carestat.plans.access import (
     get_action_for_user,
     get_milestone_for_user,
@@ -58,7 +59,7 @@ from carestat.plans.models import (
     StatusChoice,
     rules_for,
 )
-from carestat.plans.progress import FILTERS, changes_since_last_period, judge_action, judge_milestone, plan_tree
+from carestat.plans.progress import FILTERS, changes_since_last_period, judge_milestone, plan_tree
 
 SECTION = "plans"
 
@@ -73,9 +74,7 @@ def _crumbs(access, *items):
 def plan_list(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     show = request.GET.get("show", "")
-    plans = Plan.objects.filter(organisation=access.organisation).select_related("owner_unit")
-    if show != "archived":
-        plans = plans.filter(is_archived=False)
+    plans = selectors.plans(access.organisation, archived=show == "archived")
     rows = [{"plan": p, "tree": plan_tree(p)} for p in plans]
     return page(request, "plans/list.html", "Plans", section=SECTION, rows=rows, show=show)
 
@@ -85,19 +84,9 @@ def plan_list(request, slug):
 def my_actions(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     today = timezone.localdate()
-    settings = rules_for(access.organisation)
-    actions = (Action.objects.filter(owner=access.user, is_archived=False, objective__is_archived=False,
-                                     objective__priority__is_archived=False,
-                                     objective__priority__plan__organisation=access.organisation,
-                                     objective__priority__plan__is_archived=False)
-               .select_related("objective__priority__plan", "lead_unit").prefetch_related("milestones"))
     period = services.period_due(access.organisation, today)
-    rows = []
-    for a in actions:
-        nodes = [judge_milestone(m, a, today, settings, access.organisation) for m in a.milestones.all()
-                 if not m.is_archived]
-        update = ActionUpdate.objects.filter(action=a, period=period).first() if period else None
-        rows.append({"action": a, "rollup": judge_action(a, nodes, today, settings), "current_update": update})
+    rows = [{"action": a, "rollup": selectors.action_progress(access, a, today=today).rollup,
+             "current_update": selectors.current_update(a, period)} for a in selectors.my_actions(access)]
     return page(request, "plans/my_actions.html", "My actions", section=SECTION, rows=rows, period=period,
                 breadcrumbs=_crumbs(access))
 
@@ -109,19 +98,7 @@ def plan_tree_page(request, slug, pk):
     plan = get_plan_for_user(access, pk)
     filters = {k: request.GET.get(k, "") for k in FILTERS}
     tree = plan_tree(plan, filters=filters)
-    actions = Action.objects.filter(objective__priority__plan=plan, is_archived=False)
-    owners = Membership.objects.filter(organisation=access.organisation,
-                                       user__in=actions.values("owner")).select_related("user")
-    units = Unit.objects.filter(pk__in=actions.values("lead_unit"))
-    phases = sorted({p for p in actions.values_list("phase", flat=True) if p})
-    options = {
-        "owner": [(str(m.user_id), m.user.display_name) for m in owners],
-        "unit": [(str(u.pk), u.name) for u in units],
-        "status": StatusChoice.choices,
-        "priority": [(str(p.pk), p.title) for p in plan.priorities.filter(is_archived=False)],
-        "phase": [(p, p) for p in phases],
-        "bau_or_change": BauOrChange.choices,
-    }
+    options = {**selectors.filter_options(plan), "status": StatusChoice.choices, "bau_or_change": BauOrChange.choices}
     return page(request, "plans/tree.html", plan.title, section=SECTION, plan=plan, tree=tree, filters=filters,
                 options=options, filtered=any(filters.values()), breadcrumbs=_crumbs(access))
 
@@ -213,14 +190,12 @@ def _update_initial(action, period):
 
 
 def _action_page(request, access, action, *, form=None, review_form=None, status=200):
-    today = timezone.localdate()
-    settings = rules_for(access.organisation)
-    nodes = [judge_milestone(m, action, today, settings, access.organisation)
-             for m in action.milestones.filter(is_archived=False).prefetch_related("date_changes__changed_by")]
+    prefetch_related_objects([action], "milestones__date_changes__changed_by")
+    progress = selectors.action_progress(access, action)
     updates = ActionUpdate.objects.filter(action=action).select_related("period", "submitted_by", "reviewed_by")
     plan = action.plan
     return page(request, "plans/action.html", action.title, status=status, section=SECTION, action=action, plan=plan,
-                rollup=judge_action(action, nodes, today, settings), milestones=nodes, updates=updates,
+                rollup=progress.rollup, milestones=progress.milestones, updates=updates,
                 form=form, review_form=review_form or ReviewForm(),
                 can_update=services.can_update_action(access, action),
                 can_manage=services.can_manage_action(access, action),
@@ -650,25 +625,12 @@ def unarchive_item(request, slug, pk, kind):
 
 
 def _archived_rows(access, plan) -> list[dict]:
-    """The plan's archived priorities, objectives, actions and milestones, newest first, each
-    with the reason given when it was archived (from the audit trail)."""
-    found = [
-        *Priority.objects.filter(plan=plan, is_archived=True).select_related("plan"),
-        *Objective.objects.filter(priority__plan=plan, is_archived=True).select_related("priority__plan"),
-        *Action.objects.filter(objective__priority__plan=plan, is_archived=True)
-        .select_related("objective__priority__plan", "lead_unit"),
-        *Milestone.objects.filter(action__objective__priority__plan=plan, is_archived=True)
-        .select_related("action__objective__priority__plan", "action__lead_unit"),
-    ]
-    reasons: dict[tuple[str, str], str] = {}
-    for e in AuditEntry.objects.filter(
-            organisation=access.organisation, action__in=[f"plans.{k}.archived" for k in ARCHIVABLE],
-            record_id__in={str(i.pk) for i in found}):  # newest first, so the latest reason wins
-        reasons.setdefault((e.record_type, e.record_id), (e.after or {}).get("reason", ""))
+    """The plan's archived items for its page, each with where it sat and whether this person
+    may restore it."""
     slug = access.organisation.slug
     rows = []
-    for item in found:
-        kind = item._meta.model_name
+    for found in selectors.archived_items(plan):
+        item, kind = found.item, found.kind
         parent = services.parent_of(item)
         if isinstance(item, Action | Milestone):
             may = services.can_manage_action(access, item if isinstance(item, Action) else item.action)
@@ -676,10 +638,8 @@ def _archived_rows(access, plan) -> list[dict]:
         else:
             may, href = access.can(Perm.MANAGE), ""
         rows.append({"item": item, "kind": kind, "words": ARCHIVABLE[kind][1], "under": parent,
-                     "under_words": ARCHIVABLE[parent._meta.model_name][1], "href": href,
-                     "reason": reasons.get((kind, str(item.pk)), ""),
+                     "under_words": ARCHIVABLE[parent._meta.model_name][1], "href": href, "reason": found.reason,
                      "restore": _unarchive_url(slug, item) if may and not plan.is_archived else ""})
-    rows.sort(key=lambda r: r["item"].archived_at or timezone.now(), reverse=True)
     return rows
 
 
