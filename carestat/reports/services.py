@@ -28,12 +28,10 @@ FORMATS = tuple(ReportFormat.values)
 
 def previous_published(report: Report) -> Report | None:
     """The latest published report for the same scope before (or in) this report's period."""
-    qs = Report.objects.filter(organisation=report.organisation, status=ReportStatus.PUBLISHED,
-                               scope=report.scope, plan=report.plan, unit=report.unit, remit=report.remit,
-                               period__start__lte=report.period.start)
-    if report.pk:
-        qs = qs.exclude(pk=report.pk)
-    return qs.select_related("period").order_by("-period__start", "-published_at", "-pk").first()
+    from carestat.reports.selectors import latest_published
+
+    return latest_published(report.organisation, report.period, scope=report.scope, plan=report.plan,
+                            unit=report.unit, remit=report.remit, earlier_too=True, excluding=report)
 
 
 def _previous_meta(prev: Report | None) -> dict | None:
@@ -182,9 +180,24 @@ def check_publishable(report: Report) -> None:
         raise Conflict("The report is already published")
 
 
-@transaction.atomic
 def publish_report(access: Access, report: Report) -> Report:
-    """Publish an approved report. Its snapshot stays frozen."""
+    """Publish an approved report (its snapshot stays frozen) and queue the job that makes and
+    keeps every one of its files, full and public, so no member waits for a download and all
+    of them get the same file. Every interface publishes through here, so a report published
+    from the page, the API or a command has its files made alike.
+
+    The returned report carries that job as ``files_job``, for a page to follow."""
+    from carestat.core.jobs import enqueue_job
+
+    report = _publish(access, report)
+    report.files_job = enqueue_job(
+        report.organisation, access.user, "reports.files", f"Making the files of ‘{report.title}’"[:200],
+        params={"user_id": access.user.pk, "org_slug": report.organisation.slug, "report_id": report.pk})
+    return report
+
+
+@transaction.atomic
+def _publish(access: Access, report: Report) -> Report:
     access.require(Perm.MANAGE)
     report = Report.objects.select_for_update().get(pk=report.pk)
     check_publishable(report)
