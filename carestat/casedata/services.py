@@ -26,6 +26,7 @@ from carestat.casedata.models import (
     SubmissionProblem,
     SubmissionStatus,
 )
+from carestat.casedata.selectors import awaiting_measures, current_submissions
 from carestat.casedata.stores import open_store, store_path, summarise  # noqa: F401 (store_path for callers)
 from carestat.core.access import Access
 from carestat.core.audit import log_action
@@ -152,7 +153,7 @@ def ingest(
         log_action("casedata.submission.duplicate", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} loaded {', '.join(files)} again: it was already loaded, "
                            "so nothing changed")
-        if compute and current_submissions(org).filter(measures_computed_at=None).exists():
+        if compute and awaiting_measures(org).exists():
             _compute_safely(org, user, progress)
         return submission
 
@@ -194,7 +195,7 @@ def _compute_safely(org: Organisation, user: User | None, progress: Progress) ->
         compute_measures_for(org, user, progress=progress)
     except Exception as exc:  # noqa: BLE001 (any failure is recorded; the data is already stored)
         reason = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
-        waiting = current_submissions(org).filter(measures_computed_at=None)
+        waiting = awaiting_measures(org)
         waiting.update(measures_error=reason[:2000])
         log_action("casedata.measures.failed", actor=user, organisation=org,
                    message=f"Measures could not be computed after a load: {reason}. The data stays loaded; "
@@ -420,9 +421,5 @@ def set_auto_approve(access: Access, enabled: bool) -> None:
                message=f"{access.user.display_name} " + (
                    "chose to approve recomputed figures automatically" if enabled else
                    "chose that recomputed figures replacing approved ones wait for a manager's approval"))
-
-
-def current_submissions(org: Organisation):
-    return Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT)
 
 

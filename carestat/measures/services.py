@@ -54,6 +54,7 @@ from carestat.measures.models import (
     ValueSource,
     ValueStatus,
 )
+from carestat.measures.selectors import pending_revisions  # noqa: F401 (its name here before the read layer)
 
 MEASURE_FIELDS = ("code", "title", "domain", "unit", "polarity", "owner_unit", "frequency", "tolerance",
                   "tolerance_kind", "is_public")
@@ -490,12 +491,6 @@ def _propose(current: MeasureValue, v, n, d, *, breakdown, details, submissions,
 
 def _jsonable_num(x) -> str | None:
     return None if x is None else str(x)
-
-
-def pending_revisions(org: Organisation):
-    """Recomputed figures awaiting a manager, newest first."""
-    return (PendingRevision.objects.filter(current__measure__organisation=org, status=RevisionStatus.PENDING)
-            .select_related("current", "current__measure", "computed_by"))
 
 
 def _decidable(access: Access, revision: PendingRevision) -> PendingRevision:
