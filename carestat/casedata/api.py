@@ -10,10 +10,10 @@ from ninja.responses import Status
 from carestat.casedata import selectors, services
 from carestat.casedata.access import get_forecast_for_user, get_submission_for_user
 from carestat.casedata.models import Format, Submission, SubmissionProblem
+from carestat.core.access import org_access
 from carestat.core.api import ERRORS
 from carestat.core.errors import InvalidInput
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 
 router = Router(tags=["case data"])
 

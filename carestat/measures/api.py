@@ -14,9 +14,9 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from carestat.core.access import org_access
 from carestat.core.api import ERRORS
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 from carestat.measures import selectors, services
 from carestat.measures.access import get_measure_for_user, get_revision_for_user, get_value_for_user
 from carestat.measures.judging import MeasureReport, judge, value_rows_for_public

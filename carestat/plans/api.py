@@ -9,11 +9,10 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from carestat.core.access import get_period_for_user
+from carestat.core.access import get_period_for_user, org_access
 from carestat.core.api import ERRORS
 from carestat.core.errors import InvalidInput
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 from carestat.plans import selectors, services
 from carestat.plans.access import (
     get_action_for_user,

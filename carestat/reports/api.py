@@ -11,12 +11,11 @@ from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from carestat.core.access import get_period_for_user
+from carestat.core.access import get_period_for_user, org_access
 from carestat.core.api import ERRORS, JobOut, job_out
 from carestat.core.errors import InvalidInput
 from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 from carestat.reports import selectors, services
 from carestat.reports.access import get_report_for_user
 from carestat.reports.models import Report, ScopeKind
