@@ -206,9 +206,9 @@ CHILDREN_FORMATS = ("cin", "ssda903")
 
 
 def _financial_years(start: dt.date, end: dt.date) -> list[str]:
-    first = start.year if start.month >= 4 else start.year - 1
-    last = end.year if end.month >= 4 else end.year - 1
-    return [f"{y}-{(y + 1) % 100:02d}" for y in range(first, last + 1)]
+    from carestat.analytics.periods import financial_year_label, financial_year_start
+
+    return [financial_year_label(y) for y in range(financial_year_start(start), financial_year_start(end) + 1)]
 
 
 def _quarters(start: dt.date, end: dt.date) -> list[str]:
