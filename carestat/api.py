@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from carestat.core.errors import Busy, Conflict, InvalidInput, NotAllowed
+from carestat.core.errors import Busy, Conflict, InvalidInput, NotAllowed, ServiceError
 
 
 class TokenAuth(HttpBearer):
@@ -36,26 +36,34 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(NotAllowed)
-def _not_allowed(request, exc):
-    return api.create_response(request, {"detail": exc.message}, status=403)
+def problem(detail: str, *, field: str | None = None, errors: list[dict] | None = None,
+            with_field: bool = True) -> dict:
+    """The body of every API error: ``detail`` in words, the ``field`` at fault and, for input
+    that does not fit the schema, each problem in ``errors`` (see core.api.ErrorOut)."""
+    body: dict = {"detail": detail}
+    if with_field:
+        body["field"] = field
+    if errors is not None:
+        body["errors"] = errors
+    return body
 
 
-@api.exception_handler(InvalidInput)
-def _invalid(request, exc):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+# Each typed service error and the HTTP status it answers with. A refusal for the person's
+# role names no field: it is about who asks, not what they sent.
+PROBLEM_STATUS: dict[type[ServiceError], int] = {NotAllowed: 403, InvalidInput: 422, Conflict: 409, Busy: 503}
 
 
-@api.exception_handler(Conflict)
-def _conflict(request, exc):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=409)
-
-
-@api.exception_handler(Busy)
-def _busy(request, exc):
-    response = api.create_response(request, {"detail": exc.message, "field": exc.field}, status=503)
-    response["Retry-After"] = str(exc.retry_after_seconds)
+def _service_error(request, exc: ServiceError):
+    status = next(code for kind, code in PROBLEM_STATUS.items() if isinstance(exc, kind))
+    response = api.create_response(request, problem(exc.message, field=exc.field,
+                                                     with_field=not isinstance(exc, NotAllowed)), status=status)
+    if isinstance(exc, Busy):
+        response["Retry-After"] = str(exc.retry_after_seconds)
     return response
+
+
+for _kind in PROBLEM_STATUS:
+    api.add_exception_handler(_kind, _service_error)
 
 
 @api.exception_handler(ValidationError)
@@ -67,13 +75,13 @@ def _schema_invalid(request, exc):
         problems.append({"field": ".".join(loc) or None, "message": err.get("msg", "is not valid")})
     detail = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems)
     first = problems[0]["field"] if problems else None
-    return api.create_response(request, {"detail": detail or "The request is not valid", "field": first,
-                                         "errors": problems}, status=422)
+    return api.create_response(request, problem(detail or "The request is not valid", field=first, errors=problems),
+                               status=422)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+    return api.create_response(request, problem(str(exc) or "Not found", with_field=False), status=404)
 
 
 def _register_routers() -> None:

@@ -39,3 +39,16 @@ def test_a_records_history_page_and_api_show_the_same_entries(client, admin, aud
     assert all(e["message"] in page for e in api)
     assert client.get(f"/api/v1/organisations/demoshire/history/plan/{theirs.pk}").json() == []
     assert client.get(f"/o/demoshire/history/plan/{theirs.pk}/").status_code == 404
+
+
+def test_each_service_error_answers_the_api_with_its_status_and_one_body_shape(rf):
+    from carestat.api import _service_error
+    from carestat.core.errors import Busy, Conflict, InvalidInput, NotAllowed, PeriodClosed
+
+    answers = {kind.__name__: _service_error(rf.get("/api/v1/"), kind("Say why", field="reason"))
+               for kind in (NotAllowed, InvalidInput, Conflict, PeriodClosed, Busy)}
+    assert {k: r.status_code for k, r in answers.items()} == {
+        "NotAllowed": 403, "InvalidInput": 422, "Conflict": 409, "PeriodClosed": 409, "Busy": 503}
+    assert answers["NotAllowed"].content == b'{"detail": "Say why"}'
+    assert answers["Conflict"].content == b'{"detail": "Say why", "field": "reason"}'
+    assert answers["Busy"]["Retry-After"] == "30"
