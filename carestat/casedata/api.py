@@ -12,6 +12,7 @@ from carestat.casedata.access import get_forecast_for_user, get_submission_for_u
 from carestat.casedata.models import Format, Submission, SubmissionProblem
 from carestat.core.access import org_access
 from carestat.core.api import ERRORS
+from carestat.core.changes import name_of
 from carestat.core.errors import InvalidInput
 from carestat.core.permissions import Perm
 
@@ -58,7 +59,7 @@ def _out(s: Submission) -> dict:
         "period_end": s.period_end, "status": s.status, "accepted_with_errors": s.accepted_with_errors,
         "rows": s.row_counts, "quarantined_records": s.quarantined_records, "quarantine_reasons": s.quarantine_reasons,
         "errors": s.error_count, "warnings": s.warning_count, "rejection_reason": s.rejection_reason,
-        "loaded_at": s.loaded_at, "loaded_by": s.loaded_by.display_name if s.loaded_by else None,
+        "loaded_at": s.loaded_at, "loaded_by": name_of(s.loaded_by, None),
         "measures_computed_at": s.measures_computed_at, "measures_error": s.measures_error,
     }
 
@@ -209,7 +210,7 @@ def run_forecast(request, slug: str, work_type: str, as_of: dt.date | None = Non
 
 def _saved_out(f, comparison=None) -> dict:
     return {"id": f.pk, "title": f.title, "work_type": f.work_type, "as_of": f.as_of, "created_at": f.created_at,
-            "created_by": f.created_by.display_name if f.created_by else None, "submissions": f.submissions,
+            "created_by": name_of(f.created_by, None), "submissions": f.submissions,
             "forecast": _forecast_out({"work_type": f.work_type, "as_of": f.as_of, **f.result}),
             "comparison": comparison}
 

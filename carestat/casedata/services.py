@@ -30,6 +30,7 @@ from carestat.casedata.selectors import awaiting_measures, current_submissions
 from carestat.casedata.stores import open_store, store_path, summarise  # noqa: F401 (store_path for callers)
 from carestat.core.access import Access
 from carestat.core.audit import log_action
+from carestat.core.changes import stamp
 from carestat.core.errors import InvalidInput
 from carestat.core.models import Organisation, User
 from carestat.core.permissions import Perm
@@ -413,8 +414,8 @@ def set_auto_approve(access: Access, enabled: bool) -> None:
     row, _ = CaseDataSettings.objects.select_for_update().get_or_create(organisation=org)
     if row.auto_approve_recomputed == bool(enabled):
         return
-    row.auto_approve_recomputed, row.changed_at = bool(enabled), timezone.now()
-    row.changed_by = access.user
+    row.auto_approve_recomputed = bool(enabled)
+    stamp(row, access.user)
     row.save(update_fields=["auto_approve_recomputed", "changed_at", "changed_by"])
     log_action("casedata.settings.changed", actor=access.user, organisation=org, record=row,
                before={"auto_approve_recomputed": not enabled}, after={"auto_approve_recomputed": bool(enabled)},

@@ -16,6 +16,7 @@ from ninja.responses import Status
 
 from carestat.core.access import org_access
 from carestat.core.api import ERRORS
+from carestat.core.changes import name_of
 from carestat.core.permissions import Perm
 from carestat.measures import selectors, services
 from carestat.measures.access import get_measure_for_user, get_revision_for_user, get_value_for_user
@@ -336,7 +337,7 @@ def _recomputed(r) -> dict:
             "approved_value": float(r.replaces_value), "recomputed_value": float(r.value),
             "recomputed_numerator": _num(r.numerator), "recomputed_denominator": _num(r.denominator),
             "submissions": r.submissions, "method_version": r.method_version, "computed_at": r.computed_at,
-            "decided_by": r.decided_by.display_name if r.decided_by else None,
+            "decided_by": name_of(r.decided_by, None),
             "decision_reason": r.decision_reason}
 
 

@@ -32,6 +32,7 @@ from carestat.analytics.periods import PeriodError, parse_period
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
+from carestat.core.changes import require_reason, stamp
 from carestat.core.errors import Conflict, InvalidInput
 from carestat.core.models import Organisation, Unit, User
 from carestat.core.permissions import Perm
@@ -63,11 +64,7 @@ TARGET_FIELDS = ("period", "value", "tolerance", "tolerance_kind")
 
 
 def _touch(instance, actor: User | None, *, created: bool = False) -> None:
-    who = actor if actor is not None and actor.pk else None
-    instance.changed_at = timezone.now()
-    instance.changed_by = who
-    if created:
-        instance.created_by = who
+    stamp(instance, actor, new=created)
 
 
 def _decimal(value, field_name: str, *, required: bool = False) -> Decimal | None:
@@ -291,9 +288,9 @@ def enter_value(access: Access, measure: Measure, *, period: str, value=None, nu
     before = None
     if current is not None:
         reason = (reason or "").strip()
-        if current.is_approved and len(reason) < 5:
-            raise InvalidInput(f"{measure.code} already has an approved value for {period} "
-                               f"({_show(current.value)}); give the reason for revising it", field="reason")
+        if current.is_approved:
+            require_reason(reason, f"{measure.code} already has an approved value for {period} "
+                                   f"({_show(current.value)}); give the reason for revising it")
         before = snapshot(current, VALUE_FIELDS)
         _revise(current, access.user, reason or "Replaced before approval")
         action, verb = "measures.value.revised", "revised"
@@ -545,9 +542,7 @@ CHANGED_ON_APPROVAL = (
 @transaction.atomic
 def reject_revision(access: Access, revision: PendingRevision, *, reason: str) -> PendingRevision:
     """A manager keeps the approved figure; the recomputed one is not proposed again."""
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise InvalidInput("Say why the recomputed figure is wrong (at least 5 characters)", field="reason")
+    reason = require_reason(reason, "Say why the recomputed figure is wrong (at least 5 characters)")
     revision = _decidable(access, revision)
     revision.status, revision.decided_by, revision.decided_at = RevisionStatus.REJECTED, access.user, timezone.now()
     revision.decision_reason = reason
@@ -619,9 +614,7 @@ def record_process_change(access: Access, measure: Measure, *, starts_on: dt.dat
     access.require(Perm.MANAGE)
     if not isinstance(starts_on, dt.date):
         raise InvalidInput("Enter the date of the change", field="starts_on")
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise InvalidInput("Describe the change, such as ‘new duty desk rota’", field="reason")
+    reason = require_reason(reason, "Describe the change, such as ‘new duty desk rota’")
     if ProcessChange.objects.filter(measure=measure, starts_on=starts_on).exists():
         raise Conflict(f"A process change on {starts_on:%-d %B %Y} is already recorded", field="starts_on")
     change = ProcessChange(measure=measure, starts_on=starts_on, reason=reason)

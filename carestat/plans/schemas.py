@@ -8,6 +8,7 @@ import datetime as dt
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from carestat.core.changes import name_of
 from carestat.plans import selectors
 from carestat.plans.models import (
     Action,
@@ -208,15 +209,15 @@ def _milestone(n: MilestoneNode) -> dict:
             "rag_override_reason": n.judgement.override_reason, "slippage_days": n.slippage_days,
             "slippage_working_days": n.slippage_working_days,
             "date_changes": [{"old_date": c.old_date, "new_date": c.new_date, "reason": c.reason,
-                              "changed_by": c.changed_by.display_name if c.changed_by else "",
+                              "changed_by": name_of(c.changed_by),
                               "changed_at": c.changed_at} for c in m.date_changes.select_related("changed_by")]}
 
 
 def _update(u: ActionUpdate) -> dict:
     return {"period": u.period.identifier, "version": u.version, "status": u.status, "delivery": u.delivery,
             "percent_complete": u.percent_complete, "commentary": u.commentary, "next_steps": u.next_steps,
-            "evidence_links": u.evidence, "submitted_by": u.submitted_by.display_name if u.submitted_by else None,
-            "reviewed_by": u.reviewed_by.display_name if u.reviewed_by else None,
+            "evidence_links": u.evidence, "submitted_by": name_of(u.submitted_by, None),
+            "reviewed_by": name_of(u.reviewed_by, None),
             "review_comments": u.review_comments}
 
 
@@ -225,7 +226,7 @@ def _action(access, action: Action) -> dict:
     rollup = progress.rollup
     return {"id": action.pk, "version": action.version, "plan_id": action.plan.pk,
             "objective": action.objective.statement,
-            "title": action.title, "owner": action.owner.display_name if action.owner else None,
+            "title": action.title, "owner": name_of(action.owner, None),
             "owner_email": action.owner.email if action.owner else None,
             "lead_unit": action.lead_unit.name if action.lead_unit else None, "bau_or_change": action.bau_or_change,
             "phase": action.phase, "start": action.start, "due": action.due,
@@ -236,7 +237,7 @@ def _action(access, action: Action) -> dict:
 
 def _brief(a) -> dict:
     return {"id": a.action.pk, "version": a.action.version, "title": a.action.title,
-            "owner": a.action.owner.display_name if a.action.owner else None, "phase": a.action.phase,
+            "owner": name_of(a.action.owner, None), "phase": a.action.phase,
             "due": a.action.due, "percent_complete": a.action.percent_complete, "rag": _v(a.rollup.rag),
             "status": _v(a.rollup.status)}
 

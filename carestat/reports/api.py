@@ -13,6 +13,7 @@ from ninja.responses import Status
 
 from carestat.core.access import get_period_for_user, org_access
 from carestat.core.api import ERRORS, JobOut, job_out
+from carestat.core.changes import name_of
 from carestat.core.errors import InvalidInput
 from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
@@ -56,8 +57,8 @@ def _out(r: Report) -> dict:
     return {"id": r.pk, "title": r.title, "scope": r.scope, "scope_label": r.snapshot.get("scope", {}).get("label", ""),
             "plan_id": r.plan_id, "unit_id": r.unit_id, "remit_id": r.remit_id, "period": r.period.identifier,
             "status": r.status, "snapshot_hash": r.snapshot_hash, "built_at": r.built_at,
-            "approved_by": r.approved_by.display_name if r.approved_by else None, "approved_at": r.approved_at,
-            "published_by": r.published_by.display_name if r.published_by else None, "published_at": r.published_at,
+            "approved_by": name_of(r.approved_by, None), "approved_at": r.approved_at,
+            "published_by": name_of(r.published_by, None), "published_at": r.published_at,
             "counts": r.snapshot.get("summary", {}).get("counts", {})}
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action
+from carestat.core.changes import acting_user, require_reason, stamp
 from carestat.core.errors import Conflict, InvalidInput
 from carestat.core.models import ReportingPeriod
 from carestat.core.permissions import Perm
@@ -90,8 +91,8 @@ def create_report(access: Access, *, period: ReportingPeriod, scope: str = Scope
                     unit=unit if scope == "unit" else None, remit=remit if scope == "remit" else None,
                     period=period, main_messages=main_messages.strip(),
                     title=(title.strip() or default_title(org, scope, period, plan=plan, unit=unit, remit=remit))[:300],
-                    created_by=access.user if access.user.pk else None,
-                    changed_by=access.user if access.user.pk else None)
+                    created_by=acting_user(access.user),
+                    changed_by=acting_user(access.user))
     report.snapshot = build_snapshot(report, progress=progress)
     report.built_at = timezone.now()
     report.snapshot_hash = snap.content_hash(report.snapshot)
@@ -127,7 +128,7 @@ def refresh_report(access: Access, report: Report, *, progress: Progress | None 
         report.snapshot = {**fresh, "main_messages": report.main_messages}
         report.snapshot_hash = snap.content_hash(report.snapshot)
         report.built_at = report.changed_at = timezone.now()
-        report.changed_by = access.user if access.user.pk else None
+        report.changed_by = acting_user(access.user)
         report.save()
         log_action("reports.report.refreshed", actor=access.user, organisation=report.organisation, record=report,
                    before={"hash": before}, after={"hash": report.snapshot_hash},
@@ -147,7 +148,7 @@ def set_main_messages(access: Access, report: Report, text: str) -> Report:
     report.main_messages = text.strip()
     report.snapshot = {**report.snapshot, "main_messages": report.main_messages}
     report.snapshot_hash = snap.content_hash(report.snapshot)
-    report.changed_at, report.changed_by = timezone.now(), access.user if access.user.pk else None
+    stamp(report, access.user)
     report.save()
     log_action("reports.report.messages_changed", actor=access.user, organisation=report.organisation,
                record=report, before={"main_messages": before}, after={"main_messages": report.main_messages},
@@ -163,7 +164,7 @@ def approve_report(access: Access, report: Report) -> Report:
     _require_draft(report, "approve it again")
     report.snapshot_hash = snap.content_hash(report.snapshot)
     report.status = ReportStatus.APPROVED
-    report.approved_by, report.approved_at = access.user if access.user.pk else None, timezone.now()
+    report.approved_by, report.approved_at = acting_user(access.user), timezone.now()
     report.changed_at, report.changed_by = report.approved_at, report.approved_by
     report.save()
     log_action("reports.report.approved", actor=access.user, organisation=report.organisation, record=report,
@@ -202,7 +203,7 @@ def _publish(access: Access, report: Report) -> Report:
     report = Report.objects.select_for_update().get(pk=report.pk)
     check_publishable(report)
     report.status = ReportStatus.PUBLISHED
-    report.published_by, report.published_at = access.user if access.user.pk else None, timezone.now()
+    report.published_by, report.published_at = acting_user(access.user), timezone.now()
     report.changed_at, report.changed_by = report.published_at, report.published_by
     report.save()
     log_action("reports.report.published", actor=access.user, organisation=report.organisation, record=report,
@@ -343,7 +344,7 @@ def create_remit(access: Access, *, name: str, plans=(), measures=()) -> Remit:
     access.require(Perm.MANAGE)
     org = access.organisation
     name, plans, measures = _remit_contents(access, name, plans, measures)
-    user = access.user if access.user.pk else None
+    user = acting_user(access.user)
     remit = Remit.objects.create(organisation=org, name=name, created_by=user, changed_by=user)
     remit.plans.set(plans)
     remit.measures.set(measures)
@@ -380,7 +381,7 @@ def update_remit(access: Access, remit: Remit, *, name: str, plans=(), measures=
     after = _remit_state(remit)
     if before == after:
         return remit
-    remit.changed_at, remit.changed_by = timezone.now(), access.user if access.user.pk else None
+    stamp(remit, access.user)
     remit.save()
     log_action("reports.remit.changed", actor=access.user, organisation=access.organisation, record=remit,
                before=before, after=after,
@@ -395,15 +396,11 @@ def archive_remit(access: Access, remit: Remit, *, reason: str) -> Remit:
     no new report. Its reports, drafts included, keep it; nothing is deleted."""
     access.require(Perm.MANAGE)
     remit = Remit.objects.select_for_update().get(pk=remit.pk, organisation=access.organisation)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Say why the remit is being archived", field="reason")
-    if len(reason) > 500:
-        raise InvalidInput("The reason must be 500 characters or fewer", field="reason")
+    reason = require_reason(reason, "Say why the remit is being archived", min_length=1, max_length=500)
     if remit.is_archived:
         raise Conflict(f"The remit ‘{remit.name}’ is already archived")
     remit.is_archived = True
-    remit.changed_at, remit.changed_by = timezone.now(), access.user if access.user.pk else None
+    stamp(remit, access.user)
     remit.save()
     log_action("reports.remit.archived", actor=access.user, organisation=access.organisation, record=remit,
                before={"is_archived": False}, after={"is_archived": True, "reason": reason},

@@ -21,6 +21,7 @@ from typing import Any
 from django.utils import timezone
 
 from carestat.analytics.judgements.suppression import publish_count
+from carestat.core.changes import name_of
 from carestat.core.contributions import SectionContext, report_sections
 from carestat.core.models import AuditEntry, Organisation, ReportingPeriod
 
@@ -249,7 +250,7 @@ def plan_sections(plan, period: ReportingPeriod, as_of: dt.date,
                 } for m in a.milestones]
                 actions.append({
                     "key": f"action:{act.pk}", "id": act.pk, "title": act.title, "objective": o.objective.statement,
-                    "owner": act.owner.display_name if act.owner else "", "due": _d(act.due),
+                    "owner": name_of(act.owner), "due": _d(act.due),
                     "phase": act.phase, "percent": act.percent_complete,
                     "status": a.rollup.status.value if a.rollup.status else "",
                     "status_label": a.rollup.status.label if a.rollup.status else "",

@@ -8,6 +8,8 @@ import datetime as dt
 from django.utils import timezone
 
 from carestat.core.access import Access
+from carestat.core.changes import STAMP_FIELDS as CHANGE_STAMP_FIELDS
+from carestat.core.changes import name_of, require_reason, stamp
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Membership, Role, Unit, User
 from carestat.core.permissions import Perm
@@ -29,17 +31,14 @@ def _d(day: dt.date | None) -> str:
     return f"{day:%-d %B %Y}" if day else "no date"
 
 
-STAMP_FIELDS = ["changed_at", "changed_by"]
+STAMP_FIELDS = list(CHANGE_STAMP_FIELDS)
 
 
 def _stamp(instance, actor: User | None, *, new: bool = False) -> list[str]:
     """Record who changed ``instance`` and when, and raise its version if it has one;
     returns the fields that sets, for ``save(update_fields=...)``."""
-    who = actor if actor is not None and actor.pk else None
-    instance.changed_at = timezone.now()
-    instance.changed_by = who
+    stamp(instance, actor, new=new)
     if new:
-        instance.created_by = who
         return list(STAMP_FIELDS)
     if hasattr(instance, "version"):
         instance.version += 1  # the row is locked (see _locked), so no one else raises it meanwhile
@@ -60,7 +59,7 @@ def _refuse_if_changed_since(row, expected_version: int | None) -> None:
     API's ``version``); None skips the check, for callers that hold no earlier copy."""
     if expected_version is None or row.version == expected_version:
         return
-    who = row.changed_by.display_name if row.changed_by_id else "someone"
+    who = name_of(row.changed_by, "someone")
     when = timezone.localtime(row.changed_at)
     at = f"{when:%H:%M}" if when.date() == timezone.localdate() else f"{when:%H:%M} on {when:%-d %B %Y}"
     what = _describe(row)
@@ -82,10 +81,7 @@ def _locked(obj, expected_version: int | None = None):
 
 
 def _reason(reason: str, what: str = "the change") -> str:
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise InvalidInput(f"Give the reason for {what}", field="reason")
-    return reason
+    return require_reason(reason, f"Give the reason for {what}")
 
 
 # Who may do what ----------------------------------------------------------------------------
