@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from carestat.core.access import Access
-from carestat.core.models import AuditEntry, Membership, Organisation, Unit
+from carestat.core.archiving import archive_reasons
+from carestat.core.models import Membership, Organisation, Unit
 from carestat.plans.models import Action, ActionUpdate, Milestone, Objective, Plan, Priority, rules_for
 from carestat.plans.progress import MilestoneNode, judge_action, judge_milestone
 from carestat.plans.rules import Rollup
@@ -100,11 +101,8 @@ def archived_items(plan: Plan) -> list[ArchivedItem]:
         *Milestone.objects.filter(action__objective__priority__plan=plan, is_archived=True)
         .select_related("action__objective__priority__plan", "action__lead_unit"),
     ]
-    reasons: dict[tuple[str, str], str] = {}
-    for e in AuditEntry.objects.filter(
-            organisation=plan.organisation, action__in=[f"plans.{k}.archived" for k in ARCHIVABLE_KINDS],
-            record_id__in={str(i.pk) for i in found}):  # newest first, so the latest reason wins
-        reasons.setdefault((e.record_type, e.record_id), (e.after or {}).get("reason", ""))
+    reasons = archive_reasons(plan.organisation, [f"plans.{k}.archived" for k in ARCHIVABLE_KINDS],
+                              {i.pk for i in found})
     rows = [ArchivedItem(item, item._meta.model_name, reasons.get((item._meta.model_name, str(item.pk)), ""))
             for item in found]
     rows.sort(key=lambda r: r.item.archived_at or timezone.now(), reverse=True)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from carestat.core.access import Access
+from carestat.core.archiving import set_archived
 from carestat.core.audit import describe_changes, log_action
 from carestat.core.changes import acting_user, require_reason, stamp
 from carestat.core.errors import Conflict, InvalidInput
@@ -399,10 +400,6 @@ def archive_remit(access: Access, remit: Remit, *, reason: str) -> Remit:
     reason = require_reason(reason, "Say why the remit is being archived", min_length=1, max_length=500)
     if remit.is_archived:
         raise Conflict(f"The remit ‘{remit.name}’ is already archived")
-    remit.is_archived = True
-    stamp(remit, access.user)
-    remit.save()
-    log_action("reports.remit.archived", actor=access.user, organisation=access.organisation, record=remit,
-               before={"is_archived": False}, after={"is_archived": True, "reason": reason},
-               message=f"{access.user.display_name} archived the remit ‘{remit.name}’: {reason}")
+    set_archived(access, remit, archived=True, reason=reason, action="reports.remit.archived",
+                 what=f"the remit ‘{remit.name}’", stamped=stamp(remit, access.user))
     return remit

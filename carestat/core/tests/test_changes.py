@@ -29,3 +29,22 @@ def test_a_stamp_records_who_changed_it_and_an_unsaved_stand_in_as_nobody(admin,
 def test_a_persons_name_or_the_words_for_nobody(admin):
     assert name_of(admin) == admin.display_name
     assert (name_of(None), name_of(None, None), name_of(None, "someone")) == ("", None, "someone")
+
+
+def test_archiving_records_its_reason_and_the_latest_reason_is_the_one_read_back(cast, demoshire):
+    from carestat.core.archiving import archive_reasons
+    from carestat.core.models import AuditEntry
+    from carestat.plans import services
+    from carestat.plans.tests.builders import small_plan
+    from conftest import access_for
+
+    w = small_plan(demoshire, cast["admin"], cast["contributor"])
+    a = access_for(cast["admin"], demoshire)
+    services.archive(a, w["m1"], reason="Agency OTs not needed")
+    services.unarchive(a, w["m1"], reason="Agency OTs needed after all")
+    services.archive(a, w["m1"], reason="Recruited permanent OTs instead")
+    entry = AuditEntry.objects.filter(action="plans.milestone.archived").first()
+    assert entry.message == f"{cast['admin'].display_name} archived milestone ‘Recruit agency OTs’: " \
+                            "Recruited permanent OTs instead"
+    assert archive_reasons(demoshire, ["plans.milestone.archived"], [w["m1"].pk]) == {
+        ("milestone", str(w["m1"].pk)): "Recruited permanent OTs instead"}

@@ -7,9 +7,9 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 
 from carestat.core.access import Access
+from carestat.core.archiving import set_archived
 from carestat.core.audit import describe_changes, log_action, snapshot
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Unit, User
@@ -237,14 +237,9 @@ def unarchive(access: Access, obj: PlanItem, *, reason: str) -> PlanItem:
 
 def _set_archived(access: Access, obj: PlanItem, archived: bool, reason: str) -> None:
     """Archive or restore ``obj`` (a locked row) once its checks have passed, and record why."""
-    obj.is_archived, obj.archived_at = archived, timezone.now() if archived else None
-    obj.save(update_fields=["is_archived", "archived_at", *_stamp(obj, access.user)])
-    kind = obj._meta.verbose_name
-    done = f"archived {kind}" if archived else f"restored archived {kind}"
-    log_action(f"plans.{obj._meta.model_name}.{'archived' if archived else 'unarchived'}", actor=access.user,
-               organisation=access.organisation, record=obj, before={"is_archived": not archived},
-               after={"is_archived": archived, "reason": reason},
-               message=f"{access.user.display_name} {done} ‘{obj}’: {reason}")
+    set_archived(access, obj, archived=archived, reason=reason,
+                 action=f"plans.{obj._meta.model_name}.{'archived' if archived else 'unarchived'}",
+                 what=f"{obj._meta.verbose_name} ‘{obj}’", stamped=_stamp(obj, access.user))
 
 
 # Changing what a plan holds ----------------------------------------------------------------
