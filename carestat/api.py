@@ -12,7 +12,15 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from carestat.core.errors import Busy, Conflict, InvalidInput, NotAllowed, RateLimited, TokenExpired
+from carestat.core.errors import (
+    Busy,
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    RateLimited,
+    ServiceError,
+    TokenExpired,
+)
 
 
 class TokenAuth(HttpBearer):
@@ -36,40 +44,39 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(NotAllowed)
-def _not_allowed(request, exc):
-    return api.create_response(request, {"detail": exc.message}, status=403)
+def problem(detail: str, *, field: str | None = None, errors: list[dict] | None = None,
+            with_field: bool = True) -> dict:
+    """The body of every API error: ``detail`` in words, the ``field`` at fault and, for input
+    that does not fit the schema, each problem in ``errors`` (see core.api.ErrorOut)."""
+    body: dict = {"detail": detail}
+    if with_field:
+        body["field"] = field
+    if errors is not None:
+        body["errors"] = errors
+    return body
 
 
-@api.exception_handler(InvalidInput)
-def _invalid(request, exc):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=422)
+# Each typed service error and the HTTP status it answers with. A refusal for the person's
+# role, or their expired token, names no field: it is about who asks, not what they sent.
+PROBLEM_STATUS: dict[type[ServiceError], int] = {
+    NotAllowed: 403, TokenExpired: 401, InvalidInput: 422, Conflict: 409, RateLimited: 429, Busy: 503,
+}
 
 
-@api.exception_handler(Conflict)
-def _conflict(request, exc):
-    return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=409)
-
-
-@api.exception_handler(TokenExpired)
-def _token_expired(request, exc):
-    response = api.create_response(request, {"detail": exc.message}, status=401)
-    response["WWW-Authenticate"] = 'Bearer error="invalid_token", error_description="The token has expired"'
+def _service_error(request, exc: ServiceError):
+    status = next(code for kind, code in PROBLEM_STATUS.items() if isinstance(exc, kind))
+    about_who_asks = isinstance(exc, NotAllowed | TokenExpired)
+    response = api.create_response(request, problem(exc.message, field=exc.field, with_field=not about_who_asks),
+                                   status=status)
+    if isinstance(exc, Busy | RateLimited):
+        response["Retry-After"] = str(exc.retry_after_seconds)
+    if isinstance(exc, TokenExpired):
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token", error_description="The token has expired"'
     return response
 
 
-@api.exception_handler(RateLimited)
-def _rate_limited(request, exc):
-    response = api.create_response(request, {"detail": exc.message, "field": exc.field}, status=429)
-    response["Retry-After"] = str(exc.retry_after_seconds)
-    return response
-
-
-@api.exception_handler(Busy)
-def _busy(request, exc):
-    response = api.create_response(request, {"detail": exc.message, "field": exc.field}, status=503)
-    response["Retry-After"] = str(exc.retry_after_seconds)
-    return response
+for _kind in PROBLEM_STATUS:
+    api.add_exception_handler(_kind, _service_error)
 
 
 @api.exception_handler(ValidationError)
@@ -81,13 +88,13 @@ def _schema_invalid(request, exc):
         problems.append({"field": ".".join(loc) or None, "message": err.get("msg", "is not valid")})
     detail = "; ".join(f"{p['field']}: {p['message']}" if p["field"] else p["message"] for p in problems)
     first = problems[0]["field"] if problems else None
-    return api.create_response(request, {"detail": detail or "The request is not valid", "field": first,
-                                         "errors": problems}, status=422)
+    return api.create_response(request, problem(detail or "The request is not valid", field=first, errors=problems),
+                               status=422)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "Not found"}, status=404)
+    return api.create_response(request, problem(str(exc) or "Not found", with_field=False), status=404)
 
 
 def _register_routers() -> None:

@@ -245,5 +245,5 @@ CARESTAT_MAX_UPLOAD_MB = env_int("CARESTAT_MAX_UPLOAD_MB", 1024, minimum=1)
 # takes seconds of CPU); one person may download this many an hour.
 CARESTAT_DRAFT_RENDERS_PER_HOUR = env_int("CARESTAT_DRAFT_RENDERS_PER_HOUR", 10, minimum=1)
 # The measures list's judgements are kept this long per process, and judged afresh after any
-# recorded change (carestat.measures.listing.cached_measure_rows); 0 turns it off.
+# recorded change (carestat.measures.selectors.cached_measure_rows); 0 turns it off.
 CARESTAT_MEASURE_LIST_CACHE_SECONDS = env_int("CARESTAT_MEASURE_LIST_CACHE_SECONDS", 60, minimum=0)

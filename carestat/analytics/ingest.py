@@ -46,7 +46,7 @@ from typing import Any
 import pyarrow as pa
 
 from carestat.analytics.calendar import calendar_for
-from carestat.analytics.periods import Period, PeriodKind
+from carestat.analytics.periods import Period, PeriodKind, financial_year_bounds, financial_year_label
 from carestat.analytics.problems import Problem, UnreadableFile, ValidationReport
 from carestat.analytics.pseudonymise import Pseudonymiser
 from carestat.analytics.readers.cin import CinHeader, read_cin
@@ -168,8 +168,7 @@ def check_authority(la_codes: Mapping[str, str], expected: str | None, file: str
 
 def financial_year(year: int) -> Period:
     """The collection year ending 31 March ``year``: label ``2023-24`` for 2024."""
-    return Period(f"{year - 1}-{str(year)[-2:]}", dt.date(year - 1, 4, 1), dt.date(year, 3, 31),
-                  PeriodKind.YEAR)
+    return Period(financial_year_label(year - 1), *financial_year_bounds(year - 1), PeriodKind.YEAR)
 
 
 def add_years(day: dt.date, years: int) -> dt.date:

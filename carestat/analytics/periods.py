@@ -104,9 +104,24 @@ def parse_period(identifier: str) -> Period:
     )
 
 
+def financial_year_start(day: dt.date) -> int:
+    """The year in which the financial year holding ``day`` began on 1 April: 2024 for any
+    day from 1 April 2024 to 31 March 2025."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_label(start_year: int) -> str:
+    """``2024-25`` for the financial year that begins on 1 April 2024."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def financial_year_bounds(start_year: int) -> tuple[dt.date, dt.date]:
+    """1 April ``start_year`` and 31 March the year after."""
+    return dt.date(start_year, 4, 1), dt.date(start_year + 1, 3, 31)
+
+
 def financial_year_of(day: dt.date) -> Period:
-    year = day.year if day.month >= 4 else day.year - 1
-    return parse_period(f"{year}-{(year + 1) % 100:02d}")
+    return parse_period(financial_year_label(financial_year_start(day)))
 
 
 def quarter_of(day: dt.date) -> Period:

@@ -3,17 +3,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from django.http import Http404
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from carestat.casedata import services
+from carestat.casedata import selectors, services
+from carestat.casedata.access import get_forecast_for_user, get_submission_for_user
 from carestat.casedata.models import Format, Submission, SubmissionProblem
+from carestat.core.access import org_access
 from carestat.core.api import ERRORS
+from carestat.core.changes import name_of
 from carestat.core.errors import InvalidInput
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 
 router = Router(tags=["case data"])
 
@@ -58,7 +59,7 @@ def _out(s: Submission) -> dict:
         "period_end": s.period_end, "status": s.status, "accepted_with_errors": s.accepted_with_errors,
         "rows": s.row_counts, "quarantined_records": s.quarantined_records, "quarantine_reasons": s.quarantine_reasons,
         "errors": s.error_count, "warnings": s.warning_count, "rejection_reason": s.rejection_reason,
-        "loaded_at": s.loaded_at, "loaded_by": s.loaded_by.display_name if s.loaded_by else None,
+        "loaded_at": s.loaded_at, "loaded_by": name_of(s.loaded_by, None),
         "measures_computed_at": s.measures_computed_at, "measures_error": s.measures_error,
     }
 
@@ -71,16 +72,14 @@ def _problems(s: Submission) -> list[dict]:
 @router.get("/organisations/{slug}/submissions", response={200: list[SubmissionOut], **ERRORS})
 def submissions(request, slug: str):
     access = org_access(request, slug, Perm.VIEW)
-    return [_out(s) for s in Submission.objects.filter(organisation=access.organisation).select_related("loaded_by")]
+    return [_out(s) for s in selectors.submissions(access.organisation)]
 
 
 @router.get("/organisations/{slug}/submissions/{submission_id}", response={200: SubmissionDetail, **ERRORS},
             summary="A submission with its validation report (the first 1,000 problems)")
 def submission(request, slug: str, submission_id: int):
     access = org_access(request, slug, Perm.VIEW)
-    s = Submission.objects.filter(organisation=access.organisation, pk=submission_id).first()
-    if s is None:
-        raise Http404("No such submission")
+    s = get_submission_for_user(access, submission_id)
     return {**_out(s), "problems": _problems(s)}
 
 
@@ -211,7 +210,7 @@ def run_forecast(request, slug: str, work_type: str, as_of: dt.date | None = Non
 
 def _saved_out(f, comparison=None) -> dict:
     return {"id": f.pk, "title": f.title, "work_type": f.work_type, "as_of": f.as_of, "created_at": f.created_at,
-            "created_by": f.created_by.display_name if f.created_by else None, "submissions": f.submissions,
+            "created_by": name_of(f.created_by, None), "submissions": f.submissions,
             "forecast": _forecast_out({"work_type": f.work_type, "as_of": f.as_of, **f.result}),
             "comparison": comparison}
 
@@ -219,22 +218,14 @@ def _saved_out(f, comparison=None) -> dict:
 @router.get("/organisations/{slug}/forecasts", response={200: list[SavedForecastOut], **ERRORS},
             summary="Saved backlog forecasts, newest first")
 def saved_forecasts(request, slug: str):
-    from carestat.casedata.models import SavedForecast
-
     access = org_access(request, slug, Perm.VIEW)
-    rows = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]
-    return [_saved_out(f) for f in rows]
+    return [_saved_out(f) for f in selectors.saved_forecasts(access.organisation)]
 
 
 @router.get("/organisations/{slug}/forecasts/{forecast_id}", response={200: SavedForecastOut, **ERRORS},
             summary="A saved forecast with what actually happened since")
 def saved_forecast(request, slug: str, forecast_id: int):
     from carestat.casedata import forecasting
-    from carestat.casedata.models import SavedForecast
-
     access = org_access(request, slug, Perm.VIEW)
-    f = SavedForecast.objects.filter(organisation=access.organisation, pk=forecast_id).select_related(
-        "created_by").first()
-    if f is None:
-        raise Http404("No such forecast")
+    f = get_forecast_for_user(access, forecast_id)
     return _saved_out(f, forecasting.against_actuals(f))

@@ -26,9 +26,11 @@ from carestat.casedata.models import (
     SubmissionProblem,
     SubmissionStatus,
 )
+from carestat.casedata.selectors import awaiting_measures, current_submissions
 from carestat.casedata.stores import open_store, store_path, summarise  # noqa: F401 (store_path for callers)
 from carestat.core.access import Access
 from carestat.core.audit import log_action
+from carestat.core.changes import stamp
 from carestat.core.errors import InvalidInput
 from carestat.core.models import Organisation, User
 from carestat.core.permissions import Perm
@@ -155,7 +157,7 @@ def ingest(
         log_action("casedata.submission.duplicate", actor=user, organisation=org, record=submission,
                    message=f"{user.display_name} loaded {', '.join(files)} again: it was already loaded, "
                            "so nothing changed")
-        if compute and current_submissions(org).filter(measures_computed_at=None).exists():
+        if compute and awaiting_measures(org).exists():
             _compute_safely(org, user, progress)
         return submission
 
@@ -197,7 +199,7 @@ def _compute_safely(org: Organisation, user: User | None, progress: Progress) ->
         compute_measures_for(org, user, progress=progress)
     except Exception as exc:  # noqa: BLE001 (any failure is recorded; the data is already stored)
         reason = getattr(exc, "message", None) or str(exc) or exc.__class__.__name__
-        waiting = current_submissions(org).filter(measures_computed_at=None)
+        waiting = awaiting_measures(org)
         waiting.update(measures_error=reason[:2000])
         log_action("casedata.measures.failed", actor=user, organisation=org,
                    message=f"Measures could not be computed after a load: {reason}. The data stays loaded; "
@@ -208,9 +210,9 @@ CHILDREN_FORMATS = ("cin", "ssda903")
 
 
 def _financial_years(start: dt.date, end: dt.date) -> list[str]:
-    first = start.year if start.month >= 4 else start.year - 1
-    last = end.year if end.month >= 4 else end.year - 1
-    return [f"{y}-{(y + 1) % 100:02d}" for y in range(first, last + 1)]
+    from carestat.analytics.periods import financial_year_label, financial_year_start
+
+    return [financial_year_label(y) for y in range(financial_year_start(start), financial_year_start(end) + 1)]
 
 
 def _quarters(start: dt.date, end: dt.date) -> list[str]:
@@ -415,17 +417,13 @@ def set_auto_approve(access: Access, enabled: bool) -> None:
     row, _ = CaseDataSettings.objects.select_for_update().get_or_create(organisation=org)
     if row.auto_approve_recomputed == bool(enabled):
         return
-    row.auto_approve_recomputed, row.changed_at = bool(enabled), timezone.now()
-    row.changed_by = access.user
+    row.auto_approve_recomputed = bool(enabled)
+    stamp(row, access.user)
     row.save(update_fields=["auto_approve_recomputed", "changed_at", "changed_by"])
     log_action("casedata.settings.changed", actor=access.user, organisation=org, record=row,
                before={"auto_approve_recomputed": not enabled}, after={"auto_approve_recomputed": bool(enabled)},
                message=f"{access.user.display_name} " + (
                    "chose to approve recomputed figures automatically" if enabled else
                    "chose that recomputed figures replacing approved ones wait for a manager's approval"))
-
-
-def current_submissions(org: Organisation):
-    return Submission.objects.filter(organisation=org, status=SubmissionStatus.CURRENT)
 
 

@@ -11,9 +11,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carestat.casedata import services
+from carestat.casedata import selectors, services
+from carestat.casedata.access import get_forecast_for_user, get_submission_for_user
 from carestat.casedata.forms import UploadForm
-from carestat.casedata.models import Submission, SubmissionProblem
+from carestat.casedata.models import SubmissionProblem
 from carestat.core.audit import log_action
 from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
@@ -21,21 +22,13 @@ from carestat.core.spreadsheet_cells import safe_row
 from carestat.core.views.base import org_access, page
 
 
-def get_submission_for_user(access, pk) -> Submission:
-    submission = Submission.objects.filter(organisation=access.organisation, pk=pk).select_related("loaded_by").first()
-    if submission is None:
-        raise Http404("No such submission")
-    return submission
-
-
 @login_required
 @require_safe
 def submissions(request, slug):
     access = org_access(request, slug, Perm.VIEW)
-    rows = Submission.objects.filter(organisation=access.organisation).select_related("loaded_by")
     return page(request, "casedata/submissions.html", "Case data", section="data",
-                submissions=Paginator(rows, 50).get_page(request.GET.get("page")),
-                waiting=list(services.current_submissions(access.organisation).filter(measures_computed_at=None)))
+                submissions=Paginator(selectors.submissions(access.organisation), 50).get_page(request.GET.get("page")),
+                waiting=list(selectors.awaiting_measures(access.organisation)))
 
 
 def _safe_name(name: str) -> str:
@@ -76,9 +69,7 @@ def submission(request, slug, pk):
     access = org_access(request, slug, Perm.VIEW)
     sub = get_submission_for_user(access, pk)
     severity = request.GET.get("severity", "")
-    problems = SubmissionProblem.objects.filter(submission=sub)
-    if severity in ("error", "warning"):
-        problems = problems.filter(severity=severity)
+    problems = selectors.problems(sub, severity)
     computed = services.values_fed_by(sub)
     return page(request, "casedata/submission.html", str(sub), section="data", sub=sub, severity=severity,
                 problems=Paginator(problems, 100).get_page(request.GET.get("page")), computed=computed,
@@ -133,7 +124,6 @@ def problems_csv(request, slug, pk):
 def forecasts(request, slug):
     from carestat.casedata import forecasting
     from carestat.casedata.forecast_forms import ForecastForm
-    from carestat.casedata.models import SavedForecast
     from carestat.core.errors import ServiceError
     from carestat.core.govuk_forms import apply_service_error
 
@@ -153,7 +143,7 @@ def forecasts(request, slug):
             chart = forecasting.forecast_chart(result, f"{work_type} backlog")
         except ServiceError as exc:
             apply_service_error(form, exc)
-    saved = SavedForecast.objects.filter(organisation=access.organisation).select_related("created_by")[:50]
+    saved = selectors.saved_forecasts(access.organisation)
     return page(request, "casedata/forecasts.html", "Backlog forecasts", section="data", form=form, result=result,
                 chart=chart, saved=saved, has_events=bool(kinds),
                 data_status=forecasting.data_status(access.organisation) if kinds else None)
@@ -163,12 +153,9 @@ def forecasts(request, slug):
 @require_safe
 def forecast(request, slug, pk):
     from carestat.casedata import forecasting
-    from carestat.casedata.models import SavedForecast
 
     access = org_access(request, slug, Perm.VIEW)
-    saved = SavedForecast.objects.filter(organisation=access.organisation, pk=pk).select_related("created_by").first()
-    if saved is None:
-        raise Http404("No such forecast")
+    saved = get_forecast_for_user(access, pk)
     comparison = forecasting.against_actuals(saved)
     return page(request, "casedata/forecast.html", saved.title, section="data", saved=saved, result=saved.result,
                 chart=forecasting.forecast_chart(saved.result, saved.title, comparison), comparison=comparison)

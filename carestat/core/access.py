@@ -87,6 +87,31 @@ def get_period_for_user(access: Access, identifier: str) -> ReportingPeriod:
     return period
 
 
+def get_job_for_user(access: Access, pk: int | str):
+    from carestat.core.models import Job
+
+    job = Job.objects.filter(organisation=access.organisation, pk=_int(pk)).first()
+    if job is None:
+        raise Http404("No such job")
+    return job
+
+
+def org_access(request, slug: str, perm=None) -> Access:
+    """The signed-in person's access to organisation ``slug`` (404 if not a member), checked
+    for ``perm`` (403 if their role lacks it), with that organisation put in scope. Call it
+    first in a view or an API endpoint."""
+    from carestat.core.tenancy import activate
+
+    access = get_access(request.user, slug)
+    request.access = access
+    # The entry point of every /o/<slug>/ page and organisation API route: from here on the
+    # request's queries see this organisation's rows only (carestat.core.tenancy).
+    activate(access.organisation)
+    if perm is not None:
+        access.require(perm)
+    return access
+
+
 def _int(pk: int | str) -> int:
     try:
         return int(pk)

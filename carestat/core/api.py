@@ -5,12 +5,18 @@ import datetime as dt
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from carestat.core import services
-from carestat.core.access import get_membership_for_user, get_period_for_user, get_unit_for_user, organisations_for
+from carestat.core import selectors, services
+from carestat.core.access import (
+    get_job_for_user,
+    get_membership_for_user,
+    get_period_for_user,
+    get_unit_for_user,
+    org_access,
+    organisations_for,
+)
 from carestat.core.errors import InvalidInput
 from carestat.core.models import AuditEntry, Membership, ReportingPeriod, Role, Unit, UnitKind
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 
 router = Router(tags=["organisations"])
 
@@ -262,19 +268,16 @@ def change_membership(request, slug: str, membership_id: int, payload: MemberPat
             summary="A record's history, newest first")
 def record_history(request, slug: str, record_type: str, record_id: str):
     access = org_access(request, slug, Perm.VIEW)
-    rows = AuditEntry.objects.filter(organisation=access.organisation, record_type=record_type, record_id=record_id)
-    return [_audit(e) for e in rows[:500]]
+    return [_audit(e) for e in selectors.record_history(access.organisation, record_type, record_id)[:500]]
 
 
 @router.get("/organisations/{slug}/audit", response={200: list[AuditOut], **ERRORS},
             summary="The organisation's audit trail, newest first (admins and auditors)")
 def audit(request, slug: str, limit: int = 100, offset: int = 0):
-    from carestat.core.views.org import org_audit_entries
-
     access = org_access(request, slug, Perm.VIEW_AUDIT)
     if not 1 <= limit <= 1000 or offset < 0:
         raise InvalidInput("limit must be 1 to 1000 and offset 0 or more", field="limit")
-    return [_audit(e) for e in org_audit_entries(access.organisation)[offset: offset + limit]]
+    return [_audit(e) for e in selectors.audit_entries(access.organisation)[offset: offset + limit]]
 
 
 class JobOut(Schema):
@@ -308,8 +311,6 @@ def job_out(job) -> dict:
 @router.get("/organisations/{slug}/jobs/{job_id}", response={200: JobOut, **ERRORS},
             summary="A background job's status and progress; poll it until status is done or failed")
 def get_job(request, slug: str, job_id: int):
-    from carestat.core.views.org import get_job_for_user
-
     access = org_access(request, slug, Perm.VIEW)
     return job_out(get_job_for_user(access, job_id))
 
@@ -318,8 +319,6 @@ def get_job(request, slug: str, job_id: int):
              summary="Queue a failed job again (managers); 409 says why when it cannot be")
 def retry(request, slug: str, job_id: int):
     from carestat.core.jobs import retry_job
-    from carestat.core.views.org import get_job_for_user
-
     access = org_access(request, slug, Perm.MANAGE)
     job = retry_job(get_job_for_user(access, job_id).pk, user=request.user)
     return Status(202, job_out(job))

@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from carestat.core.changes import name_of
 from carestat.core.errors import Conflict
 from carestat.core.models import Job, JobStatus, Organisation, User
 from carestat.core.tenancy import activate, scoped_to
@@ -214,7 +215,7 @@ def retry_job(job_id: int, *, user: User | None) -> Job:
         job.task_result_id = ""  # the new attempt's queue row is recorded once it is queued
         job.save(update_fields=["status", "error", "message", "done", "total", "finished_at", "started_at",
                                 "attempts", "task_result_id"])
-        who = user.display_name if user is not None else "CareStat"
+        who = name_of(user, "CareStat")
         log_action("core.job.retried", actor=user, organisation=job.organisation, record=job,
                    message=f"{who} retried ‘{job.title}’ (attempt {job.attempts} of {MAX_ATTEMPTS})")
         _queue(job)

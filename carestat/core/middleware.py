@@ -79,9 +79,11 @@ class RejectNulMiddleware:
         if request.path_info.startswith("/api/"):
             from django.http import JsonResponse
 
+            from carestat.api import problem
+
             message = "contains a null character (a zero byte)"
-            return JsonResponse({"detail": f"{place} {message}; remove it and send the request again",
-                                 "field": field, "errors": [{"field": field, "message": message}]}, status=422)
+            return JsonResponse(problem(f"{place} {message}; remove it and send the request again", field=field,
+                                        errors=[{"field": field, "message": message}]), status=422)
         from carestat.core.views.errors import bad_request
 
         return bad_request(request, reason=f"{place} contains a null character (a zero byte), which CareStat "

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from carestat.analytics.periods import PeriodError, PeriodKind, financial_year_of, parse_period, periods_within
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
+from carestat.core.changes import acting_user, require_reason, stamp
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed, PeriodClosed, TokenExpired
 from carestat.core.models import (
     UNIT_PARENT_KINDS,
@@ -43,11 +44,7 @@ UNIT_FIELDS = ("name", "kind", "parent", "is_archived")
 MEMBER_FIELDS = ("role", "unit", "is_active")
 
 
-def _touch(instance, actor: User | None) -> list[str]:
-    """Record who changed ``instance`` and when; returns those fields for update_fields."""
-    instance.changed_at = timezone.now()
-    instance.changed_by = actor if actor is not None and actor.pk else None
-    return ["changed_at", "changed_by"]
+_touch = stamp  # who changed it and when: one rule for every app (core.changes)
 
 
 def _locked(obj):
@@ -83,7 +80,7 @@ def create_organisation(
     if Organisation.objects.filter(name__iexact=name).exists():
         raise Conflict(f"An organisation called ‘{name}’ already exists", field="name")
     org = Organisation(name=name, slug=slug, jurisdiction=jurisdiction, la_code=_clean_la_code(la_code, None))
-    org.created_by = org.changed_by = actor if actor is not None and actor.pk else None
+    org.created_by = org.changed_by = acting_user(actor)
     org.save()
     log_action(
         "core.organisation.created",
@@ -252,9 +249,7 @@ def close_period(access: Access, period: ReportingPeriod) -> ReportingPeriod:
 @transaction.atomic
 def reopen_period(access: Access, period: ReportingPeriod, reason: str) -> ReportingPeriod:
     access.require(Perm.MANAGE)
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise InvalidInput("Give the reason for reopening the period", field="reason")
+    reason = require_reason(reason, "Give the reason for reopening the period")
     period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
     if not period.is_closed:
         raise Conflict(f"{period.identifier} is not closed")

@@ -14,14 +14,15 @@ from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from carestat.core.access import org_access
 from carestat.core.api import ERRORS
+from carestat.core.changes import name_of
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
-from carestat.measures import services
+from carestat.measures import selectors, services
 from carestat.measures.access import get_measure_for_user, get_revision_for_user, get_value_for_user
 from carestat.measures.judging import MeasureReport, judge, value_rows_for_public
-from carestat.measures.listing import cached_measure_rows
 from carestat.measures.models import Measure, MeasureValue, Target
+from carestat.measures.selectors import cached_measure_rows
 
 router = Router(tags=["measures"])
 
@@ -152,9 +153,12 @@ def _target(t: Target) -> dict:
 
 @router.get("/organisations/{slug}/measures", response={200: list[MeasureOut], **ERRORS},
             summary="Measures the organisation tracks, each with its latest judgement")
-def measures(request, slug: str, public: bool = False, domain: str = "", rag: str = "", variation: str = ""):
+def measures(request, slug: str, public: bool = False, domain: str = "", plan: str = "", unit: str = "",
+             rag: str = "", variation: str = ""):
+    """``plan`` and ``unit`` are ids: the measures serving that plan's objectives, or owned by that unit."""
     access = org_access(request, slug, Perm.VIEW)
-    rows, _ = cached_measure_rows(access.organisation, public=public, domain=domain, rag=rag, variation=variation)
+    rows, _ = cached_measure_rows(access.organisation, public=public, domain=domain, plan=plan, unit=unit, rag=rag,
+                                  variation=variation)
     return [_summary(row["measure"], row["report"]) for row in rows]
 
 
@@ -333,7 +337,7 @@ def _recomputed(r) -> dict:
             "approved_value": float(r.replaces_value), "recomputed_value": float(r.value),
             "recomputed_numerator": _num(r.numerator), "recomputed_denominator": _num(r.denominator),
             "submissions": r.submissions, "method_version": r.method_version, "computed_at": r.computed_at,
-            "decided_by": r.decided_by.display_name if r.decided_by else None,
+            "decided_by": name_of(r.decided_by, None),
             "decision_reason": r.decision_reason}
 
 
@@ -341,7 +345,7 @@ def _recomputed(r) -> dict:
             summary="Recomputed figures that differ from approved values and await a manager's approval")
 def recomputed_figures(request, slug: str):
     access = org_access(request, slug, Perm.VIEW)
-    return [_recomputed(r) for r in services.pending_revisions(access.organisation)]
+    return [_recomputed(r) for r in selectors.pending_revisions(access.organisation)]
 
 
 @router.post("/organisations/{slug}/recomputed-figures/{revision_id}/approve",

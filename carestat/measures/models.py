@@ -12,6 +12,7 @@ from django.db import models
 
 from carestat.analytics.judgements.rag import compares_with_benchmarks, format_value
 from carestat.analytics.periods import parse_period
+from carestat.core.changes import name_of
 from carestat.core.models import Organisation, TrackedModel, Unit
 from carestat.core.tenancy import scoped
 
@@ -232,7 +233,7 @@ class MeasureValue(TrackedModel):
     @property
     def provenance(self) -> str:
         """Where the value came from, in words."""
-        who = self.entered_by.display_name if self.entered_by else "the system"
+        who = name_of(self.entered_by, "the system")
         if self.source == ValueSource.COMPUTED:
             subs = ", ".join(str(s) for s in self.submissions) or "no submissions recorded"
             when = self.computed_at.strftime("%-d %B %Y %H:%M") if self.computed_at else "an unknown time"

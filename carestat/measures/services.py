@@ -33,6 +33,7 @@ from carestat.analytics.periods import PeriodError, parse_period
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
+from carestat.core.changes import require_reason, stamp
 from carestat.core.errors import Conflict, InvalidInput
 from carestat.core.models import Organisation, Unit, User
 from carestat.core.permissions import Perm
@@ -55,6 +56,7 @@ from carestat.measures.models import (
     ValueSource,
     ValueStatus,
 )
+from carestat.measures.selectors import pending_revisions  # noqa: F401 (its name here before the read layer)
 
 if TYPE_CHECKING:  # for annotations only: importing the measures package loads ibis
     from carestat.analytics.measures.base import MeasureResult
@@ -66,11 +68,7 @@ TARGET_FIELDS = ("period", "value", "tolerance", "tolerance_kind")
 
 
 def _touch(instance, actor: User | None, *, created: bool = False) -> None:
-    who = actor if actor is not None and actor.pk else None
-    instance.changed_at = timezone.now()
-    instance.changed_by = who
-    if created:
-        instance.created_by = who
+    stamp(instance, actor, new=created)
 
 
 def _decimal(value, field_name: str, *, required: bool = False) -> Decimal | None:
@@ -308,9 +306,9 @@ def enter_value(access: Access, measure: Measure, *, period: str, value=None, nu
     before = None
     if current is not None:
         reason = (reason or "").strip()
-        if current.is_approved and len(reason) < 5:
-            raise InvalidInput(f"{measure.code} already has an approved value for {period} "
-                               f"({_show(current.value)}); give the reason for revising it", field="reason")
+        if current.is_approved:
+            require_reason(reason, f"{measure.code} already has an approved value for {period} "
+                                   f"({_show(current.value)}); give the reason for revising it")
         before = snapshot(current, VALUE_FIELDS)
         _revise(current, access.user, reason or "Replaced before approval")
         action, verb = "measures.value.revised", "revised"
@@ -511,12 +509,6 @@ def _jsonable_num(x) -> str | None:
     return None if x is None else str(x)
 
 
-def pending_revisions(org: Organisation):
-    """Recomputed figures awaiting a manager, newest first."""
-    return (PendingRevision.objects.filter(current__measure__organisation=org, status=RevisionStatus.PENDING)
-            .select_related("current", "current__measure", "computed_by"))
-
-
 def _decidable(access: Access, revision: PendingRevision) -> PendingRevision:
     access.require(Perm.MANAGE)
     revision = (PendingRevision.objects.select_for_update().select_related("current__measure")
@@ -569,9 +561,7 @@ CHANGED_ON_APPROVAL = (
 @transaction.atomic
 def reject_revision(access: Access, revision: PendingRevision, *, reason: str) -> PendingRevision:
     """A manager keeps the approved figure; the recomputed one is not proposed again."""
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise InvalidInput("Say why the recomputed figure is wrong (at least 5 characters)", field="reason")
+    reason = require_reason(reason, "Say why the recomputed figure is wrong (at least 5 characters)")
     revision = _decidable(access, revision)
     revision.status, revision.decided_by, revision.decided_at = RevisionStatus.REJECTED, access.user, timezone.now()
     revision.decision_reason = reason
@@ -643,9 +633,7 @@ def record_process_change(access: Access, measure: Measure, *, starts_on: dt.dat
     access.require(Perm.MANAGE)
     if not isinstance(starts_on, dt.date):
         raise InvalidInput("Enter the date of the change", field="starts_on")
-    reason = (reason or "").strip()
-    if len(reason) < 5:
-        raise InvalidInput("Describe the change, such as ‘new duty desk rota’", field="reason")
+    reason = require_reason(reason, "Describe the change, such as ‘new duty desk rota’")
     if ProcessChange.objects.filter(measure=measure, starts_on=starts_on).exists():
         raise Conflict(f"A process change on {starts_on:%-d %B %Y} is already recorded", field="starts_on")
     change = ProcessChange(measure=measure, starts_on=starts_on, reason=reason)

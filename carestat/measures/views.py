@@ -9,7 +9,7 @@ from carestat.core.govuk_forms import apply_service_error
 from carestat.core.models import Unit
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted, posted_files
-from carestat.measures import importing, services
+from carestat.measures import importing, selectors, services
 from carestat.measures.access import get_measure_for_user, get_revision_for_user, get_value_for_user
 from carestat.measures.catalogue import ensure_catalogue
 from carestat.measures.forms import (
@@ -26,8 +26,8 @@ from carestat.measures.forms import (
     ValueForm,
 )
 from carestat.measures.judging import icon, judge, spark, value_rows_for_public
-from carestat.measures.listing import FILTER_VARIATIONS, cached_measure_rows
 from carestat.measures.models import CatalogueMeasure
+from carestat.measures.selectors import FILTER_VARIATIONS, cached_measure_rows
 from carestat.plans.models import Plan
 
 SECTION = "measures"
@@ -56,7 +56,7 @@ def measure_list(request, slug):
     return page(request, "measures/list.html", "Public measures" if public else "Measures", section=SECTION,
                 rows=rows, domains=domains, units=units, plans=plans, filters=filters, public=public,
                 variations=FILTER_VARIATIONS, icon=icon,
-                awaiting_count=0 if public else services.pending_revisions(access.organisation).count())
+                awaiting_count=0 if public else selectors.pending_revisions(access.organisation).count())
 
 
 @login_required
@@ -73,7 +73,7 @@ def measure_detail(request, slug, code):
                 entered_benchmarks=measure.benchmarks.all(), breadcrumbs=_crumbs(access), spark=spark(report),
                 objective_links=measure.objective_links.select_related("objective__priority__plan"),
                 can_enter=access.can(Perm.CONTRIBUTE), can_manage=access.can(Perm.MANAGE), icon=icon,
-                awaiting=[] if public else list(services.pending_revisions(access.organisation).filter(
+                awaiting=[] if public else list(selectors.pending_revisions(access.organisation).filter(
                     current__measure=measure)))
 
 
@@ -286,7 +286,7 @@ def recomputed(request, slug):
                          if form.cleaned_data["auto_approve_recomputed"]
                          else "Recomputed figures that replace approved ones now wait for a manager.")
         return redirect("measures:recomputed", slug)
-    rows = [{"revision": r, "measure": r.current.measure, **_side_by_side(r)} for r in services.pending_revisions(org)]
+    rows = [{"revision": r, "measure": r.current.measure, **_side_by_side(r)} for r in selectors.pending_revisions(org)]
     return page(request, "measures/recomputed.html", "Recomputed figures awaiting approval", section=SECTION,
                 rows=rows, form=form, breadcrumbs=_crumbs(access))
 

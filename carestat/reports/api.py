@@ -11,15 +11,15 @@ from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from carestat.core.access import get_period_for_user
+from carestat.core.access import get_period_for_user, org_access
 from carestat.core.api import ERRORS, ErrorOut, JobOut, job_out
+from carestat.core.changes import name_of
 from carestat.core.errors import InvalidInput
 from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
-from carestat.reports import services
+from carestat.reports import selectors, services
+from carestat.reports.access import get_report_for_user
 from carestat.reports.models import Report, ScopeKind
-from carestat.reports.views import get_report_for_user, scope_from
 
 router = Router(tags=["reports"])
 
@@ -57,17 +57,15 @@ def _out(r: Report) -> dict:
     return {"id": r.pk, "title": r.title, "scope": r.scope, "scope_label": r.snapshot.get("scope", {}).get("label", ""),
             "plan_id": r.plan_id, "unit_id": r.unit_id, "remit_id": r.remit_id, "period": r.period.identifier,
             "status": r.status, "snapshot_hash": r.snapshot_hash, "built_at": r.built_at,
-            "approved_by": r.approved_by.display_name if r.approved_by else None, "approved_at": r.approved_at,
-            "published_by": r.published_by.display_name if r.published_by else None, "published_at": r.published_at,
+            "approved_by": name_of(r.approved_by, None), "approved_at": r.approved_at,
+            "published_by": name_of(r.published_by, None), "published_at": r.published_at,
             "counts": r.snapshot.get("summary", {}).get("counts", {})}
 
 
 @router.get("/organisations/{slug}/reports", response={200: list[ReportOut], **ERRORS})
 def list_reports(request, slug: str):
     access = org_access(request, slug, Perm.VIEW)
-    qs = Report.objects.filter(organisation=access.organisation).select_related("period", "approved_by",
-                                                                                "published_by")
-    return [_out(r) for r in qs]
+    return [_out(r) for r in selectors.reports(access.organisation)]
 
 
 @router.get("/organisations/{slug}/reports/{report_id}", response={200: ReportOut, **ERRORS})
@@ -88,9 +86,8 @@ def create(request, slug: str, payload: ReportIn):
     needed = {"plan": "plan_id", "unit": "unit_id", "remit": "remit_id"}.get(payload.scope)
     if needed and getattr(payload, needed) is None:
         raise InvalidInput(f"Give the {needed} of the {payload.scope} the report covers", field=needed)
-    covers = {"plan": f"plan:{payload.plan_id}", "unit": f"unit:{payload.unit_id}",
-              "remit": f"remit:{payload.remit_id}"}.get(payload.scope, "organisation")
-    scope = scope_from(access, covers)
+    covers = selectors.covers(payload.scope, getattr(payload, needed) if needed else None)
+    scope = selectors.scope_from(access, covers)
     services.check_new_report(access, period=period, **scope)
     label = payload.title.strip() or services.default_title(
         access.organisation, scope["scope"], period,
@@ -110,8 +107,9 @@ def approve(request, slug: str, report_id: int):
 
 @router.post("/organisations/{slug}/reports/{report_id}/publish", response={200: ReportOut, **ERRORS},
              summary="Publish an approved report",
-             description="Its files are made when first downloaded and kept from then on. Publishing on the "
-                         "web page also makes them straight away, as a background job.")
+             description="Publishing queues the job that makes and keeps every file of the report (full and "
+                         "public versions), as publishing on the web page does; a file asked for before the "
+                         "job reaches it is made then and kept.")
 def publish(request, slug: str, report_id: int):
     access = org_access(request, slug, Perm.MANAGE)
     return _out(services.publish_report(access, get_report_for_user(access, report_id)))

@@ -72,10 +72,9 @@ def load(org, progress):
         report = services.create_report(priya, period=q2, scope="plan", plan=plan,
                                         main_messages=MESSAGES[plan.kind])
         services.approve_report(priya, report)
-        report = services.publish_report(helen, report)
-        # as publishing from the page does: the files are made once, so they open at once
-        progress(f"Making the published files of ‘{report.title}’")
-        services.prepare_files(helen, report)
+        # Publishing queues the job that makes its files once, as it does from the page.
+        progress(f"Publishing ‘{report.title}’; its files are made by the worker")
+        services.publish_report(helen, report)
     if q3 is not None:
         services.create_report(priya, period=q3, scope="plan", plan=plans[1],
                                main_messages="Draft for the next quarter: main messages to follow.")

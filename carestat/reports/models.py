@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from carestat.core.changes import name_of
 from carestat.core.models import Organisation, ReportingPeriod, TrackedModel, Unit
 from carestat.core.tenancy import scoped
 
@@ -102,9 +103,9 @@ class Report(TrackedModel):
         return {
             "status": self.status,
             "status_label": self.get_status_display(),
-            "approved_by": self.approved_by.display_name if self.approved_by else "",
+            "approved_by": name_of(self.approved_by),
             "approved_at": self.approved_at.isoformat() if self.approved_at else "",
-            "published_by": self.published_by.display_name if self.published_by else "",
+            "published_by": name_of(self.published_by),
             "published_at": self.published_at.isoformat() if self.published_at else "",
             "hash": self.snapshot_hash,
         }

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from carestat.core.access import Access
+from carestat.core.archiving import set_archived
 from carestat.core.audit import describe_changes, log_action
+from carestat.core.changes import acting_user, require_reason, stamp
 from carestat.core.errors import Conflict, InvalidInput, RateLimited, StoredFileDamaged
 from carestat.core.models import AuditEntry, ReportingPeriod
 from carestat.core.permissions import Perm
@@ -29,12 +31,10 @@ FORMATS = tuple(ReportFormat.values)
 
 def previous_published(report: Report) -> Report | None:
     """The latest published report for the same scope before (or in) this report's period."""
-    qs = Report.objects.filter(organisation=report.organisation, status=ReportStatus.PUBLISHED,
-                               scope=report.scope, plan=report.plan, unit=report.unit, remit=report.remit,
-                               period__start__lte=report.period.start)
-    if report.pk:
-        qs = qs.exclude(pk=report.pk)
-    return qs.select_related("period").order_by("-period__start", "-published_at", "-pk").first()
+    from carestat.reports.selectors import latest_published
+
+    return latest_published(report.organisation, report.period, scope=report.scope, plan=report.plan,
+                            unit=report.unit, remit=report.remit, earlier_too=True, excluding=report)
 
 
 def _previous_meta(prev: Report | None) -> dict | None:
@@ -95,8 +95,8 @@ def create_report(access: Access, *, period: ReportingPeriod, scope: str = Scope
                     unit=unit if scope == "unit" else None, remit=remit if scope == "remit" else None,
                     period=period, main_messages=main_messages.strip(),
                     title=(title.strip() or default_title(org, scope, period, plan=plan, unit=unit, remit=remit))[:300],
-                    created_by=access.user if access.user.pk else None,
-                    changed_by=access.user if access.user.pk else None)
+                    created_by=acting_user(access.user),
+                    changed_by=acting_user(access.user))
     report.snapshot = build_snapshot(report, progress=progress)
     report.built_at = timezone.now()
     report.snapshot_hash = snap.content_hash(report.snapshot)
@@ -132,7 +132,7 @@ def refresh_report(access: Access, report: Report, *, progress: Progress | None 
         report.snapshot = {**fresh, "main_messages": report.main_messages}
         report.snapshot_hash = snap.content_hash(report.snapshot)
         report.built_at = report.changed_at = timezone.now()
-        report.changed_by = access.user if access.user.pk else None
+        report.changed_by = acting_user(access.user)
         report.save()
         log_action("reports.report.refreshed", actor=access.user, organisation=report.organisation, record=report,
                    before={"hash": before}, after={"hash": report.snapshot_hash},
@@ -152,7 +152,7 @@ def set_main_messages(access: Access, report: Report, text: str) -> Report:
     report.main_messages = text.strip()
     report.snapshot = {**report.snapshot, "main_messages": report.main_messages}
     report.snapshot_hash = snap.content_hash(report.snapshot)
-    report.changed_at, report.changed_by = timezone.now(), access.user if access.user.pk else None
+    stamp(report, access.user)
     report.save()
     log_action("reports.report.messages_changed", actor=access.user, organisation=report.organisation,
                record=report, before={"main_messages": before}, after={"main_messages": report.main_messages},
@@ -168,7 +168,7 @@ def approve_report(access: Access, report: Report) -> Report:
     _require_draft(report, "approve it again")
     report.snapshot_hash = snap.content_hash(report.snapshot)
     report.status = ReportStatus.APPROVED
-    report.approved_by, report.approved_at = access.user if access.user.pk else None, timezone.now()
+    report.approved_by, report.approved_at = acting_user(access.user), timezone.now()
     report.changed_at, report.changed_by = report.approved_at, report.approved_by
     report.save()
     log_action("reports.report.approved", actor=access.user, organisation=report.organisation, record=report,
@@ -185,14 +185,29 @@ def check_publishable(report: Report) -> None:
         raise Conflict("The report is already published")
 
 
-@transaction.atomic
 def publish_report(access: Access, report: Report) -> Report:
-    """Publish an approved report. Its snapshot stays frozen."""
+    """Publish an approved report (its snapshot stays frozen) and queue the job that makes and
+    keeps every one of its files, full and public, so no member waits for a download and all
+    of them get the same file. Every interface publishes through here, so a report published
+    from the page, the API or a command has its files made alike.
+
+    The returned report carries that job as ``files_job``, for a page to follow."""
+    from carestat.core.jobs import enqueue_job
+
+    report = _publish(access, report)
+    report.files_job = enqueue_job(
+        report.organisation, access.user, "reports.files", f"Making the files of ‘{report.title}’"[:200],
+        params={"user_id": access.user.pk, "org_slug": report.organisation.slug, "report_id": report.pk})
+    return report
+
+
+@transaction.atomic
+def _publish(access: Access, report: Report) -> Report:
     access.require(Perm.MANAGE)
     report = Report.objects.select_for_update().get(pk=report.pk)
     check_publishable(report)
     report.status = ReportStatus.PUBLISHED
-    report.published_by, report.published_at = access.user if access.user.pk else None, timezone.now()
+    report.published_by, report.published_at = acting_user(access.user), timezone.now()
     report.changed_at, report.changed_by = report.published_at, report.published_by
     report.save()
     log_action("reports.report.published", actor=access.user, organisation=report.organisation, record=report,
@@ -382,7 +397,7 @@ def create_remit(access: Access, *, name: str, plans=(), measures=()) -> Remit:
     access.require(Perm.MANAGE)
     org = access.organisation
     name, plans, measures = _remit_contents(access, name, plans, measures)
-    user = access.user if access.user.pk else None
+    user = acting_user(access.user)
     remit = Remit.objects.create(organisation=org, name=name, created_by=user, changed_by=user)
     remit.plans.set(plans)
     remit.measures.set(measures)
@@ -419,7 +434,7 @@ def update_remit(access: Access, remit: Remit, *, name: str, plans=(), measures=
     after = _remit_state(remit)
     if before == after:
         return remit
-    remit.changed_at, remit.changed_by = timezone.now(), access.user if access.user.pk else None
+    stamp(remit, access.user)
     remit.save()
     log_action("reports.remit.changed", actor=access.user, organisation=access.organisation, record=remit,
                before=before, after=after,
@@ -434,17 +449,9 @@ def archive_remit(access: Access, remit: Remit, *, reason: str) -> Remit:
     no new report. Its reports, drafts included, keep it; nothing is deleted."""
     access.require(Perm.MANAGE)
     remit = Remit.objects.select_for_update().get(pk=remit.pk, organisation=access.organisation)
-    reason = (reason or "").strip()
-    if not reason:
-        raise InvalidInput("Say why the remit is being archived", field="reason")
-    if len(reason) > 500:
-        raise InvalidInput("The reason must be 500 characters or fewer", field="reason")
+    reason = require_reason(reason, "Say why the remit is being archived", min_length=1, max_length=500)
     if remit.is_archived:
         raise Conflict(f"The remit ‘{remit.name}’ is already archived")
-    remit.is_archived = True
-    remit.changed_at, remit.changed_by = timezone.now(), access.user if access.user.pk else None
-    remit.save()
-    log_action("reports.remit.archived", actor=access.user, organisation=access.organisation, record=remit,
-               before={"is_archived": False}, after={"is_archived": True, "reason": reason},
-               message=f"{access.user.display_name} archived the remit ‘{remit.name}’: {reason}")
+    set_archived(access, remit, archived=True, reason=reason, action="reports.remit.archived",
+                 what=f"the remit ‘{remit.name}’", stamped=stamp(remit, access.user))
     return remit

@@ -21,8 +21,10 @@ from typing import Any
 from django.utils import timezone
 
 from carestat.analytics.judgements.suppression import publish_count
+from carestat.core.archiving import archive_reasons
+from carestat.core.changes import name_of
 from carestat.core.contributions import SectionContext, report_sections
-from carestat.core.models import AuditEntry, Organisation, ReportingPeriod
+from carestat.core.models import Organisation, ReportingPeriod
 
 SNAPSHOT_VERSION = 1
 RAG_ORDER = ["red", "amber", "green", "blue", "grey"]
@@ -212,11 +214,8 @@ def _latest_update(action, period: ReportingPeriod):
 def _reasons(org: Organisation, model: str, ids: list[int]) -> dict[str, str]:
     """Reasons given when items were last archived, from the audit trail (an item archived,
     restored and archived again gives its latest reason)."""
-    out: dict[str, str] = {}
-    for e in AuditEntry.objects.filter(organisation=org, record_type=model, action=f"plans.{model}.archived",
-                                       record_id__in=[str(i) for i in ids]).order_by("-at", "-pk"):
-        out.setdefault(f"{model}:{e.record_id}", (e.after or {}).get("reason", ""))
-    return out
+    found = archive_reasons(org, [f"plans.{model}.archived"], ids)
+    return {f"{model}:{record_id}": reason for (_, record_id), reason in found.items()}
 
 
 def plan_sections(plan, period: ReportingPeriod, as_of: dt.date,
@@ -249,7 +248,7 @@ def plan_sections(plan, period: ReportingPeriod, as_of: dt.date,
                 } for m in a.milestones]
                 actions.append({
                     "key": f"action:{act.pk}", "id": act.pk, "title": act.title, "objective": o.objective.statement,
-                    "owner": act.owner.display_name if act.owner else "", "due": _d(act.due),
+                    "owner": name_of(act.owner), "due": _d(act.due),
                     "phase": act.phase, "percent": act.percent_complete,
                     "status": a.rollup.status.value if a.rollup.status else "",
                     "status_label": a.rollup.status.label if a.rollup.status else "",

@@ -9,13 +9,13 @@ from carestat.core.access import get_period_for_user
 from carestat.core.jobs import job_access as _access
 from carestat.core.jobs import job_task
 from carestat.reports import services
+from carestat.reports.access import get_report_for_user
+from carestat.reports.selectors import scope_from
 
 
 @job_task("reports.draft")
 def draft_report(job, progress, *, user_id: int, org_slug: str, period: str, covers: str, title: str,
                  main_messages: str = "") -> str:
-    from carestat.reports.views import scope_from
-
     access = _access(user_id, org_slug)
     report = services.create_report(access, period=get_period_for_user(access, period), title=title,
                                     main_messages=main_messages, progress=progress,
@@ -25,8 +25,6 @@ def draft_report(job, progress, *, user_id: int, org_slug: str, period: str, cov
 
 @job_task("reports.refresh")
 def refresh_report(job, progress, *, user_id: int, org_slug: str, report_id: int) -> str:
-    from carestat.reports.views import get_report_for_user
-
     access = _access(user_id, org_slug)
     report = services.refresh_report(access, get_report_for_user(access, report_id), progress=progress)
     return reverse("reports:report", args=[org_slug, report.pk])
@@ -34,8 +32,6 @@ def refresh_report(job, progress, *, user_id: int, org_slug: str, report_id: int
 
 @job_task("reports.files")
 def make_report_files(job, progress, *, user_id: int, org_slug: str, report_id: int) -> str:
-    from carestat.reports.views import get_report_for_user
-
     access = _access(user_id, org_slug)
     services.prepare_files(access, get_report_for_user(access, report_id), progress=progress)
     return reverse("reports:report", args=[org_slug, report_id])

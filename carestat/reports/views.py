@@ -13,54 +13,27 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from carestat.core.access import _int, get_period_for_user, get_unit_for_user
+from carestat.core.access import get_period_for_user
 from carestat.core.errors import RateLimited, ServiceError, StoredFileDamaged
 from carestat.core.govuk_forms import apply_service_error
 from carestat.core.jobs import enqueue_job
 from carestat.core.models import AuditEntry
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted
-from carestat.reports import services
+from carestat.reports import selectors, services
+from carestat.reports.access import get_remit_for_user, get_report_for_user
 from carestat.reports.forms import ArchiveRemitForm, MessagesForm, RemitForm, ReportForm
-from carestat.reports.models import Remit, Report
+from carestat.reports.models import Remit
 from carestat.reports.render import view
-
-
-def get_report_for_user(access, pk) -> Report:
-    report = (Report.objects.select_related("period", "plan", "unit", "remit", "approved_by", "published_by")
-              .filter(organisation=access.organisation, pk=_int(pk)).first())
-    if report is None:
-        raise Http404("No such report")
-    return report
-
-
-def get_remit_for_user(access, pk) -> Remit:
-    remit = Remit.objects.filter(organisation=access.organisation, pk=_int(pk)).first()
-    if remit is None:
-        raise Http404("No such remit")
-    return remit
-
-
-def scope_from(access, covers: str) -> dict:
-    """Turn the ‘covers’ choice into the scope arguments, through the scoped getters."""
-    from carestat.plans.access import get_plan_for_user
-
-    kind, _, pk = covers.partition(":")
-    if kind == "plan":
-        return {"scope": "plan", "plan": get_plan_for_user(access, pk)}
-    if kind == "unit":
-        return {"scope": "unit", "unit": get_unit_for_user(access, pk)}
-    if kind == "remit":
-        return {"scope": "remit", "remit": get_remit_for_user(access, pk)}
-    return {"scope": "organisation"}
+from carestat.reports.selectors import scope_from
 
 
 @login_required
 @require_safe
 def reports(request, slug):
     access = org_access(request, slug, Perm.VIEW)
-    rows = Report.objects.filter(organisation=access.organisation).select_related("period", "published_by")
-    return page(request, "reports/list.html", "Reports", section="reports", reports=rows)
+    return page(request, "reports/list.html", "Reports", section="reports",
+                reports=selectors.reports(access.organisation))
 
 
 @login_required
@@ -153,13 +126,9 @@ def publish(request, slug, pk):
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("reports:report", slug, r.pk)
-    # Members download the published files; make each once now, so none of them waits and
-    # all of them get the same file.
     messages.success(request, "Published. Its PDF, Word, Excel and web page files are being made once, so "
                               "every download is the same file.")
-    job = enqueue_job(access.organisation, request.user, "reports.files", f"Making the files of ‘{r.title}’"[:200],
-                      params={"user_id": request.user.pk, "org_slug": slug, "report_id": r.pk})
-    return redirect("core:job", slug, job.pk)
+    return redirect("core:job", slug, r.files_job.pk)
 
 
 @login_required

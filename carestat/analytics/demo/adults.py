@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from carestat.analytics.measures.adults import _add_months
+from carestat.analytics.periods import financial_year_label, financial_year_start
 
 DEMO_OPS_TARGETS = {
     "safeguarding_concern": {
@@ -343,8 +344,7 @@ def write_cld(out_dir: Path, *, rng: random.Random, start: dt.date, end: dt.date
             break
         p_start = _add_months(start, 3 * k - 12)
         quarter = (q_end.month - 4) % 12 // 3 + 1
-        fy = q_end.year if q_end.month >= 4 else q_end.year - 1
-        path = out_dir / f"cld_{fy}-{str(fy + 1)[-2:]}_Q{quarter}.csv"
+        path = out_dir / f"cld_{financial_year_label(financial_year_start(q_end))}_Q{quarter}.csv"
         with path.open("w", newline="") as f:
             w = csv.writer(f)
             w.writerow(CLD_HEADER)
@@ -380,10 +380,6 @@ ADULT_POPULATION = {
     "85+": (13000, 0.38, 0.015),
 }
 POPULATION_BASE_YEAR = 2024
-
-
-def _financial_year(day: dt.date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def write_population(path: Path, years: range) -> Path:
@@ -494,7 +490,7 @@ def write_adults_demo(
     end = dt.date(start.year + years, start.month, start.day)
     case_events = write_case_events(out / "case_events.csv", rng=rng, start=start, end=end)
     cld = write_cld(out / "cld", rng=rng, start=start, end=end - dt.timedelta(days=1))
-    first, last = _financial_year(start), _financial_year(end - dt.timedelta(days=1))
+    first, last = financial_year_start(start), financial_year_start(end - dt.timedelta(days=1))
     population = write_population(out / f"population_adults_{first}-{last}.csv",
                                   range(first, last + 1))
     workforce = [

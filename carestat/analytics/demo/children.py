@@ -26,6 +26,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from carestat.analytics.calendar import calendar_for
+from carestat.analytics.periods import financial_year_bounds
 
 ONE_DAY = dt.timedelta(days=1)
 DISABILITIES = ["MOB", "HAND", "PC", "INC", "COMM", "LD", "HEAR", "VIS", "BEH", "CON", "AUT"]
@@ -40,7 +41,8 @@ OTHER_PLACES = ["K2", "R1", "P1", "H5", "S1"]
 
 
 def fy_bounds(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year - 1, 4, 1), dt.date(year, 3, 31)
+    """The collection year ending 31 March ``year``."""
+    return financial_year_bounds(year - 1)
 
 
 # -- simulation --------------------------------------------------------------------------

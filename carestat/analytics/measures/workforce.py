@@ -103,10 +103,7 @@ def caseload(ctx: MeasureContext, by: list[str]):
 def census_period(census_date: dt.date):
     """The CareStat period a census belongs to: the financial year containing it."""
     from carestat.analytics.measures.base import Period
+    from carestat.analytics.periods import financial_year_bounds, financial_year_label, financial_year_start
 
-    start_year = census_date.year if census_date.month >= 4 else census_date.year - 1
-    return Period(
-        f"{start_year}-{str(start_year + 1)[-2:]}",
-        dt.date(start_year, 4, 1),
-        dt.date(start_year + 1, 3, 31),
-    )
+    start_year = financial_year_start(census_date)
+    return Period(financial_year_label(start_year), *financial_year_bounds(start_year))

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 from lxml import etree
 
+from carestat.analytics.periods import financial_year_bounds, financial_year_start
 from carestat.analytics.problems import Problem, Severity, UnreadableFile
 
 FORMAT = "csww"
@@ -240,9 +241,7 @@ def ingest_reader(paths, *, pseudonymiser, report, **_):
     if read.census_date is None:
         raise UnreadableFile(read.file, "the census date is unknown (no ReferenceDate or Year)")
     c = read.census_date
-    start_year = c.year if c.month >= 4 else c.year - 1
-    period = LoadPeriod(f"CSWW {c.isoformat()}", dt.date(start_year, 4, 1),
-                        dt.date(start_year + 1, 3, 31))
+    period = LoadPeriod(f"CSWW {c.isoformat()}", *financial_year_bounds(financial_year_start(c)))
 
     def write(con, submission_id: int, excluded: set) -> dict[str, int]:
         counts = {}

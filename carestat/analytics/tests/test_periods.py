@@ -77,3 +77,12 @@ def test_a_year_has_four_quarters_and_twelve_months():
 def test_titles_read_as_people_say_them():
     assert parse_period("2024-25-Q2").title == "2024-25 Q2 (July 2024 to September 2024)"
     assert parse_period("2024-09").title == "September 2024"
+
+
+def test_a_financial_year_begins_on_1_april_and_is_labelled_by_its_two_years():
+    from carestat.analytics.periods import financial_year_bounds, financial_year_label, financial_year_start
+
+    assert [financial_year_start(d) for d in (dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 12, 31))] \
+        == [2024, 2025, 2025]
+    assert financial_year_label(2024) == "2024-25" and financial_year_label(2099) == "2099-00"
+    assert financial_year_bounds(2024) == (dt.date(2024, 4, 1), dt.date(2025, 3, 31))

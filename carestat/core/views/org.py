@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from carestat.core import services
+from carestat.core import selectors, services
 from carestat.core.access import (
+    get_job_for_user,
     get_membership_for_user,
     get_period_for_user,
     get_unit_for_user,
@@ -233,9 +233,7 @@ def entry_lines(entry: AuditEntry) -> list[str]:
 def record_history(request, slug, record_type, record_id):
     access = org_access(request, slug, Perm.VIEW)
     entries = list(
-        AuditEntry.objects.filter(organisation=access.organisation, record_type=record_type, record_id=record_id)
-        .select_related("actor")
-    )
+        selectors.record_history(access.organisation, record_type, record_id))
     if not entries:
         raise Http404("No history for that record")
     rows = [{"entry": e, "lines": entry_lines(e)} for e in entries]
@@ -244,23 +242,13 @@ def record_history(request, slug, record_type, record_id):
                 record_type=record_type)
 
 
-def org_audit_entries(org):
-    member_users = Membership.objects.filter(organisation=org).values("user_id")
-    member_names = Membership.objects.filter(organisation=org).values_list("user__username", flat=True)
-    # Unscoped because sign-in events belong to no organisation; the filter below keeps this
-    # organisation's entries and its own members' sign-ins, nobody else's.
-    return AuditEntry.unscoped.filter(
-        Q(organisation=org)
-        | Q(organisation__isnull=True, actor_id__in=member_users)
-        | Q(action="core.auth.sign_in_failed", after__username__in=list(member_names))
-    ).select_related("actor")
 
 
 @login_required
 @require_safe
 def audit_log(request, slug):
     access = org_access(request, slug, Perm.VIEW_AUDIT)
-    entries = org_audit_entries(access.organisation)
+    entries = selectors.audit_entries(access.organisation)
     kind = request.GET.get("kind", "")
     if kind == "changes":
         entries = entries.exclude(action__startswith="core.auth.")
@@ -283,7 +271,7 @@ def audit_export(request, slug):
     from carestat.core.spreadsheet_cells import safe_row
 
     access = org_access(request, slug, Perm.VIEW_AUDIT)
-    entries = org_audit_entries(access.organisation)
+    entries = selectors.audit_entries(access.organisation)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-audit-trail.csv"'
     writer = csv.writer(response)
@@ -306,15 +294,6 @@ def job(request, slug, pk):
     from carestat.core.jobs import MAX_ATTEMPTS
 
     return page(request, "core/job.html", job.title, job=job, max_attempts=MAX_ATTEMPTS)
-
-
-def get_job_for_user(access, pk):
-    from carestat.core.models import Job
-
-    job = Job.objects.filter(organisation=access.organisation, pk=pk).first()
-    if job is None:
-        raise Http404("No such job")
-    return job
 
 
 @login_required

@@ -196,7 +196,7 @@ def test_a_share_is_still_compared_with_england_and_the_catalogue_says_which_com
 
 def test_the_measures_list_is_judged_once_until_something_changes(
         client, permanent_share, manager, viewer, demoshire, monkeypatch):
-    from carestat.measures import listing
+    from carestat.measures import selectors as listing
 
     services.set_target(access_for(manager, demoshire), permanent_share, period="2025-26", value=70)
     services.enter_value(access_for(manager, demoshire), permanent_share, period="2025-26-Q2", value="82")

@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from carestat.core.models import AuditEntry
 from carestat.reports import services
+from carestat.reports.models import ReportFile
 from carestat.reports.tests.helpers import docx_text, pdf_text
 
 
@@ -44,7 +45,7 @@ def test_the_command_covers_a_board_remit(world, tmp_path):
     assert "Health Scrutiny: performance report" in html and "OT28" in html
 
 
-def test_with_a_published_report_the_command_uses_its_frozen_content(world, tmp_path):
+def test_with_a_published_report_the_command_writes_the_file_kept_when_it_was_published(world, tmp_path):
     report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"],
                                     main_messages="Frozen words.")
     services.approve_report(world["manager_access"], report)
@@ -54,7 +55,9 @@ def test_with_a_published_report_the_command_uses_its_frozen_content(world, tmp_
     call_command("report", "--org", "demoshire", "--period", "2026-27-Q2", "--plan", str(world["plan"].pk),
                  "--format", "docx", "-o", str(target), stdout=out, stderr=err)
     assert "Using the published report" in err.getvalue()
-    assert "Making the Word document (kept from now on)" in out.getvalue()
+    assert "Using the Word document kept for it" in out.getvalue()
+    kept = ReportFile.objects.get(report=report, format="docx", public=False, status="published")
+    assert target.read_bytes() == bytes(kept.content)
     assert "Frozen words." in docx_text(target.read_bytes())
     out = io.StringIO()
     again = tmp_path / "again.docx"

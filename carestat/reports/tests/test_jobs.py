@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from carestat.core import jobs
+from carestat.core.errors import Conflict
 from carestat.core.models import AuditEntry, Job, JobStatus
 from carestat.measures import services as measures
 from carestat.reports import services, snapshot
@@ -172,8 +173,9 @@ def test_an_approved_reports_file_is_made_on_first_download_then_kept_until_it_i
     report = services.publish_report(world["admin_access"], report)
     published, _, _ = services.export_report(access, report, "pdf")
     assert "Published by Helen Morgan" in pdf_text(published)
+    # Publishing made every published file at once; the approved one stays as it was kept.
     assert sorted(ReportFile.objects.filter(report=report).values_list("status", flat=True)) == [
-        "approved", "published"]
+        "approved", *["published"] * 8]
 
 
 def test_a_drafts_file_is_made_on_each_download_and_not_kept(world):
@@ -181,3 +183,22 @@ def test_a_drafts_file_is_made_on_each_download_and_not_kept(world):
     data, _, _ = services.export_report(world["manager_access"], report, "html")
     assert b"Backlog clearance" in data
     assert not ReportFile.objects.exists()
+
+
+def test_publishing_through_the_api_makes_every_file_as_the_page_does(client, world):
+    report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    services.approve_report(world["manager_access"], report)
+    client.force_login(world["cast"]["manager"])
+    r = client.post(f"/api/v1/organisations/demoshire/reports/{report.pk}/publish")
+    assert r.status_code == 200 and r.json()["status"] == "published"
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.started_by) == ("reports.files", JobStatus.DONE, world["cast"]["manager"])
+    assert sorted((f.format, f.public, f.status) for f in ReportFile.objects.filter(report=report)) == sorted(
+        (fmt, public, "published") for fmt in ("pdf", "docx", "xlsx", "html") for public in (False, True))
+
+
+def test_a_report_that_cannot_be_published_queues_no_files_job(world):
+    report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    with pytest.raises(Conflict, match="must approve the report before it can be published"):
+        services.publish_report(world["manager_access"], report)
+    assert not Job.objects.exists() and not ReportFile.objects.exists()

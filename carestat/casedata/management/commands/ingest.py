@@ -3,11 +3,12 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from carestat.casedata import selectors as casedata_selectors
 from carestat.casedata import services
 from carestat.casedata.models import Format, SubmissionProblem, SubmissionStatus
 from carestat.core.jobs import cli_progress
 from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
-from carestat.measures import services as measure_services
+from carestat.measures import selectors as measure_selectors
 
 
 class Command(CareStatCommand):
@@ -75,7 +76,7 @@ class Command(CareStatCommand):
         sys.stdout.flush()
 
     def _measures_state(self, org):
-        waiting = services.current_submissions(org).filter(measures_computed_at=None)
+        waiting = casedata_selectors.awaiting_measures(org)
         failed = next((s.measures_error for s in waiting if s.measures_error), "")
         if failed:
             raise CommandError(f"Loaded; measures not yet computed: {failed}\nThe data is stored. "
@@ -84,7 +85,7 @@ class Command(CareStatCommand):
             self.stdout.write(self.style.WARNING(
                 f"{len(waiting)} loaded return(s) have no measures computed yet; "
                 f"run: carestat recompute --org {org.slug}"))
-        pending = measure_services.pending_revisions(org).count()
+        pending = measure_selectors.pending_revisions(org).count()
         if pending:
             self.stdout.write(self.style.WARNING(
                 f"{pending} recomputed figure(s) differ from approved ones and await a manager's approval "

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from carestat.core.changes import name_of
 from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
 from carestat.core.permissions import Perm
 from carestat.plans import excel
@@ -58,7 +59,7 @@ class Command(CareStatCommand):
             for o in p.objectives:
                 self.stdout.write(f"    {o.objective.statement}")
                 for a in o.actions:
-                    owner = a.action.owner.display_name if a.action.owner else "no owner"
+                    owner = name_of(a.action.owner, "no owner")
                     self.stdout.write(f"      - {a.action.title} ({owner}): "
                                       f"{a.rollup.status.label if a.rollup.status else 'none'}, "
                                       f"{a.rollup.rag.label if a.rollup.rag else 'none'}")

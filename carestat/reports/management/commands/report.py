@@ -1,13 +1,15 @@
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.http import Http404
 
 from carestat.core.audit import log_action
 from carestat.core.jobs import cli_progress
 from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
-from carestat.core.models import ReportingPeriod, Unit
+from carestat.core.models import ReportingPeriod
 from carestat.reports import services
-from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus
+from carestat.reports.models import Report, ReportFile, ReportFormat
+from carestat.reports.selectors import SCOPE_OBJECTS, covers, latest_published, scope_from
 
 
 class Command(CareStatCommand):
@@ -37,28 +39,9 @@ class Command(CareStatCommand):
         if period is None:
             known = ", ".join(ReportingPeriod.objects.filter(organisation=org).values_list("identifier", flat=True))
             raise CommandError(f"{org.name} has no reporting period ‘{o['period']}’ (known: {known or 'none'})")
-        scope = {"scope": "organisation"}
-        if o["plan"]:
-            from carestat.plans.models import Plan
-
-            plan = Plan.objects.filter(organisation=org, pk=o["plan"]).first()
-            if plan is None:
-                raise CommandError(f"{org.name} has no plan with id {o['plan']}")
-            scope = {"scope": "plan", "plan": plan}
-        elif o["unit"]:
-            unit = Unit.objects.filter(organisation=org, pk=o["unit"]).first()
-            if unit is None:
-                raise CommandError(f"{org.name} has no unit with id {o['unit']}")
-            scope = {"scope": "unit", "unit": unit}
-        elif o["remit"]:
-            remit = Remit.objects.filter(organisation=org, pk=o["remit"]).first()
-            if remit is None:
-                raise CommandError(f"{org.name} has no board remit with id {o['remit']}")
-            scope = {"scope": "remit", "remit": remit}
-        objects = {k: scope.get(k) for k in ("plan", "unit", "remit")}
-        published = (Report.objects.filter(organisation=org, period=period, status=ReportStatus.PUBLISHED,
-                                           scope=scope["scope"], **objects)
-                     .order_by("-published_at", "-pk").first())
+        scope = self._scope(access, o)
+        objects = {k: scope.get(k) for k in SCOPE_OBJECTS}
+        published = latest_published(org, period, **scope)
         fmt = o["format"]
         label = ReportFormat(fmt).label
         progress = cli_progress(self.stdout)
@@ -84,3 +67,13 @@ class Command(CareStatCommand):
                               "figures held now (not saved).")
         Path(o["output"]).write_bytes(data)
         self.stdout.write(f"Wrote {o['output']} ({len(data):,} bytes)")
+
+    @staticmethod
+    def _scope(access, o) -> dict:
+        """The scope asked for, through the same scoped getters as the pages and the API."""
+        words = {"plan": "plan", "unit": "unit", "remit": "board remit"}
+        kind = next((k for k in SCOPE_OBJECTS if o[k]), None)
+        try:
+            return scope_from(access, covers(kind, o[kind]) if kind else "organisation")
+        except Http404:
+            raise CommandError(f"{access.organisation.name} has no {words[kind]} with id {o[kind]}") from None

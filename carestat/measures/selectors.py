@@ -1,4 +1,7 @@
-"""The measures list: one judged row per tracked measure, filtered by GET parameters."""
+"""What measure pages, the API and the command line read: the measures list (one judged row
+per tracked measure, filtered alike everywhere) and the recomputed figures awaiting a manager.
+
+Each reads one organisation's rows only; none changes anything."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from django.utils import timezone
 
 from carestat.core.models import AuditEntry, Organisation
 from carestat.measures.judging import judge, spark
-from carestat.measures.models import Measure
+from carestat.measures.models import Measure, PendingRevision, RevisionStatus
 
 # (value of ?variation=, words)
 FILTER_VARIATIONS = [
@@ -24,9 +27,16 @@ FILTER_VARIATIONS = [
 RAGS = ("green", "amber", "red", "none")
 
 
+def _id(text: str) -> int | None:
+    """A record id typed in a query string, or None for anything else ("7a", "²", 10**30)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
 def measure_rows(org: Organisation, *, public: bool = False, domain: str = "", plan: str = "", unit: str = "",
                  rag: str = "", variation: str = "") -> tuple[list[dict], list[str]]:
-    """Rows for the list (and the API's list), with the domains there are to filter by."""
+    """Rows for the list page and the API's list, with the domains there are to filter by.
+    ``plan`` and ``unit`` are ids as typed (a query string's text); one that is not a number
+    matches nothing."""
     measures = Measure.objects.filter(organisation=org, is_archived=False).select_related("catalogue", "owner_unit")
     if public:
         measures = measures.filter(is_public=True)
@@ -34,10 +44,12 @@ def measure_rows(org: Organisation, *, public: bool = False, domain: str = "", p
     if domain:
         measures = measures.filter(domain=domain)
     if plan:
-        measures = (measures.filter(objective_links__objective__priority__plan_id=plan).distinct()
-                    if plan.isdigit() else measures.none())
+        plan_id = _id(plan)
+        measures = (measures.filter(objective_links__objective__priority__plan_id=plan_id).distinct()
+                    if plan_id is not None else measures.none())
     if unit:
-        measures = measures.filter(owner_unit_id=unit) if unit.isdigit() else measures.none()
+        unit_id = _id(unit)
+        measures = measures.filter(owner_unit_id=unit_id) if unit_id is not None else measures.none()
     rows = []
     for m in measures.prefetch_related("benchmarks", "targets"):
         report = judge(m, public=public, chart=False)
@@ -73,3 +85,9 @@ def cached_measure_rows(org: Organisation, *, public: bool = False, **filters: s
         found = measure_rows(org, public=public, **filters)
         cache.set(key, found, seconds)
     return found
+
+
+def pending_revisions(org: Organisation):
+    """Recomputed figures awaiting a manager, newest first."""
+    return (PendingRevision.objects.filter(current__measure__organisation=org, status=RevisionStatus.PENDING)
+            .select_related("current", "current__measure", "computed_by"))

@@ -1,0 +1,53 @@
+"""What report pages, the API, the jobs and the command line read: the list of reports, what
+a report covers (its scope), and the latest published report for a scope, each written once.
+
+Each reads one organisation's rows only; none changes anything."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from carestat.core.access import Access, get_unit_for_user
+from carestat.core.models import Organisation, ReportingPeriod
+from carestat.reports.access import get_remit_for_user
+from carestat.reports.models import Report, ReportStatus
+
+SCOPE_OBJECTS = ("plan", "unit", "remit")
+
+
+def reports(org: Organisation) -> QuerySet[Report]:
+    """The organisation's reports, as the list page and the API show them."""
+    return Report.objects.filter(organisation=org).select_related("period", "approved_by", "published_by")
+
+
+def covers(scope: str, pk: int | str | None = None) -> str:
+    """The ‘covers’ value for a scope and the id of its plan, unit or remit: ``plan:12``,
+    or ``organisation``. Jobs carry it, and ``scope_from`` reads it back."""
+    return f"{scope}:{pk}" if scope in SCOPE_OBJECTS else "organisation"
+
+
+def scope_from(access: Access, covers: str) -> dict:
+    """Turn a ‘covers’ value into the scope arguments of the report services, through the
+    scoped getters: another organisation's plan, unit or remit is a 404."""
+    from carestat.plans.access import get_plan_for_user
+
+    kind, _, pk = covers.partition(":")
+    if kind == "plan":
+        return {"scope": "plan", "plan": get_plan_for_user(access, pk)}
+    if kind == "unit":
+        return {"scope": "unit", "unit": get_unit_for_user(access, pk)}
+    if kind == "remit":
+        return {"scope": "remit", "remit": get_remit_for_user(access, pk)}
+    return {"scope": "organisation"}
+
+
+def latest_published(org: Organisation, period: ReportingPeriod, *, scope: str, plan=None, unit=None, remit=None,
+                     earlier_too: bool = False, excluding: Report | None = None) -> Report | None:
+    """The latest published report on this scope for ``period``, or (``earlier_too``) for it
+    or the latest period before it; ``excluding`` a report that is not to count (itself)."""
+    qs = Report.objects.filter(organisation=org, status=ReportStatus.PUBLISHED, scope=scope, plan=plan, unit=unit,
+                               remit=remit)
+    qs = qs.filter(period__start__lte=period.start) if earlier_too else qs.filter(period=period)
+    if excluding is not None and excluding.pk:
+        qs = qs.exclude(pk=excluding.pk)
+    return qs.select_related("period").order_by("-period__start", "-published_at", "-pk").first()
