@@ -34,6 +34,7 @@ LOADERS: list[str] = [
     "carestat.casedata.demo.load",
     "carestat.plans.demo.load",
     "carestat.reports.demo.load",
+    "carestat.governance.demo.load",
 ]
 
 

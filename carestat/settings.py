@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "carestat.measures",
     "carestat.casedata",
     "carestat.reports",
+    "carestat.governance",
 ]
 
 MIDDLEWARE = [

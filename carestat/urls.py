@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("carestat.measures.urls")),
     path("", include("carestat.casedata.urls")),
     path("", include("carestat.reports.urls")),
+    path("", include("carestat.governance.urls")),
 ]
 
 handler400 = "carestat.core.views.errors.bad_request"
