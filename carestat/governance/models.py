@@ -179,6 +179,9 @@ class MeetingAttendance(TrackedModel):
         ordering = ["member__name"]
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_member")]
 
+    def __str__(self) -> str:
+        return f"{self.member.name}: {self.status}"
+
 
 class DecisionKind(models.TextChoices):
     DECISION = "decision", "Decision"
@@ -287,6 +290,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["changed_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.recommendation.reference}: {self.old_status} to {self.new_status} on {self.on}"
+
 
 class ExtensionStatus(models.TextChoices):
     REQUESTED = "requested", "Requested"
@@ -312,3 +318,6 @@ class Extension(TrackedModel):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Extension of {self.recommendation.reference} to {self.new_due_date} ({self.status})"
