@@ -133,7 +133,8 @@ class Command(CareStatCommand):
 
 def _row(r, today) -> dict:
     return {"id": r.pk, "reference": r.reference, "source": r.source, "source_document": r.source_document,
-            "text": r.text, "owner": r.owner.display_name if r.owner else None, "board": r.board.name if r.board else None,
+            "text": r.text, "owner": r.owner.display_name if r.owner else None,
+            "board": r.board.name if r.board else None,
             "due_date": str(r.due_date), "status": r.status, "overdue": r.is_overdue(today)}
 
 
