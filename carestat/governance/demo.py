@@ -182,7 +182,11 @@ def load(org, progress):
     for day in SCRUTINY_DATES:
         meetings[SCRUTINY, day] = _scrutiny(priya, boards[SCRUTINY], day, today, plans, q2_report)
 
-    _forward_plans(priya, boards)
+    next_100 = _forward_plans(priya, boards)
+    january = meetings[SCRUTINY, SCRUTINY_DATES[-1]]
+    if january.date > today:
+        services.add_agenda_item(priya, january, title=next_100.title, presenter=next_100.lead,
+                                 plan=plans[IMPROVEMENT], forward_item=next_100)
     # The external auditor's, internal audit's and peer challenge's recommendations, through the import path.
     excel.import_recommendations(priya, _workbook(), filename="Demoshire recommendations tracker.xlsx")
     r2 = Recommendation.objects.get(organisation=org, reference="R2")
@@ -221,10 +225,13 @@ def _scrutiny(access, board, day, today, plans, q2_report):
 
     meeting = services.schedule_meeting(access, board, date=day, location="Council Chamber, County Hall")
     if day > today:
+        # The next meeting's agenda goes out ahead: the published Q2 report is its first paper.
+        if q2_report is not None:
+            services.add_agenda_item(access, meeting, title="Adult social care improvement programme: quarter 2",
+                                     presenter="Priya Shah, Director of Adult Social Care", report=q2_report)
         return meeting
-    paper = {"report": q2_report} if day == D(2026, 11, 17) and q2_report else {"plan": plans[IMPROVEMENT]}
     item = services.add_agenda_item(access, meeting, title="Adult social care improvement programme: progress",
-                                    presenter="Priya Shah, Director of Adult Social Care", **paper)
+                                    presenter="Priya Shah, Director of Adult Social Care", plan=plans[IMPROVEMENT])
     services.record_minutes(access, item, minutes=(
         "The Director presented progress. Members asked about the occupational therapy and Deprivation of Liberty "
         "Safeguards backlogs, recruitment and retention, and what the next 100 days would deliver."))
@@ -244,8 +251,10 @@ def _scrutiny(access, board, day, today, plans, q2_report):
 
 
 def _forward_plans(access, boards):
+    """The boards' forward plans; returns the scrutiny committee's item on the next 100 days."""
     from carestat.governance import services
 
+    made = []
     for board, title, expected, lead, what in [
         (SCRUTINY, "The next 100 days of the improvement programme", D(2027, 1, 19), "Priya Shah",
          "What the next 100-day unit will deliver, as the committee resolved on 17 November 2026."),
@@ -255,7 +264,9 @@ def _forward_plans(access, boards):
         (SMT, "Annual review of the governance framework by internal audit", D(2027, 1, 5), "Owen Price", ""),
         (FP, "Budget 2027-28: social care savings proposals", D(2027, 1, 13), "Marcus Bell", ""),
     ]:
-        services.add_forward_item(access, boards[board], title=title, expected=expected, lead=lead, description=what)
+        made.append(services.add_forward_item(access, boards[board], title=title, expected=expected, lead=lead,
+                                              description=what))
+    return made[0]
 
 
 def _resolutions(access, board, meetings, today):

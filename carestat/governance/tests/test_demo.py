@@ -52,6 +52,25 @@ def test_the_scrutiny_resolutions_are_tracked_and_answered_at_the_next_meeting(d
     assert r1.status == RecStatus.IMPLEMENTED and "24 November 2026" in r1.evidence
     assert "next 100 days" in r2.text and r2.answer_meeting.date == dt.date(2027, 1, 19)
     assert Decision.objects.filter(organisation=org, kind="resolution").count() == 2
+    january = r2.answer_meeting
+    assert [(i.title, bool(i.report_id)) for i in january.items.all()] == [
+        ("Adult social care improvement programme: quarter 2", True),
+        ("The next 100 days of the improvement programme", False)]
+    assert january.board.forward_plan.get(title__startswith="The next 100 days").status == "scheduled"
+
+
+def test_the_january_public_pack_carries_the_public_q2_report_and_leaves_out_exempt_business(demo, client):
+    from carestat.reports.tests.helpers import pdf_text
+
+    org = demo["org"]
+    client.force_login(User.objects.get(username="jane.ellis@demoshire.example"))
+    november = Meeting.objects.get(organisation=org, board__kind="scrutiny", date=dt.date(2026, 11, 17))
+    page = client.get(f"/o/demoshire/governance/meetings/{november.pk}/public-pack/").content.decode()
+    assert "be shared with all members of the committee" in page and "Home care recommissioning" not in page
+    january = Meeting.objects.get(organisation=org, board__kind="scrutiny", date=dt.date(2027, 1, 19))
+    text = pdf_text(client.get(f"/o/demoshire/governance/meetings/{january.pk}/public-pack.pdf").content)
+    assert "Adult Social Care Improvement Programme 2024 to 2027: performance report" in text
+    assert "(public version)" in text and "fewer than 5" in text
 
 
 def test_the_auditors_recommendations_are_linked_to_the_governance_framework_actions_and_one_was_extended(demo):
