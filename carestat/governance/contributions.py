@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from carestat.analytics import governance as rules
 from carestat.core.contributions import SectionContext, Tile
@@ -70,18 +71,19 @@ def report_section(ctx: SectionContext) -> dict | None:
 
 
 def home_tiles(access, period) -> list[Tile]:
-    from django.utils import timezone
-
+    """Open and overdue recommendations (when the tracker is in use) and the next meeting."""
     org = access.organisation
     today = timezone.localdate()
     live = Recommendation.objects.filter(organisation=org, status__in=rules.LIVE)
     n_live = live.count()
     n_overdue = live.filter(due_date__lt=today).count()
     slug = org.slug
-    tiles = [Tile(title="Open recommendations", value=str(n_live),
-                  detail=f"{n_overdue} overdue" if n_overdue else "None overdue",
-                  href=reverse("governance:tracker", args=[slug]) + ("?overdue=1" if n_overdue else ""),
-                  rag="red" if n_overdue else ("green" if n_live else ""), order=60)]
+    tiles = []
+    if Recommendation.objects.filter(organisation=org).exists():  # an organisation not using the tracker sees none
+        tiles.append(Tile(title="Open recommendations", value=str(n_live),
+                          detail=f"{n_overdue} overdue" if n_overdue else "None overdue",
+                          href=reverse("governance:tracker", args=[slug]) + ("?overdue=1" if n_overdue else ""),
+                          rag="red" if n_overdue else ("green" if n_live else ""), order=60))
     nxt = (Meeting.objects.filter(organisation=org, date__gte=today, status=MeetingStatus.SCHEDULED)
            .filter(~Q(board__is_archived=True)).select_related("board").order_by("date").first())
     if nxt is not None:

@@ -64,3 +64,9 @@ def test_home_tiles_count_open_and_overdue_recommendations_and_the_next_meeting(
     live = tiles["Open recommendations"]
     assert live.value == "2"
     assert tiles["Next meeting"].detail == "Health and Adult Social Care Scrutiny Committee"
+
+
+def test_an_organisation_with_no_recommendations_or_meetings_gets_no_governance_tiles(demoshire, viewer):
+    m = Membership.objects.get(user=viewer, organisation=demoshire)
+    assert [t for t in home_tiles(Access(viewer, demoshire, m), None) if "recommendation" in t.title.lower()
+            or t.title == "Next meeting"] == []
