@@ -649,3 +649,41 @@ def boards_due(access: Access, board: Board, until: dt.date) -> Iterable[Recomme
     """What the board should see at its next meeting: its live recommendations due by ``until``."""
     return Recommendation.objects.filter(organisation=access.organisation, board=board,
                                          status__in=rules.LIVE, due_date__lte=until).order_by("due_date")
+
+
+# Reminders -----------------------------------------------------------------------------------
+
+REMIND_DAYS = 14
+
+
+def reminders(org, today: dt.date | None = None, days: int = REMIND_DAYS) -> dict[User, list[Recommendation]]:
+    """For each owner: their open or in-progress recommendations due within ``days``, or overdue."""
+    today = today or timezone.localdate()
+    out: dict[User, list[Recommendation]] = {}
+    for rec in (Recommendation.objects.filter(organisation=org, status__in=rules.LIVE, owner__isnull=False,
+                                              due_date__lte=today + dt.timedelta(days=days))
+                .select_related("owner").order_by("due_date")):
+        if rec.owner.email:
+            out.setdefault(rec.owner, []).append(rec)
+    return out
+
+
+def send_reminders(org, *, dry_run: bool = False, today: dt.date | None = None) -> list[tuple[User, str]]:
+    """Email each owner the recommendations falling due or overdue. Returns (person, message) pairs."""
+    from django.core.mail import send_mail
+
+    today = today or timezone.localdate()
+    sent = []
+    for user, recs in reminders(org, today).items():
+        lines = [f"Hello {user.display_name},", "", "These recommendations you own are due soon or overdue:"]
+        lines += [f"  - {r.reference} ({r.source_document}): due {_d(r.due_date)}"
+                  + (" (overdue)" if r.is_overdue(today) else "") for r in recs]
+        lines += ["", "Sign in to CareStat to update their status, or ask the board for an extension."]
+        body = "\n".join(lines)
+        if not dry_run:
+            send_mail(f"CareStat: recommendations due for {org.name}", body, None, [user.email])
+        sent.append((user, body))
+    if not dry_run and sent:
+        log_action("governance.reminders.sent", actor=None, organisation=org,
+                   message=f"Sent recommendation reminders to {len(sent)} people")
+    return sent

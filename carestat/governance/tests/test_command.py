@@ -65,3 +65,23 @@ def test_an_exported_tracker_imports_into_another_document_reference(world, tmp_
     _run("import", str(out), "--org", "demoshire")
     copy = Recommendation.objects.get(source_document="Comptroller and Auditor General: follow-up review")
     assert copy.reference == "R1" and [a.title for a in copy.actions.all()] == ["Clear the OT assessment backlog"]
+
+
+def test_remind_emails_each_owner_what_falls_due_within_two_weeks_or_is_overdue(world, demoshire, admin, mailoutbox):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from carestat.governance import services
+    from conftest import access_for
+
+    today = timezone.localdate()
+    services.create_recommendation(access_for(admin, demoshire), source="scrutiny", source_document="Minutes",
+                                   reference="S1", raised_on=today - dt.timedelta(days=30),
+                                   due_date=today + dt.timedelta(days=3), text="Share backlog figures",
+                                   owner=world["action"].owner)
+    out = _run("remind", "--org", "demoshire", "--dry-run")
+    assert "S1 (Minutes)" in out and "R1" not in out and "Would send 1 reminder" in out
+    assert mailoutbox == []
+    _run("remind", "--org", "demoshire")
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [world["action"].owner.email]

@@ -14,7 +14,7 @@ from carestat.governance.models import Board, RecStatus, Source
 from carestat.governance.progress import linked_actions, overall, tracker
 from carestat.plans.access import get_action_for_user
 
-VERBS = ["list", "tracker", "show", "boards", "import", "export", "status", "link", "extend", "decide"]
+VERBS = ["list", "tracker", "show", "boards", "import", "export", "status", "link", "extend", "decide", "remind"]
 
 
 def _date(text):
@@ -26,7 +26,8 @@ def _date(text):
 
 class Command(CareStatCommand):
     help = ("The recommendations tracker and boards: list (or tracker), show, boards, import, export, and "
-            "status, link, extend, decide on a recommendation. Everyone reads; managers import, link and decide "
+            "status, link, extend, decide on a recommendation; remind emails owners what is due within 14 days "
+            "or overdue (daily from cron; --dry-run prints). Everyone reads; managers import, link and decide "
             "extensions; owners change status and ask for extensions. Closing needs evidence; an import with any "
             "bad row imports nothing.")
 
@@ -48,6 +49,7 @@ class Command(CareStatCommand):
         parser.add_argument("--approve", action="store_true")
         parser.add_argument("--refuse", action="store_true")
         parser.add_argument("--output", "-o", help="where to write the exported workbook")
+        parser.add_argument("--dry-run", action="store_true", help="remind: print the emails; send nothing")
 
     def handle(self, *args, verb, target, org, as_user, **o):
         access = command_access(get_org(org), as_user)
@@ -63,6 +65,14 @@ class Command(CareStatCommand):
                 self.stdout.write(f"{r.pk:>4}  {r.reference:<8} {r.get_source_display():<36} due {r.due_date}  "
                                   f"{r.get_status_display()}{'  OVERDUE' if r.is_overdue(today) else ''}  "
                                   f"{r.text[:70]}")
+            return
+        if verb == "remind":
+            access.require(Perm.ADMINISTER)
+            sent = services.send_reminders(access.organisation, dry_run=o["dry_run"])
+            for user, body in sent if o["dry_run"] else []:
+                self.stdout.write(f"To: {user.email}\n{body}\n")
+            self.stdout.write(f"{'Would send' if o['dry_run'] else 'Sent'} {len(sent)} reminder"
+                              f"{'s' if len(sent) != 1 else ''}")
             return
         if verb == "boards":
             for b in Board.objects.filter(organisation=access.organisation):
