@@ -172,3 +172,22 @@ def test_viewers_and_auditors_change_nothing(world, demoshire, viewer, auditor):
             services.create_board(access_for(who, demoshire), name="X", kind="other")
         with pytest.raises(NotAllowed):
             services.change_status(access_for(who, demoshire), world["rec"], status="in_progress", reason="x")
+
+
+def test_an_action_created_for_a_recommendation_is_added_to_the_plan_and_linked(world, demoshire, admin, contributor):
+    due = timezone.localdate() + dt.timedelta(days=90)
+    action = services.create_action_for(access_for(admin, demoshire), world["rec"], world["objective"],
+                                        title="Publish milestone plans for every service", due=due, owner=contributor)
+    assert action.objective == world["objective"] and action.due == due
+    assert set(world["rec"].actions.values_list("title", flat=True)) == {
+        "Clear the OT assessment backlog", "Publish milestone plans for every service"}
+    assert AuditEntry.objects.filter(action="plans.action.created", record_id=str(action.pk)).exists()
+
+
+def test_an_action_cannot_be_created_under_another_organisations_objective(world, demoshire, westmarch, admin,
+                                                                          outsider):
+    theirs = small_plan(westmarch, outsider, outsider)
+    with pytest.raises(InvalidInput, match="another organisation"):
+        services.create_action_for(access_for(admin, demoshire), world["rec"], theirs["objective"], title="X",
+                                   due=timezone.localdate())
+    assert theirs["objective"].actions.count() == 1

@@ -102,3 +102,17 @@ def test_the_export_is_a_workbook_with_one_row_per_recommendation(client, world,
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:3] == ("Source", "Source document", "Reference")
     assert rows[1][2] == "R1" and rows[1][13] == "Clear the OT assessment backlog"
+
+
+def test_an_import_through_the_page_lists_each_bad_row_and_imports_nothing(client, world, manager):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(manager)
+    f = SimpleUploadedFile("recs.csv", b"Source,Source document,Reference,Date raised,Recommendation,Due date\n"
+                                       b"CQC,CQC assessment 2026,1,01/06/2026,Cut waiting times,31/03/2027\n"
+                                       b"Auditor,Audit letter,2,01/06/2026,Reconcile,not a date\n")
+    r = client.post("/o/demoshire/governance/recommendations/import/", {"file": f})
+    page = r.content.decode()
+    assert "Nothing imported. Row 3, column &#39;Source&#39;: &#39;Auditor&#39; is not one of" in page
+    assert "Row 3, column &#39;Due date&#39;: &#39;not a date&#39; is not a date" in page
+    assert not Recommendation.objects.filter(source_document="CQC assessment 2026").exists()
