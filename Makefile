@@ -46,7 +46,7 @@ test: install-test
 	$(UV) run --frozen --all-extras pytest -o addopts="-ra --strict-markers" -p no:cacheprovider
 
 # The quick loop while developing: no browser or Spark tests.
-check: $(UV)
+check: $(UV) assets
 	$(UV) run --frozen pytest -m 'not browser and not spark and not slow'
 
 lint: $(UV)

@@ -79,6 +79,16 @@ def _fast_passwords(settings, tmp_path):
     settings.UPLOADS_DIR = tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the measures list keeps its judgements there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def demoshire(db):
     from carestat.core.tests.factories import OrganisationFactory

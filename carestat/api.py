@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
-from carestat.core.errors import Busy, Conflict, InvalidInput, NotAllowed
+from carestat.core.errors import Busy, Conflict, InvalidInput, NotAllowed, RateLimited, TokenExpired
 
 
 class TokenAuth(HttpBearer):
@@ -49,6 +49,20 @@ def _invalid(request, exc):
 @api.exception_handler(Conflict)
 def _conflict(request, exc):
     return api.create_response(request, {"detail": exc.message, "field": exc.field}, status=409)
+
+
+@api.exception_handler(TokenExpired)
+def _token_expired(request, exc):
+    response = api.create_response(request, {"detail": exc.message}, status=401)
+    response["WWW-Authenticate"] = 'Bearer error="invalid_token", error_description="The token has expired"'
+    return response
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc):
+    response = api.create_response(request, {"detail": exc.message, "field": exc.field}, status=429)
+    response["Retry-After"] = str(exc.retry_after_seconds)
+    return response
 
 
 @api.exception_handler(Busy)
@@ -96,6 +110,13 @@ def _register_routers() -> None:
     from carestat.reports.api import router as reports_router
 
     api.add_router("", reports_router)
+
+    from carestat.risks.api import router as risks_router
+
+    api.add_router("", risks_router)
+    from carestat.finance.api import router as finance_router
+
+    api.add_router("", finance_router)
 
     from carestat.governance.api import router as governance_router
 

@@ -32,7 +32,13 @@ LOADERS: list[str] = [
     "carestat.core.demo.load",
     "carestat.measures.demo.load",
     "carestat.casedata.demo.load",
+    # Risk scores and the ledger go in before the plans demo closes their quarters (which
+    # freezes them); links to plan actions once the plans exist, before the reports are drafted.
+    "carestat.risks.demo.load",
+    "carestat.finance.demo.load_ledger",
     "carestat.plans.demo.load",
+    "carestat.risks.demo.link_to_plans",
+    "carestat.finance.demo.load",
     "carestat.reports.demo.load",
     "carestat.governance.demo.load",
 ]

@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "carestat.measures",
     "carestat.casedata",
     "carestat.reports",
+    "carestat.risks",
+    "carestat.finance",
     "carestat.governance",
 ]
 
@@ -114,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "carestat.core.middleware.MustChangePasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "carestat.core.middleware.RejectNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -156,10 +159,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Lockout after repeated failed sign-ins (django-axes): per user name and address.
+# Lockout after repeated failed sign-ins (django-axes), keyed on the account *and* the client's
+# address, so a stranger who types someone's email wrongly locks out only themselves. The
+# address is REMOTE_ADDR, which `carestat serve` takes from the trusted proxy's X-Forwarded-For
+# (and from nobody else's); never a header a client could set. Across all addresses the account
+# itself slows down instead (carestat.core.signin_guard): after as many failures again, each
+# further try waits twice as long as the last, up to CARESTAT_LOCKOUT_BACKOFF_MAX_SECONDS, so
+# guessing from many addresses crawls while the real person is never shut out for long.
 AXES_FAILURE_LIMIT = env_int("CARESTAT_LOCKOUT_ATTEMPTS", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("CARESTAT_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "carestat.core.signin_guard.client_address"
+CARESTAT_LOCKOUT_BACKOFF_MAX_SECONDS = env_int("CARESTAT_LOCKOUT_BACKOFF_MAX_SECONDS", 60, minimum=1)
+# API tokens stop working this many days after they are made.
+CARESTAT_API_TOKEN_DAYS = env_int("CARESTAT_API_TOKEN_DAYS", 90, minimum=1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "carestat.core.views.auth.locked_out"
 AXES_VERBOSE = False
@@ -227,3 +240,9 @@ LOGGING = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CARESTAT_JOBS_INLINE = env_bool("CARESTAT_JOBS_INLINE", False)
 CARESTAT_MAX_UPLOAD_MB = env_int("CARESTAT_MAX_UPLOAD_MB", 1024, minimum=1)
+# A draft report's PDF or Word file is made afresh on each download (an organisation-wide one
+# takes seconds of CPU); one person may download this many an hour.
+CARESTAT_DRAFT_RENDERS_PER_HOUR = env_int("CARESTAT_DRAFT_RENDERS_PER_HOUR", 10, minimum=1)
+# The measures list's judgements are kept this long per process, and judged afresh after any
+# recorded change (carestat.measures.listing.cached_measure_rows); 0 turns it off.
+CARESTAT_MEASURE_LIST_CACHE_SECONDS = env_int("CARESTAT_MEASURE_LIST_CACHE_SECONDS", 60, minimum=0)

@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("carestat.measures.urls")),
     path("", include("carestat.casedata.urls")),
     path("", include("carestat.reports.urls")),
+    path("", include("carestat.risks.urls")),
+    path("", include("carestat.finance.urls")),
     path("", include("carestat.governance.urls")),
 ]
 

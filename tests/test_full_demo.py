@@ -25,7 +25,7 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
         DATA_DIR=data, ANALYTICS_DIR=data / "analytics", UPLOADS_DIR=data / "uploads"
     ):
         call_command("demo", "--no-serve")
-        yield {"comparison": against_actuals(SavedForecast.objects.get())}
+        yield {"comparison": against_actuals(SavedForecast.objects.get()), "data": data}
         # the demo's rows were committed outside any test transaction: remove them
         call_command("flush", interactive=False, verbosity=0)
 
@@ -51,3 +51,25 @@ def test_the_demo_keeps_a_forecast_to_compare_with_what_happened(loaded, db):
     forecast = SavedForecast.objects.get()
     assert forecast.result["scenarios"][-1]["clears"]
     assert len(loaded["comparison"]["weeks"]) > 20
+
+
+def test_the_demo_cost_model_explains_the_residential_overspend_from_its_own_returns(loaded, db):
+    from decimal import Decimal
+
+    from django.test import override_settings
+
+    from carestat.core.models import Organisation
+    from carestat.finance import costmodel
+    from carestat.reports.models import Report
+
+    org = Organisation.objects.get(slug="demoshire")
+    with override_settings(ANALYTICS_DIR=loaded["data"] / "analytics"):  # each test gets its own otherwise
+        model = costmodel.build(org, year="2026-27")
+    residential = next(r for r in model.rows if r.driver.line.cost_code == "CS110")
+    # 57 children against 52 budgeted at 250,000: 1,250,000 volume; 12,000 more each for 57: 684,000 price
+    assert residential.volume == 57
+    assert (residential.price_volume.volume_variance, residential.price_volume.price_variance) == (
+        Decimal("1250000"), Decimal("684000"))
+    money = [d for r in Report.objects.filter(organisation=org) for d in r.snapshot.get("domains", [])
+             if d["key"] == "money"]
+    assert money and any("What explains" in t["caption"] for d in money for t in d["tables"])

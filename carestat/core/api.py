@@ -84,7 +84,7 @@ class ReopenIn(Schema):
 
 class MemberOut(Schema):
     id: int
-    email: str
+    email: str | None = Field(..., description="Shown to the organisation's admins only")
     full_name: str
     role: str
     unit_id: int | None
@@ -132,8 +132,8 @@ def _unit(u: Unit) -> dict:
     return {"id": u.pk, "name": u.name, "kind": u.kind, "parent_id": u.parent_id, "is_archived": u.is_archived}
 
 
-def _member(m: Membership) -> dict:
-    return {"id": m.pk, "email": m.user.email, "full_name": m.user.display_name, "role": m.role,
+def _member(m: Membership, *, show_email: bool = True) -> dict:
+    return {"id": m.pk, "email": m.user.email if show_email else None, "full_name": m.user.display_name, "role": m.role,
             "unit_id": m.unit_id, "is_active": m.is_active}
 
 
@@ -224,9 +224,11 @@ def reopen_period(request, slug: str, identifier: str, payload: ReopenIn):
 def memberships(request, slug: str):
     access = org_access(request, slug, Perm.VIEW)
     rows = Membership.objects.filter(organisation=access.organisation).select_related("user")
-    if not access.can(Perm.ADMINISTER):
+    admin = access.can(Perm.ADMINISTER)
+    if not admin:
         rows = rows.filter(is_active=True)
-    return [_member(m) for m in rows]
+    # Staff email addresses are for the admins who manage members, not for every viewer.
+    return [_member(m, show_email=admin) for m in rows]
 
 
 @router.post("/organisations/{slug}/memberships", response={201: MemberCreated, **ERRORS},

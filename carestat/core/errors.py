@@ -32,3 +32,20 @@ class Busy(ServiceError):
     """The work cannot be done this moment (another is holding what it needs); try again shortly."""
 
     retry_after_seconds = 30
+
+
+class TokenExpired(ServiceError):
+    """An API token past its expiry date (CARESTAT_API_TOKEN_DAYS after it was made)."""
+
+
+class StoredFileDamaged(Conflict):
+    """A kept file no longer matches the fingerprint recorded when it was made."""
+
+
+class RateLimited(ServiceError):
+    """The person has asked for this costly work too often lately; ``retry_after_seconds`` says
+    when they may again."""
+
+    def __init__(self, message: str, *, retry_after_seconds: int, field: str | None = None):
+        super().__init__(message, field=field)
+        self.retry_after_seconds = retry_after_seconds

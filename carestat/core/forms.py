@@ -105,3 +105,19 @@ class ReopenPeriodForm(forms.Form):
 class TokenForm(forms.Form):
     name = forms.CharField(label="Name", max_length=100, help_text="What will use it, such as ‘Power BI refresh’.",
                            error_messages={"required": "Give the token a name"})
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label="Your current password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your current password"})
+    new_password = forms.CharField(
+        label="New password", strip=False,
+        help_text="12 characters or more. A few unrelated words together make a good one.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Enter a new password"})
+    new_password_again = forms.CharField(
+        label="New password again", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Type the new password again"})

@@ -149,10 +149,41 @@ class NoStoreForSignedInMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from django.db import DatabaseError
+        from django.utils.cache import add_never_cache_headers
+
         response = self.get_response(request)
         user = getattr(request, "user", None)  # set by the session, or by an API token during the view
-        if user is not None and user.is_authenticated:
-            from django.utils.cache import add_never_cache_headers
-
+        try:
+            signed_in = user is not None and user.is_authenticated
+        except DatabaseError:
+            signed_in = True  # the database is down: keep whatever this is out of caches
+        if signed_in:
             add_never_cache_headers(response)
         return response
+
+
+class MustChangePasswordMiddleware:
+    """Someone signed in with a password another person chose (a new member's one-time
+    password, an admin's reset) sees only the page that changes it, until they have."""
+
+    ALLOWED = ("/account/password/", "/sign-out/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated and getattr(user, "must_change_password", False)
+                and not request.path_info.startswith(self.ALLOWED)):
+            if request.path_info.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse({"detail": "Choose your own password first, on the ‘Change your password’ "
+                                               "page, then try again."}, status=403)
+            from django.shortcuts import redirect
+            from django.urls import reverse
+            from django.utils.http import urlencode
+
+            return redirect(f"{reverse('core:password_change')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -16,6 +16,9 @@ class User(AbstractUser):
     """A person who signs in. Email is the sign-in name."""
 
     full_name = models.CharField(max_length=200, blank=True)
+    # Set when someone else chose the password (a new member's one-time password, an admin's
+    # reset): every page then asks for a new one before anything else.
+    must_change_password = models.BooleanField(default=False)
 
     @property
     def display_name(self) -> str:
@@ -191,6 +194,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Fixed when the token is made (CARESTAT_API_TOKEN_DAYS after), so changing the setting
+    # does not silently lengthen or cut short tokens already handed out.
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -200,7 +206,11 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.has_expired
+
+    @property
+    def has_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,7 +21,7 @@ from django.utils.text import slugify
 from carestat.analytics.periods import PeriodError, PeriodKind, financial_year_of, parse_period, periods_within
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
-from carestat.core.errors import Conflict, InvalidInput, NotAllowed, PeriodClosed
+from carestat.core.errors import Conflict, InvalidInput, NotAllowed, PeriodClosed, TokenExpired
 from carestat.core.models import (
     UNIT_PARENT_KINDS,
     ApiToken,
@@ -412,6 +413,14 @@ def add_member(
     if user is None:
         one_time_password = secrets.token_urlsafe(12)
         user = create_user(email=email, full_name=full_name, password=one_time_password)
+        user.must_change_password = True
+        user.save(update_fields=["must_change_password"])
+    elif access.user.username != COMMAND_LINE_USERNAME and _belongs_elsewhere(user, access.organisation):
+        # Adding them would show this organisation's admins the name another council keeps
+        # for them (and let them reset a password that opens the other council's records).
+        raise Conflict(f"{email} already signs in to CareStat for another organisation, so CareStat will "
+                       "not add them from here. Ask your CareStat server operator to add them with "
+                       "‘carestat adduser’.", field="email")
     existing = Membership.objects.select_for_update().filter(user=user, organisation=access.organisation).first()
     if existing is not None and existing.is_active:
         raise Conflict(f"{email} is already a member", field="email")
@@ -435,6 +444,11 @@ def add_member(
         message=f"{access.user.display_name} added {user.display_name} as {membership.get_role_display().lower()}",
     )
     return membership, one_time_password
+
+
+def _belongs_elsewhere(user: User, org: Organisation) -> bool:
+    """Whether ``user`` is (or was) a member of an organisation other than ``org``."""
+    return Membership.objects.filter(user=user).exclude(organisation=org).exists()
 
 
 def _admins_left(org: Organisation, excluding: Membership) -> int:
@@ -480,6 +494,68 @@ def change_membership(
     return membership
 
 
+# Passwords -----------------------------------------------------------------------------
+
+def _check_new_password(user: User, password: str, again: str) -> None:
+    if not password:
+        raise InvalidInput("Enter a new password", field="new_password")
+    if password != again:
+        raise InvalidInput("The two new passwords are not the same; type it again in both boxes",
+                           field="new_password_again")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), field="new_password") from None
+
+
+@transaction.atomic
+def change_own_password(user: User, *, old_password: str, new_password: str, new_password_again: str) -> User:
+    """Change the signed-in person's password. Their current password is needed, so a
+    browser left signed in cannot be used to take the account over; the new one must pass
+    the password rules (12 characters or more, not common, not all numbers, not like their
+    name or email)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old_password or ""):
+        raise InvalidInput("Your current password is not right", field="old_password")
+    _check_new_password(user, new_password, new_password_again)
+    if user.check_password(new_password):
+        raise InvalidInput("Choose a password different from your current one", field="new_password")
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    log_action("core.user.password_changed", actor=user, organisation=None, record=user,
+               message=f"{user.display_name} changed their password")
+    return user
+
+
+@transaction.atomic
+def reset_member_password(access: Access, membership: Membership) -> str:
+    """An admin gives a member of their organisation a one-time password, shown once, that
+    must be changed at the next sign-in. Every browser the member was signed in on is signed
+    out (their session no longer matches the password). Only someone who belongs to this
+    organisation alone can be reset from here: for anyone else, the other council's records
+    would open to this admin."""
+    access.require(Perm.ADMINISTER)
+    if membership.organisation_id != access.organisation.pk:
+        raise NotAllowed("You can reset passwords only for members of your own organisation")
+    user = User.objects.select_for_update().get(pk=membership.user_id)
+    if user.pk == access.user.pk:
+        raise InvalidInput("Change your own password from ‘Change password’ instead", field=None)
+    if _belongs_elsewhere(user, access.organisation):
+        raise Conflict(f"{user.email} also signs in for another organisation, so only your CareStat server "
+                       "operator can reset their password (‘carestat changepassword’)")
+    if not user.is_active:
+        raise Conflict(f"{user.email} cannot sign in to CareStat at all, so there is no password to reset")
+    one_time_password = secrets.token_urlsafe(12)
+    user.set_password(one_time_password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    log_action("core.user.password_reset", actor=access.user, organisation=access.organisation, record=membership,
+               message=f"{access.user.display_name} reset {user.display_name}'s password; they must choose "
+                       "a new one when they next sign in")
+    return one_time_password
+
+
 # API tokens ----------------------------------------------------------------------------
 
 TOKEN_PREFIX = "cst_"
@@ -498,10 +574,13 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     if len(name) > 100:
         raise InvalidInput("Use a name of 100 characters or fewer", field="name")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=plain[:10], token_hash=hash_token(plain))
+    expires_at = timezone.now() + dt.timedelta(days=settings.CARESTAT_API_TOKEN_DAYS)
+    token = ApiToken.objects.create(user=user, name=name, prefix=plain[:10], token_hash=hash_token(plain),
+                                    expires_at=expires_at)
     log_action(
         "core.token.created", actor=user, organisation=None, record=token,
-        message=f"{user.display_name} created API token ‘{name}’ ({token.prefix}…)",
+        message=f"{user.display_name} created API token ‘{name}’ ({token.prefix}…), "
+                f"working until {timezone.localtime(expires_at):%-d %B %Y}",
     )
     return token, plain
 
@@ -530,6 +609,10 @@ def user_for_token(plain: str) -> User | None:
     if token is None:
         return None
     now = timezone.now()
+    if token.expires_at is not None and token.expires_at <= now:
+        raise TokenExpired(f"This API token (‘{token.name}’, {token.prefix}…) expired on "
+                           f"{timezone.localtime(token.expires_at):%-d %B %Y}. Create a new one on the "
+                           "‘API tokens’ page and use that instead.")
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

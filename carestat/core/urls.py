@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carestat.core.views import auth, org, tokens
+from carestat.core.views import account, auth, org, tokens
 
 app_name = "core"
 
@@ -8,11 +8,14 @@ urlpatterns = [
     path("", org.home, name="home"),
     path("sign-in/", auth.signin, name="signin"),
     path("sign-out/", auth.signout, name="signout"),
+    path("account/password/", account.password_change, name="password_change"),
     path("account/api-tokens/", tokens.tokens, name="tokens"),
     path("account/api-tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("o/<slug:slug>/", org.org_home, name="org_home"),
     path("o/<slug:slug>/members/", org.members, name="members"),
     path("o/<slug:slug>/members/<int:pk>/", org.member_change, name="member_change"),
+    path("o/<slug:slug>/members/<int:pk>/reset-password/", account.member_password_reset,
+         name="member_password_reset"),
     path("o/<slug:slug>/units/", org.units, name="units"),
     path("o/<slug:slug>/units/<int:pk>/", org.unit_change, name="unit_change"),
     path("o/<slug:slug>/periods/", org.periods, name="periods"),

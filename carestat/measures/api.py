@@ -20,7 +20,7 @@ from carestat.core.views.base import org_access
 from carestat.measures import services
 from carestat.measures.access import get_measure_for_user, get_revision_for_user, get_value_for_user
 from carestat.measures.judging import MeasureReport, judge, value_rows_for_public
-from carestat.measures.listing import measure_rows
+from carestat.measures.listing import cached_measure_rows
 from carestat.measures.models import Measure, MeasureValue, Target
 
 router = Router(tags=["measures"])
@@ -154,7 +154,7 @@ def _target(t: Target) -> dict:
             summary="Measures the organisation tracks, each with its latest judgement")
 def measures(request, slug: str, public: bool = False, domain: str = "", rag: str = "", variation: str = ""):
     access = org_access(request, slug, Perm.VIEW)
-    rows, _ = measure_rows(access.organisation, public=public, domain=domain, rag=rag, variation=variation)
+    rows, _ = cached_measure_rows(access.organisation, public=public, domain=domain, rag=rag, variation=variation)
     return [_summary(row["measure"], row["report"]) for row in rows]
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from carestat.core.models import Organisation
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from carestat.core.models import AuditEntry, Organisation
 from carestat.measures.judging import judge, spark
 from carestat.measures.models import Measure
 
@@ -43,3 +50,26 @@ def measure_rows(org: Organisation, *, public: bool = False, domain: str = "", p
         rows.append({"measure": m, "report": report, "rag": row_rag, "variation_kind": kind,
                      "spark": spark(report)})
     return rows, domains
+
+
+def cached_measure_rows(org: Organisation, *, public: bool = False, **filters: str) -> tuple[list[dict], list[str]]:
+    """``measure_rows``, kept for CARESTAT_MEASURE_LIST_CACHE_SECONDS in this process's cache.
+
+    Judging every measure costs most of a page's CPU, and the answer is the same for everyone in
+    the organisation until something changes. Every change goes through the audit trail
+    (carestat.core.audit.log_action), so the newest audit entry is part of the key: any recorded
+    change anywhere, and a new day, make the next request judge afresh. The time limit bounds
+    what a change made outside CareStat (reference data loaded on the server) could leave stale.
+    """
+    seconds = settings.CARESTAT_MEASURE_LIST_CACHE_SECONDS
+    if not seconds:
+        return measure_rows(org, public=public, **filters)
+    newest = AuditEntry.objects.order_by("-id").values_list("id", "at").first() or (0, None)
+    key = "measure-rows:" + hashlib.sha256(json.dumps(
+        [org.pk, public, sorted(filters.items()), newest[0], str(newest[1]), timezone.localdate().isoformat()],
+    ).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = measure_rows(org, public=public, **filters)
+        cache.set(key, found, seconds)
+    return found

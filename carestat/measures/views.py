@@ -26,7 +26,7 @@ from carestat.measures.forms import (
     ValueForm,
 )
 from carestat.measures.judging import icon, judge, spark, value_rows_for_public
-from carestat.measures.listing import FILTER_VARIATIONS, measure_rows
+from carestat.measures.listing import FILTER_VARIATIONS, cached_measure_rows
 from carestat.measures.models import CatalogueMeasure
 from carestat.plans.models import Plan
 
@@ -50,7 +50,7 @@ def measure_list(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     public = _public(request)
     filters = {k: request.GET.get(k, "") for k in ("domain", "plan", "unit", "rag", "variation")}
-    rows, domains = measure_rows(access.organisation, public=public, **filters)
+    rows, domains = cached_measure_rows(access.organisation, public=public, **filters)
     plans = Plan.objects.filter(organisation=access.organisation, is_archived=False).order_by("title")
     units = Unit.objects.filter(organisation=access.organisation, is_archived=False).order_by("name")
     return page(request, "measures/list.html", "Public measures" if public else "Measures", section=SECTION,

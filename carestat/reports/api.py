@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from carestat.core.access import get_period_for_user
-from carestat.core.api import ERRORS, JobOut, job_out
+from carestat.core.api import ERRORS, ErrorOut, JobOut, job_out
 from carestat.core.errors import InvalidInput
 from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
@@ -117,11 +117,12 @@ def publish(request, slug: str, report_id: int):
     return _out(services.publish_report(access, get_report_for_user(access, report_id)))
 
 
-@router.get("/organisations/{slug}/reports/{report_id}/download", response={200: None, **ERRORS},
+@router.get("/organisations/{slug}/reports/{report_id}/download", response={200: None, **ERRORS, 429: ErrorOut},
             summary="The report as pdf, docx, xlsx or html; public=true for the suppressed public version",
             description="An approved or published report's file is made the first time it is asked for and "
                         "kept: every later download is the same bytes (the audit trail records their SHA-256). "
-                        "A draft's file is made on each request.")
+                        "A draft's file is made on each request, so each person may download at most "
+                        "CARESTAT_DRAFT_RENDERS_PER_HOUR draft PDF or Word files an hour (429 with Retry-After).")
 def download(request, slug: str, report_id: int, format: str = "pdf", public: bool = False):  # noqa: A002
     access = org_access(request, slug, Perm.VIEW)
     report = get_report_for_user(access, report_id)

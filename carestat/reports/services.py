@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action
-from carestat.core.errors import Conflict, InvalidInput
-from carestat.core.models import ReportingPeriod
+from carestat.core.errors import Conflict, InvalidInput, RateLimited, StoredFileDamaged
+from carestat.core.models import AuditEntry, ReportingPeriod
 from carestat.core.permissions import Perm
 from carestat.reports import snapshot as snap
 from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus, ScopeKind
@@ -242,8 +243,27 @@ def kept_file(report: Report, fmt: str, *, public: bool = False, user=None) -> R
     check_format(fmt)
     found = ReportFile.objects.filter(report=report, format=fmt, public=public, status=report.status).first()
     if found is not None:
+        _check_intact(report, found, user)
         return found
     return _keep(report, fmt, public, render(report, fmt, public=public), user)
+
+
+def _check_intact(report: Report, kept: ReportFile, user) -> None:
+    """Refuse to hand out a kept file whose bytes no longer match the fingerprint recorded
+    when it was made: a committee must get the approved report or nothing."""
+    actual = hashlib.sha256(bytes(kept.content)).hexdigest()
+    if actual == kept.sha256:
+        return
+    log_action("reports.report.file_damaged", actor=user, organisation=report.organisation, record=report,
+               after={"format": kept.format, "public": kept.public, "recorded_sha256": kept.sha256,
+                      "actual_sha256": actual},
+               message=f"CareStat refused to serve the kept {kept.get_format_display()} of ‘{report.title}’ "
+                       f"({_version(kept.public)}): its bytes no longer match the fingerprint recorded when it "
+                       "was made")
+    raise StoredFileDamaged(
+        f"The kept {kept.get_format_display()} of ‘{report.title}’ ({_version(kept.public)}) has been changed "
+        f"since it was made (fingerprint recorded {kept.sha256[:12]}, now {actual[:12]}), so CareStat will not "
+        "serve it. Ask your CareStat server operator to restore it from a backup.")
 
 
 def prepare_files(access: Access, report: Report, *, progress: Progress | None = None) -> list[ReportFile]:
@@ -276,6 +296,32 @@ def prepare_files(access: Access, report: Report, *, progress: Progress | None =
     return files
 
 
+# A draft's PDF or Word file is made afresh on every download, and an organisation-wide one
+# takes seconds of a core; a published report's files are made once and kept, so cost nothing.
+COSTLY_DRAFT_FORMATS = ("pdf", "docx")
+
+
+def _refuse_if_drafts_rendered_too_often(access: Access, fmt: str) -> None:
+    """At most CARESTAT_DRAFT_RENDERS_PER_HOUR draft PDF or Word downloads per person per hour,
+    counted from the audit trail, which every web process shares."""
+    if fmt not in COSTLY_DRAFT_FORMATS:
+        return
+    limit = settings.CARESTAT_DRAFT_RENDERS_PER_HOUR
+    now = timezone.now()
+    recent = list(AuditEntry.objects.filter(
+        action="reports.report.exported", actor=access.user, at__gte=now - dt.timedelta(hours=1),
+        after__draft=True, after__format__in=COSTLY_DRAFT_FORMATS).order_by("-at").values_list("at", flat=True)[:limit])
+    if len(recent) < limit:
+        return
+    wait = max(1, int((recent[-1] + dt.timedelta(hours=1) - now).total_seconds()) + 1)
+    minutes = max(1, round(wait / 60))
+    raise RateLimited(
+        f"You have downloaded {limit} draft PDF or Word files in the last hour, the most CareStat makes for one "
+        f"person, because each is made afresh. Try again in about {minutes} minute{'s' if minutes != 1 else ''}, "
+        "download the draft as a web page (HTML), or approve the report: its files are then made once and kept.",
+        retry_after_seconds=wait)
+
+
 def export_report(access: Access, report: Report, fmt: str, *, public: bool = False,
                   channel: str = "web") -> tuple[bytes, str, str]:
     """The report rendered in ``fmt``; each download is an audited export. An approved or
@@ -285,10 +331,14 @@ def export_report(access: Access, report: Report, fmt: str, *, public: bool = Fa
     if report.is_frozen:
         data = bytes(kept_file(report, fmt, public=public, user=access.user).content)
     else:
+        _refuse_if_drafts_rendered_too_often(access, fmt)
         data = render(report, fmt, public=public)
+    after = {"format": fmt, "public": public, "channel": channel, "hash": report.snapshot_hash,
+             "file_sha256": hashlib.sha256(data).hexdigest()}
+    if not report.is_frozen:
+        after["draft"] = True
     log_action("reports.report.exported", actor=access.user, organisation=report.organisation, record=report,
-               after={"format": fmt, "public": public, "channel": channel, "hash": report.snapshot_hash,
-                      "file_sha256": hashlib.sha256(data).hexdigest()},
+               after=after,
                message=f"{access.user.display_name} downloaded ‘{report.title}’ as {fmt.upper()} ({_version(public)}, "
                        f"{report.get_status_display().lower()})")
     return data, content_type(fmt), filename(report, fmt, public)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from carestat.core.access import _int, get_period_for_user, get_unit_for_user
-from carestat.core.errors import ServiceError
+from carestat.core.errors import RateLimited, ServiceError, StoredFileDamaged
 from carestat.core.govuk_forms import apply_service_error
 from carestat.core.jobs import enqueue_job
 from carestat.core.models import AuditEntry
@@ -169,7 +169,16 @@ def download(request, slug, pk, fmt):
     r = get_report_for_user(access, pk)
     if fmt not in services.FORMATS:
         raise Http404("No such format")
-    data, ctype, name = services.export_report(access, r, fmt, public=request.GET.get("version") == "public")
+    try:
+        data, ctype, name = services.export_report(access, r, fmt, public=request.GET.get("version") == "public")
+    except StoredFileDamaged as exc:
+        return page(request, "core/error.html", "This file cannot be downloaded", status=409,
+                    heading="This file cannot be downloaded", body=exc.message)
+    except RateLimited as exc:
+        response = page(request, "core/error.html", "Too many draft downloads", status=429,
+                        heading="Too many draft downloads for now", body=exc.message)
+        response["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     response = HttpResponse(data, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -61,3 +61,35 @@ def test_signing_in_and_adding_a_unit_work_without_javascript(no_js_page, cast):
     page.page.check("input[name=kind][value=directorate]")
     page.page.click("button:has-text('Add unit')")
     assert "Added directorate ‘Adults' Services’" in page.page.content()
+
+
+def test_an_admin_resets_a_password_and_the_member_chooses_their_own_at_sign_in(browser_page, cast):
+    page = browser_page
+    viewer = cast["viewer"]
+    membership = Membership.objects.get(user=viewer, organisation__slug="demoshire")
+    page.sign_in(cast["admin"].email, PASSWORD)
+    page.goto(f"/o/demoshire/members/{membership.pk}/")
+    page.page.click("text=reset it")
+    page.assert_accessible()
+    page.page.click("button:has-text('Reset password')")
+    one_time = page.page.locator("#one-time-password").inner_text().strip()
+    page.assert_accessible()
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Sign out')")
+
+    page.sign_in(viewer.email, one_time)
+    assert "/account/password/" in page.page.url
+    assert "Your password was chosen by someone else" in page.page.locator("main").inner_text()
+    page.page.fill("#id_old_password", one_time)
+    page.page.fill("#id_new_password", "short")
+    page.page.fill("#id_new_password_again", "short")
+    page.page.click("button:has-text('Change password')")
+    assert page.page.locator(".govuk-error-summary").is_visible()
+    page.assert_accessible()
+    page.page.fill("#id_old_password", one_time)
+    page.page.fill("#id_new_password", "kettle-lantern-orchard-7")
+    page.page.fill("#id_new_password_again", "kettle-lantern-orchard-7")
+    page.page.click("button:has-text('Change password')")
+    assert "Your password has been changed" in page.page.locator("body").inner_text()
+    viewer.refresh_from_db()
+    assert viewer.check_password("kettle-lantern-orchard-7") and not viewer.must_change_password

@@ -40,6 +40,10 @@ PAGES = [
     ("core:member_change", "get", lambda w: f"/o/demoshire/members/{w['membership'].pk}/", {"admin"}, None),
     ("core:member_change", "post", lambda w: f"/o/demoshire/members/{w['membership'].pk}/", {"admin"},
      lambda w: {"role": "contributor", "is_active": "on"}),
+    ("core:member_password_reset", "get",
+     lambda w: f"/o/demoshire/members/{w['membership'].pk}/reset-password/", {"admin"}, None),
+    ("core:member_password_reset", "post",
+     lambda w: f"/o/demoshire/members/{w['membership'].pk}/reset-password/", {"admin"}, lambda w: {}),
     ("core:units", "get", lambda w: "/o/demoshire/units/", {"admin"}, None),
     ("core:units", "post", lambda w: "/o/demoshire/units/", {"admin"},
      lambda w: {"name": "Children", "kind": "directorate"}),
@@ -60,7 +64,8 @@ PAGES = [
 ]
 
 # Addresses not scoped to one organisation: any signed-in person may use them.
-UNSCOPED = {"core:home", "core:signin", "core:signout", "core:tokens", "core:token_revoke", "healthz"}
+UNSCOPED = {"core:home", "core:signin", "core:signout", "core:tokens", "core:token_revoke", "core:password_change",
+            "healthz"}
 
 API = [
     ("get", "/api/v1/organisations/demoshire", ALL, None),

@@ -61,13 +61,13 @@ def test_a_manager_cannot_add_units(manager_access):
         services.add_unit(manager_access, name="X", kind=UnitKind.DIRECTORATE, parent=None)
 
 
-def test_adding_someone_new_gives_a_one_time_password_that_signs_them_in(admin_access, client):
+def test_adding_someone_new_gives_a_one_time_password_that_signs_them_in_to_choose_their_own(admin_access, client):
     membership, one_time = services.add_member(admin_access, email="New.Person@Demoshire.example",
                                                full_name="New Person", role=Role.CONTRIBUTOR)
     assert membership.user.username == "new.person@demoshire.example"
     assert one_time and len(one_time) >= 12
     response = client.post("/sign-in/", {"email": "new.person@demoshire.example", "password": one_time})
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302 and response["Location"] == "/account/password/"
 
 
 def test_adding_an_existing_member_twice_is_refused(admin_access, viewer):

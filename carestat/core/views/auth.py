@@ -1,11 +1,13 @@
 from django.contrib.auth import authenticate, login, logout
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
 from carestat.core.forms import SignInForm
+from carestat.core.signin_guard import account_wait_seconds
 from carestat.core.views.base import page, posted
 
 
@@ -17,11 +19,20 @@ def signin(request):
         next_url = ""
     form = SignInForm(posted(request))
     if request.method == "POST" and form.is_valid():
+        wait = account_wait_seconds(form.cleaned_data["email"])
+        if wait:
+            return page(request, "core/error.html", "Sign-in slowed down", status=429,
+                        heading="Wait a moment before you try again",
+                        body=f"This account has had many failed sign-in attempts. Wait {wait} seconds, then "
+                             "sign in again. If you did not make them, tell your CareStat admin.")
         user = authenticate(
             request, username=form.cleaned_data["email"].strip().lower(), password=form.cleaned_data["password"]
         )
         if user is not None:
             login(request, user)
+            if user.must_change_password:
+                return redirect(f"{reverse('core:password_change')}?{urlencode({'next': next_url})}"
+                                if next_url else "core:password_change")
             return redirect(next_url or "core:home")
         if getattr(request, "axes_locked_out", False):
             return locked_out(request)

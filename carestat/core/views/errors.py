@@ -1,3 +1,7 @@
+from django.http import HttpResponse
+from django.template.loader import get_template
+from django.utils.cache import add_never_cache_headers
+
 from carestat.core.views.base import page
 
 
@@ -22,9 +26,12 @@ def forbidden(request, exception=None):
 
 
 def server_error(request):
-    return page(request, "core/error.html", "Sorry, there is a problem with the service", status=500,
-                heading="Sorry, there is a problem with the service",
-                body="Try again later. Nothing you entered has been half-saved.")
+    """The 500 page, rendered without the request's user, session or messages: the failure
+    may be the database itself, and a page that needs it would fail in turn."""
+    html = get_template("core/server_error.html").render({"cspNonce": getattr(request, "csp_nonce", "")})
+    response = HttpResponse(html, status=500)
+    add_never_cache_headers(response)
+    return response
 
 
 def csrf_failure(request, reason=""):

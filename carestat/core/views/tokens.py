@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -27,7 +28,8 @@ def tokens(request):
         else:
             form = TokenForm()
     rows = ApiToken.objects.filter(user=request.user)
-    return page(request, "core/tokens.html", "API tokens", form=form, tokens=rows, new_token=new_token)
+    return page(request, "core/tokens.html", "API tokens", form=form, tokens=rows, new_token=new_token,
+                token_days=settings.CARESTAT_API_TOKEN_DAYS)
 
 
 @login_required

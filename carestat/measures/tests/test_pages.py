@@ -192,3 +192,27 @@ def test_a_share_is_still_compared_with_england_and_the_catalogue_says_which_com
     row = lambda code: table[table.index(code):table.index("</tr>", table.index(code))]  # noqa: E731
     assert "123,790" in row("DOLS-NOT-COMPLETED") and "No, context only" in row("DOLS-NOT-COMPLETED")
     assert "22.6%" in row("CIN-REREF-12M") and ">Yes<" in row("CIN-REREF-12M")
+
+
+def test_the_measures_list_is_judged_once_until_something_changes(
+        client, permanent_share, manager, viewer, demoshire, monkeypatch):
+    from carestat.measures import listing
+
+    services.set_target(access_for(manager, demoshire), permanent_share, period="2025-26", value=70)
+    services.enter_value(access_for(manager, demoshire), permanent_share, period="2025-26-Q2", value="82")
+    calls = []
+    real = listing.measure_rows
+    monkeypatch.setattr(listing, "measure_rows", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    client.force_login(viewer)
+    first = client.get("/o/demoshire/measures/").content.decode()
+    second = client.get("/o/demoshire/measures/").content.decode()
+    assert len(calls) == 1 and "82.0%" in first and "82.0%" in second
+    # A recorded change (here a revised value) is shown on the very next request.
+    services.enter_value(access_for(manager, demoshire), permanent_share, period="2025-26-Q2", value="64",
+                         reason="Recounted")
+    third = client.get("/o/demoshire/measures/").content.decode()
+    assert len(calls) == 2 and "64.0%" in third
+    # The public list and each filter are kept apart.
+    client.get("/o/demoshire/measures/?public=true")
+    client.get("/o/demoshire/measures/?domain=adults")
+    assert len(calls) == 4

@@ -1,0 +1,139 @@
+"""The cost model ("dynamic model") of an organisation, read from its drivers, budgets and case
+data, computed by carestat.analytics.finance.
+
+Activity is the number of children looked after in each placement group at the end of the latest
+financial year the current SSDA903 returns cover, counted from the analytics store exactly as the
+measure LAC-COUNT counts them. The store is opened read-only (docs/decisions/0013), so a page can
+ask while the worker is idle; during a load it says so rather than waiting."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from carestat.analytics import finance as calc
+from carestat.analytics.periods import financial_year_of
+from carestat.core.errors import Busy
+from carestat.finance.models import Budget, CostDriver, Scenario
+from carestat.finance.summary import plan_years
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Activity:
+    counts: dict[str, int] = field(default_factory=dict)  # placement group -> children
+    as_at: dt.date | None = None
+    year: str | None = None  # the financial year whose end it counts, as LAC-COUNT's period
+    problem: str = ""
+
+
+def activity(org) -> Activity:
+    """Children looked after by placement group at the latest SSDA903 year end, read-only."""
+    from carestat.casedata import stores
+
+    try:
+        with stores.reading(org) as store:
+            if store is None:
+                return Activity(problem="No case data has been loaded yet, so the model has no activity.")
+            current = [s for s in store.submissions("ssda903") if s["status"] == "current"]
+            if not current:
+                return Activity(problem="No SSDA903 return has been loaded, so the model has no activity.")
+            end = max(s["period_end"] for s in current)
+            counts = calc.looked_after_by_placement(store, end)
+    except Busy as exc:
+        return Activity(problem=exc.message)
+    return Activity({g.value: n for g, n in counts.items()}, end, financial_year_of(end).label)
+
+
+@dataclass
+class DriverRow:
+    driver: CostDriver
+    volume: int
+    baseline: list[calc.YearCost]
+    budgets: dict[str, Decimal]
+    price_volume: calc.PriceVolume | None  # for the model's chosen year
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario | None  # None: the baseline
+    totals: list[Decimal]  # per year
+    effect: list[Decimal]  # against the baseline, per year
+    words: list[str]
+
+
+@dataclass
+class CostModel:
+    years: list[str]
+    year: str
+    activity: Activity
+    rows: list[DriverRow]
+    budget_totals: list[Decimal]
+    results: list[ScenarioResult]  # baseline first
+
+    @property
+    def baseline(self) -> ScenarioResult:
+        return self.results[0]
+
+
+def build(org, *, year: str, scenarios: list[Scenario] | None = None, act: Activity | None = None) -> CostModel:
+    """The model over the medium-term plan's years, with ``scenarios`` (default: every saved one)."""
+    from carestat.finance.services import describe_change
+
+    # the model projects today's activity, so it speaks for the chosen year and those after it
+    years = [y for y in plan_years(org) if y >= year] or [year]
+    act = act if act is not None else activity(org)
+    drivers = list(CostDriver.objects.filter(organisation=org).select_related("line").order_by("line__cost_code"))
+    budgets: dict[tuple[int, str], Decimal] = {
+        (b.line_id, b.year): b.amount
+        for b in Budget.objects.filter(organisation=org, line__in=[d.line for d in drivers])}
+    rows = []
+    for d in drivers:
+        volume = act.counts.get(d.activity, 0)
+        model = d.driver(volume)
+        base = calc.project(model, years)
+        mine = {y: budgets[(d.line_id, y)] for y in years if (d.line_id, y) in budgets}
+        pv = None
+        if year in mine and d.budget_volume:
+            pv = calc.price_volume(mine[year], d.budget_volume, volume, calc.unit_cost_in(model, year))
+        rows.append(DriverRow(d, volume, base, mine, pv))
+    budget_totals = [sum((r.budgets.get(y, ZERO) for r in rows), ZERO) for y in years]
+    base_totals = [sum((r.baseline[i].cost for r in rows), ZERO) for i in range(len(years))]
+    results = [ScenarioResult(None, base_totals, [ZERO] * len(years), [])]
+    if scenarios is None:
+        scenarios = list(Scenario.objects.filter(organisation=org, is_archived=False))
+    for s in scenarios:
+        changes = s.as_changes()
+        totals = [sum((calc.project(r.driver.driver(r.volume), [y], changes)[0].cost for r in rows), ZERO)
+                  for y in years]
+        results.append(ScenarioResult(s, totals, [t - b for t, b in zip(totals, base_totals, strict=True)],
+                                      [describe_change(c) for c in s.changes]))
+    return CostModel(years, year, act, rows, budget_totals, results)
+
+
+def as_json(model: CostModel) -> dict:
+    return {
+        "years": model.years, "year": model.year,
+        "activity": {"counts": model.activity.counts, "as_at": model.activity.as_at.isoformat()
+                     if model.activity.as_at else None, "measure_period": model.activity.year,
+                     "problem": model.activity.problem or None},
+        "budget": [str(v) for v in model.budget_totals],
+        "lines": [{"cost_code": r.driver.line.cost_code, "name": r.driver.line.name, "activity": r.driver.activity,
+                   "volume": r.volume, "unit_cost": str(r.driver.unit_cost), "base_year": r.driver.base_year,
+                   "inflation_percent": str(r.driver.inflation_percent),
+                   "forecast": {c.year: str(c.cost) for c in r.baseline},
+                   "budget": {y: str(v) for y, v in r.budgets.items()},
+                   "price_volume": None if r.price_volume is None else {
+                       "year": model.year, "budget_volume": str(r.price_volume.budget_volume),
+                       "budget_unit_cost": str(r.price_volume.budget_unit_cost),
+                       "volume_variance": str(r.price_volume.volume_variance),
+                       "price_variance": str(r.price_volume.price_variance),
+                       "variance": str(r.price_volume.variance)}}
+                  for r in model.rows],
+        "scenarios": [{"name": res.scenario.name if res.scenario else "Baseline",
+                       "id": res.scenario.pk if res.scenario else None, "changes": res.words,
+                       "totals": [str(v) for v in res.totals], "effect": [str(v) for v in res.effect]}
+                      for res in model.results],
+    }

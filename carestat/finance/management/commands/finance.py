@@ -1,0 +1,99 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from carestat.analytics import finance as calc
+from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
+from carestat.core.permissions import Perm
+from carestat.finance import ledger, services
+from carestat.finance.summary import current_year, savings_by_year, year_position
+
+
+class Command(CareStatCommand):
+    help = ("Import a ledger extract (CSV or Excel; all rows or none, the same file twice changes nothing; "
+            "managers and admins), show a year's budget, forecast outturn, variance and RAG by line, or compare "
+            "the cost model's saved scenarios year by year.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("verb", choices=["import", "summary", "scenario"])
+        parser.add_argument("target", nargs="?", help="the ledger extract's path (import); a scenario's name "
+                            "(scenario; default: every saved scenario)")
+        parser.add_argument("--org", required=True, help="the organisation's short name")
+        parser.add_argument("--as", dest="as_user", help=AS_USER_HELP)
+        parser.add_argument("--year", help="financial year for summary, such as 2026-27 (default: this year)")
+        parser.add_argument("--json", action="store_true", help="write JSON instead of text")
+
+    def handle(self, *args, verb, target, org, as_user, year, json: bool, **opts):
+        access = command_access(get_org(org), as_user)
+        access.require(Perm.VIEW)
+        if verb == "import":
+            if not target:
+                raise CommandError("finance import needs the ledger extract's path")
+            path = Path(target)
+            if not path.exists():
+                raise CommandError(f"No such file: {path}")
+            try:
+                result = ledger.import_ledger(access, path.read_bytes(), filename=path.name)
+            except ledger.LedgerInvalid as exc:
+                if json:
+                    self.stdout.write(_dumps({"imported": False, "problems": [
+                        {"file": p.file, "row": p.row, "column": p.column, "message": p.message}
+                        for p in exc.problems]}))
+                raise CommandError("Nothing imported:\n" + "\n".join(str(p) for p in exc.problems)) from None
+            self.stdout.write(_dumps({"imported": True, **result.as_json()}) if json else result.summary)
+            return
+        year = services.financial_year(year or current_year(timezone.localdate()))
+        if verb == "scenario":
+            self._scenario(access, year, target, json)
+            return
+        pos = year_position(access.organisation, year)
+        if json:
+            savings = [s for s in savings_by_year(access.organisation) if s.year == year]
+            self.stdout.write(_dumps({
+                "year": year, "budget": pos.budget, "forecast": pos.forecast, "actual_to_date": pos.actual,
+                "variance": pos.variance.amount, "variance_percent": pos.variance.percent,
+                "rag": pos.variance.rag.value, "lines_without_forecast": pos.without_forecast,
+                "lines": [{"cost_code": p.line.cost_code, "name": p.line.name, "depth": p.depth, "budget": p.budget,
+                           "forecast": p.forecast, "variance": p.variance.amount,
+                           "variance_percent": p.variance.percent, "rag": p.variance.rag.value}
+                          for p in pos.flat()],
+                "savings": {"target": savings[0].target, "delivered": savings[0].delivered} if savings else None,
+            }))
+            return
+        m = calc.format_money
+        self.stdout.write(f"{year}: budget {m(pos.budget)}, forecast outturn {m(pos.forecast)}, "
+                          f"{pos.variance.words}, RAG {pos.variance.rag.value}")
+        for p in pos.flat():
+            self.stdout.write(f"{'  ' * (p.depth + 1)}{p.line.cost_code} {p.line.name}: budget {m(p.budget)}, "
+                              f"forecast {m(p.forecast)}, {p.variance.words}, {p.variance.rag.value}")
+
+
+    def _scenario(self, access, year, name, as_json):
+        from carestat.finance import costmodel
+        from carestat.finance.models import Scenario
+
+        scenarios = None
+        if name:
+            scenarios = list(Scenario.objects.filter(organisation=access.organisation, name__iexact=name))
+            if not scenarios:
+                raise CommandError(f"No scenario called ‘{name}’ in {access.organisation.name}")
+        model = costmodel.build(access.organisation, year=year, scenarios=scenarios)
+        if as_json:
+            self.stdout.write(_dumps(costmodel.as_json(model)))
+            return
+        m = calc.format_money
+        if model.activity.problem:
+            self.stdout.write(model.activity.problem)
+        self.stdout.write("Budget: " + ", ".join(f"{y} {m(v)}" for y, v in zip(model.years, model.budget_totals,
+                                                                              strict=True)))
+        for res in model.results:
+            label = res.scenario.name if res.scenario else "Model forecast (no changes)"
+            self.stdout.write(f"{label}: " + ", ".join(
+                f"{y} {m(t)}" + (f" ({'+' if e > 0 else ''}{m(e)})" if res.scenario else "")
+                for y, t, e in zip(model.years, res.totals, res.effect, strict=True)))
+
+
+def _dumps(data) -> str:
+    return json.dumps(data, default=str, indent=2)
