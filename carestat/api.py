@@ -125,5 +125,9 @@ def _register_routers() -> None:
 
     api.add_router("", finance_router)
 
+    from carestat.governance.api import router as governance_router
+
+    api.add_router("", governance_router)
+
 
 _register_routers()

@@ -40,6 +40,7 @@ LOADERS: list[str] = [
     "carestat.risks.demo.link_to_plans",
     "carestat.finance.demo.load",
     "carestat.reports.demo.load",
+    "carestat.governance.demo.load",
 ]
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("carestat.reports.urls")),
     path("", include("carestat.risks.urls")),
     path("", include("carestat.finance.urls")),
+    path("", include("carestat.governance.urls")),
 ]
 
 handler400 = "carestat.core.views.errors.bad_request"
