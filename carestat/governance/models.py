@@ -12,6 +12,7 @@ from django.db import models
 
 from carestat.analytics import governance as rules
 from carestat.core.models import Organisation, TrackedModel
+from carestat.core.tenancy import scoped
 
 
 class BoardKind(models.TextChoices):
@@ -51,6 +52,7 @@ class Board(Versioned, TrackedModel):
     frequency = models.CharField(max_length=12, choices=Frequency.choices, default=Frequency.MONTHLY)
     terms_of_reference = models.TextField(blank=True)
     is_archived = models.BooleanField("archived", default=False)
+    objects = scoped()
 
     class Meta:
         ordering = ["name"]
@@ -77,6 +79,7 @@ class BoardMember(TrackedModel):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+")
     is_archived = models.BooleanField("left the board", default=False)
+    objects = scoped()
 
     class Meta:
         ordering = ["role", "name"]
@@ -101,6 +104,7 @@ class Meeting(Versioned, TrackedModel):
     minutes_approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                             on_delete=models.PROTECT, related_name="+")
     minutes_approved_at = models.DateTimeField(null=True, blank=True)
+    objects = scoped()
 
     class Meta:
         ordering = ["-date", "pk"]
@@ -132,6 +136,7 @@ class ForwardPlanItem(TrackedModel):
     lead = models.CharField(max_length=200, blank=True)
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=ForwardStatus.choices, default=ForwardStatus.PLANNED)
+    objects = scoped()
 
     class Meta:
         ordering = ["expected", "pk"]
@@ -155,6 +160,7 @@ class AgendaItem(TrackedModel):
     measure = models.ForeignKey("measures.Measure", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
     minutes = models.TextField(blank=True)
+    objects = scoped()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -174,6 +180,7 @@ class MeetingAttendance(TrackedModel):
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
     member = models.ForeignKey(BoardMember, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Attendance.choices)
+    objects = scoped()
 
     class Meta:
         ordering = ["member__name"]
@@ -195,6 +202,7 @@ class Decision(TrackedModel):
     item = models.ForeignKey(AgendaItem, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(max_length=10, choices=DecisionKind.choices, default=DecisionKind.DECISION)
     text = models.TextField()
+    objects = scoped()
 
     class Meta:
         ordering = ["pk"]
@@ -261,6 +269,7 @@ class Recommendation(Versioned, TrackedModel):
     actions = models.ManyToManyField("plans.Action", blank=True, related_name="recommendations")
     implemented_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)
+    objects = scoped()
 
     class Meta:
         ordering = ["due_date", "pk"]
@@ -286,6 +295,7 @@ class StatusChange(models.Model):
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     changed_at = models.DateTimeField()
+    objects = scoped()
 
     class Meta:
         ordering = ["changed_at", "pk"]
@@ -315,6 +325,7 @@ class Extension(TrackedModel):
     decision_note = models.TextField(blank=True)
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                 help_text="The meeting where the board decided it, if any.")
+    objects = scoped()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -156,3 +156,15 @@ API = [
                                                                     "reason": "Awaiting validated figures"}),
     ("post", A + "/extensions/{extension.pk}/decision", MANAGERS, {"approve": True}),
 ]
+
+
+def plant(org, admin, mark):
+    """A marked board, meeting and recommendation, for the matrix's check that no list of one
+    council's names another's records."""
+    a = access_for(admin, org)
+    today = timezone.localdate()
+    board = services.create_board(a, name=f"{mark} board", kind="scrutiny")
+    services.schedule_meeting(a, board, date=today + dt.timedelta(days=30), location=f"{mark} room")
+    services.create_recommendation(a, source="internal_audit", source_document=f"{mark} audit",
+                                   reference=f"{mark[:3]}-1", raised_on=today, text=f"{mark} recommendation",
+                                   due_date=today + dt.timedelta(days=60))
