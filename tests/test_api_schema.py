@@ -42,3 +42,22 @@ def admin_token(admin, viewer, demoshire):
 @hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_api_keeps_to_its_openapi_document(case, admin_token):
     case.call_and_validate(headers={"Authorization": f"Bearer {admin_token}"})
+
+
+def test_no_two_api_schemas_share_a_name_so_none_replaces_another_in_the_document():
+    # The OpenAPI document names each schema by its class; two classes of one name (a savings
+    # target and a measure's target) left one endpoint documented with the other's body.
+    from ninja import Schema
+
+    import carestat.api  # noqa: F401  (mounts every app's router, importing its schemas)
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    names: dict[str, set[str]] = {}
+    for cls in every(Schema):
+        if cls.__module__.startswith("carestat."):
+            names.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: mods for name, mods in names.items() if len(mods) > 1} == {}

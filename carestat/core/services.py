@@ -448,7 +448,9 @@ def add_member(
 
 def _belongs_elsewhere(user: User, org: Organisation) -> bool:
     """Whether ``user`` is (or was) a member of an organisation other than ``org``."""
-    return Membership.objects.filter(user=user).exclude(organisation=org).exists()
+    # Unscoped by necessity: in ``org``'s scope the other councils' memberships are invisible,
+    # and this check exists to see that they are there (only whether, never which).
+    return Membership.unscoped.filter(user=user).exclude(organisation=org).exists()
 
 
 def _admins_left(org: Organisation, excluding: Membership) -> int:

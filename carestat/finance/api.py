@@ -13,10 +13,9 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from carestat.core.access import get_period_for_user
+from carestat.core.access import get_period_for_user, org_access
 from carestat.core.api import ERRORS
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 from carestat.finance import ledger, services
 from carestat.finance.access import get_line_for_user, get_saving_for_user
 from carestat.finance.models import PeriodFigure, ServiceLine
@@ -133,7 +132,7 @@ class ImportOut(Schema):
     imported_at: str
 
 
-class ProblemOut(Schema):
+class LedgerProblemOut(Schema):
     row: int
     column: str
     message: str
@@ -141,10 +140,10 @@ class ProblemOut(Schema):
 
 class ImportInvalidOut(Schema):
     detail: str
-    problems: list[ProblemOut]
+    problems: list[LedgerProblemOut]
 
 
-class TargetOut(Schema):
+class SavingsTargetOut(Schema):
     year: str
     target: Decimal
     delivered: Decimal
@@ -160,14 +159,14 @@ class SavingOut(Schema):
     line_id: int | None
     action_id: int | None
     action: str | None
-    targets: list[TargetOut]
+    targets: list[SavingsTargetOut]
 
 
 RAG = Literal["red", "amber", "green"]
 STATUS = Literal["proposed", "approved", "delivering", "delivered", "at_risk", "written_off"]
 
 
-class TargetIn(Schema):
+class SavingsTargetIn(Schema):
     year: str = Field(..., pattern=YEAR)
     target: str = _money_in("The saving's target for the year")
 
@@ -176,7 +175,7 @@ class SavingIn(Schema):
     reference: str = Field(..., max_length=20, pattern=SOLID)
     title: str = Field(..., max_length=300, pattern=SOLID)
     description: str = Field("", max_length=5000)
-    targets: list[TargetIn] = Field(..., min_length=1)
+    targets: list[SavingsTargetIn] = Field(..., min_length=1)
     deliverability: RAG = "amber"
     status: STATUS = "proposed"
     line_id: int | None = None

@@ -12,10 +12,10 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from carestat.core.access import org_access
 from carestat.core.api import ERRORS
 from carestat.core.models import Membership
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 from carestat.governance import services
 from carestat.governance.access import (
     get_board_for_user,
@@ -287,7 +287,7 @@ class LinkIn(Schema):
     action_id: int
 
 
-class NewActionIn(Schema):
+class RecommendationActionIn(Schema):
     objective_id: int
     title: str = Field(..., max_length=300)
     due: dt.date
@@ -565,7 +565,7 @@ def recommendation_link(request, slug: str, rec_id: int, payload: LinkIn):
 
 @router.post(P + "/recommendations/{rec_id}/new-action", response={201: RecommendationDetail, **ERRORS},
              summary="Create a plan action under an objective and link it (managers)")
-def recommendation_new_action(request, slug: str, rec_id: int, payload: NewActionIn):
+def recommendation_new_action(request, slug: str, rec_id: int, payload: RecommendationActionIn):
     access = org_access(request, slug, Perm.VIEW)
     services.create_action_for(access, get_recommendation_for_user(access, rec_id),
                                get_objective_for_user(access, payload.objective_id), title=payload.title,

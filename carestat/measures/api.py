@@ -61,7 +61,7 @@ class MeasureOut(Schema):
     assurance: str | None
 
 
-class ObjectiveOut(Schema):
+class MeasureObjectiveOut(Schema):
     id: int
     statement: str
     plan_id: int
@@ -75,7 +75,7 @@ class MeasureDetailOut(MeasureOut):
     national_source: str | None
     judgement: JudgementOut | None
     notes_on_judgement: list[str]
-    objectives: list[ObjectiveOut]
+    objectives: list[MeasureObjectiveOut]
 
 
 class ValueOut(Schema):

@@ -9,12 +9,11 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from carestat.analytics.risks import Band
-from carestat.core.access import get_unit_for_user
+from carestat.core.access import get_unit_for_user, org_access
 from carestat.core.api import ERRORS
 from carestat.core.errors import InvalidInput
 from carestat.core.models import Membership
 from carestat.core.permissions import Perm
-from carestat.core.views.base import org_access
 from carestat.measures.models import Measure
 from carestat.plans.models import Action, Objective, Priority
 from carestat.risks import services
@@ -254,13 +253,13 @@ def update(request, slug: str, risk_id: int, payload: RiskChangeIn):
     return risk_detail(get_risk_for_user(access, risk_id))
 
 
-class ReasonIn(Schema):
+class RiskReasonIn(Schema):
     reason: str = Field(..., min_length=5, max_length=2000, pattern=FIVE_SOLID)
 
 
 @router.post(P + "/risks/{risk_id}/archive", response={200: RiskDetailOut, **ERRORS},
              summary="Archive a risk, with a reason; it keeps its history")
-def archive(request, slug: str, risk_id: int, payload: ReasonIn):
+def archive(request, slug: str, risk_id: int, payload: RiskReasonIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
     services.archive_risk(access, get_risk_for_user(access, risk_id), reason=payload.reason)
@@ -339,7 +338,7 @@ def change_control(request, slug: str, risk_id: int, control_id: int, payload: C
     return {"id": c.pk, "description": c.description, "effectiveness": c.effectiveness}
 
 
-class NewActionIn(Schema):
+class MitigationActionIn(Schema):
     title: str = Field(..., min_length=1, max_length=300, pattern=SOLID)
     due: dt.date
 
@@ -366,7 +365,7 @@ def link_action(request, slug: str, risk_id: int, action_id: int):
 
 @router.post(P + "/risks/{risk_id}/mitigations/objectives/{objective_id}", response={201: LinkOut, **ERRORS},
              summary="Create a plan action under an objective and link it as a mitigation")
-def create_action(request, slug: str, risk_id: int, objective_id: int, payload: NewActionIn):
+def create_action(request, slug: str, risk_id: int, objective_id: int, payload: MitigationActionIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
     risk = get_risk_for_user(access, risk_id)

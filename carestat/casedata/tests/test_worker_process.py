@@ -127,7 +127,7 @@ def test_a_worker_told_to_stop_mid_load_ends_the_job_cleanly_and_deletes_the_raw
 
 def _retry_problem(data_dir: Path) -> str:
     code = ("import django; django.setup(); from carestat.core.models import Job; "
-            "print(Job.objects.latest('id').retry_problem)")
+            "print(Job.unscoped.latest('id').retry_problem)")
     result = subprocess.run([sys.executable, "-c", code], env=_env(data_dir) | {
         "DJANGO_SETTINGS_MODULE": "carestat.settings"}, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
