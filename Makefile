@@ -42,8 +42,13 @@ chromium:
 demo: install
 	$(UV) run --frozen --no-dev carestat demo
 
+# Every test: the bulk on two processes (pytest-xdist; each has its own test database), then
+# the browser and Spark tests one at a time, since each starts a browser or a Spark session.
 test: install-test
-	$(UV) run --frozen --all-extras pytest -o addopts="-ra --strict-markers" -p no:cacheprovider
+	$(UV) run --frozen --all-extras pytest -o addopts="-ra --strict-markers" -p no:cacheprovider \
+	    -n 2 -m "not browser and not spark"
+	$(UV) run --frozen --all-extras pytest -o addopts="-ra --strict-markers" -p no:cacheprovider \
+	    -m "browser or spark"
 
 # The quick loop while developing: no browser or Spark tests.
 check: $(UV) assets
