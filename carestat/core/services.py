@@ -552,9 +552,14 @@ def reset_member_password(access: Access, membership: Membership) -> str:
     user.set_password(one_time_password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
+    # A reset is how an admin answers a password that may be known to someone else; the member's
+    # API tokens may be too, so they stop working with it (the member makes new ones).
+    revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    tokens = f"; their {revoked} API token{'s' if revoked != 1 else ''} no longer work{'s' if revoked == 1 else ''}" \
+        if revoked else ""
     log_action("core.user.password_reset", actor=access.user, organisation=access.organisation, record=membership,
                message=f"{access.user.display_name} reset {user.display_name}'s password; they must choose "
-                       "a new one when they next sign in")
+                       f"a new one when they next sign in{tokens}")
     return one_time_password
 
 

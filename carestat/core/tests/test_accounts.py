@@ -103,6 +103,17 @@ def test_a_reset_signs_the_member_out_of_the_browsers_they_were_using(client, ad
     assert client.get("/o/demoshire/")["Location"].startswith("/sign-in/")
 
 
+def test_a_reset_revokes_the_members_api_tokens_and_says_so(admin_access, viewer, demoshire):
+    from carestat.core.models import AuditEntry
+
+    _, plain = services.create_api_token(viewer, "Power BI refresh")
+    assert services.user_for_token(plain) == viewer
+    services.reset_member_password(admin_access, _membership(viewer, demoshire))
+    assert services.user_for_token(plain) is None
+    entry = AuditEntry.unscoped.filter(action="core.user.password_reset").latest("id")
+    assert entry.message.endswith("their 1 API token no longer works")
+
+
 def test_the_reset_page_shows_the_one_time_password_once_to_an_admin(client, admin, viewer, demoshire):
     client.force_login(admin)
     url = f"/o/demoshire/members/{_membership(viewer, demoshire).pk}/reset-password/"
