@@ -245,8 +245,11 @@ def _shows_nothing_of_westmarch(response) -> None:
 
 
 def _names_no_record(path: str) -> bool:
-    """A list: an address naming only the organisation (its lists, home, audit trail)."""
-    return set(resolve(path.split("?")[0]).kwargs) <= {"slug"}
+    """A list: an address naming only the organisation (its lists, home, audit trail), in its
+    path and in its query (``?decision=12`` names one council's record, so it is no list)."""
+    address, _, query = path.partition("?")
+    ids_in_query = any(value.isdigit() for _, _, value in (pair.partition("=") for pair in query.split("&")))
+    return set(resolve(address).kwargs) <= {"slug"} and not ids_in_query
 
 
 def _westmarchs(path: str) -> str:
