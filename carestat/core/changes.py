@@ -26,6 +26,16 @@ def stamp(instance, actor, *, new: bool = False) -> list[str]:
     return list(STAMP_FIELDS)
 
 
+
+def stamp_versioned(instance, actor, *, new: bool = False) -> list[str]:
+    """``stamp``, and on a change (not a creation) raise the row's ``version`` if it has one,
+    so a form opened on the old version is refused. Call it on a row locked for the change."""
+    fields = stamp(instance, actor, new=new)
+    if not new and hasattr(instance, "version"):
+        instance.version += 1  # the row is locked, so no one else raises it meanwhile
+        return [*fields, "version"]
+    return fields
+
 def name_of(user, default: str | None = "") -> str | None:
     """A person's name as CareStat shows it, or ``default`` where nobody is recorded."""
     return user.display_name if user is not None else default

@@ -11,13 +11,13 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
 
 from carestat.analytics import finance as calc
 from carestat.analytics.periods import PeriodError, parse_period
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
+from carestat.core.changes import stamp
 from carestat.core.errors import Conflict, InvalidInput
 from carestat.core.models import Membership, ReportingPeriod, Unit, User
 from carestat.core.permissions import Perm
@@ -40,12 +40,7 @@ fmt = calc.format_money
 
 
 def _stamp(instance, actor: User | None, *, new: bool = False) -> list[str]:
-    who = actor if actor is not None and actor.pk else None
-    instance.changed_at = timezone.now()
-    instance.changed_by = who
-    if new:
-        instance.created_by = who
-    return ["changed_at", "changed_by"]
+    return stamp(instance, actor, new=new)
 
 
 def _locked(obj):

@@ -19,6 +19,7 @@ from carestat.analytics import governance as rules
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
+from carestat.core.changes import stamp_versioned
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Membership, User
 from carestat.core.permissions import Perm
@@ -64,15 +65,7 @@ def _who(access: Access) -> User | None:
 
 
 def _stamp(row, access: Access, *, new: bool = False) -> list[str]:
-    row.changed_at = timezone.now()
-    row.changed_by = _who(access)
-    if new:
-        row.created_by = _who(access)
-        return ["changed_at", "changed_by"]
-    if hasattr(row, "version"):
-        row.version += 1
-        return ["changed_at", "changed_by", "version"]
-    return ["changed_at", "changed_by"]
+    return stamp_versioned(row, access.user, new=new)
 
 
 def _locked(obj, expected_version: int | None = None):

@@ -20,6 +20,7 @@ from carestat.analytics import risks as scoring
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
+from carestat.core.changes import stamp_versioned
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Membership, ReportingPeriod, Unit, User
 from carestat.core.permissions import Perm
@@ -56,16 +57,7 @@ def _who(access: Access) -> str:
 
 
 def _stamp(instance, actor: User | None, *, new: bool = False) -> list[str]:
-    who = actor if actor is not None and actor.pk else None
-    instance.changed_at = timezone.now()
-    instance.changed_by = who
-    if new:
-        instance.created_by = who
-        return ["changed_at", "changed_by"]
-    if hasattr(instance, "version"):
-        instance.version += 1
-        return ["changed_at", "changed_by", "version"]
-    return ["changed_at", "changed_by"]
+    return stamp_versioned(instance, actor, new=new)
 
 
 def _locked(obj, expected_version: int | None = None):

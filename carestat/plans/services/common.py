@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from carestat.core.access import Access
 from carestat.core.changes import STAMP_FIELDS as CHANGE_STAMP_FIELDS
-from carestat.core.changes import name_of, require_reason, stamp
+from carestat.core.changes import name_of, require_reason, stamp_versioned
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Membership, Role, Unit, User
 from carestat.core.permissions import Perm
@@ -35,15 +35,7 @@ STAMP_FIELDS = list(CHANGE_STAMP_FIELDS)
 
 
 def _stamp(instance, actor: User | None, *, new: bool = False) -> list[str]:
-    """Record who changed ``instance`` and when, and raise its version if it has one;
-    returns the fields that sets, for ``save(update_fields=...)``."""
-    stamp(instance, actor, new=new)
-    if new:
-        return list(STAMP_FIELDS)
-    if hasattr(instance, "version"):
-        instance.version += 1  # the row is locked (see _locked), so no one else raises it meanwhile
-        return [*STAMP_FIELDS, "version"]
-    return list(STAMP_FIELDS)
+    return stamp_versioned(instance, actor, new=new)
 
 
 def _describe(row) -> str:
