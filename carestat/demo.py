@@ -25,6 +25,20 @@ SIGN_INS = [
     ("jane.ellis@demoshire.example", "Cllr Jane Ellis", "viewer", "Demoshire"),
     ("sam.reid@demoshire.example", "Sam Reid", "auditor", "Demoshire"),
     ("alex.hughes@westmarch.example", "Alex Hughes", "admin", "Westmarch"),
+    ("claire.le.brun@jersey.example", "Claire Le Brun", "admin", "Jersey"),
+    ("rhys.pritchard@glanmor.example", "Rhys Pritchard", "admin", "Glanmor"),
+]
+
+# The demo's other organisations, each loaded with its own admin (the SIGN_INS row naming it):
+# Westmarch, an English borough whose records Demoshire must never see; Jersey, an island whose
+# directorate reports to its own States Assembly and Public Accounts Committee; and Glanmor, a
+# Welsh county borough that reports against the Welsh performance framework. Domain loaders add
+# their content with ``carestat.core.demo.other_organisation(slug)`` inside ``scoped_to``.
+OTHER_ORGANISATIONS = [
+    # (slug, name, jurisdiction, la_code, first unit)
+    ("westmarch", "Westmarch Borough Council", "england", "998", "Westmarch Adult Care"),
+    ("jersey", "Jersey Health and Care Directorate (demo)", "jersey", "", "Health and Community Services"),
+    ("glanmor", "Glanmor County Borough Council", "wales", "", "Social Services and Well-being"),
 ]
 
 # Each domain app adds its part of the demo here, in order; each takes (org, progress).

@@ -46,13 +46,22 @@ def load(org, progress):
     )
     with scoped_to(org):
         _load_demoshire(org)
-    progress("Creating Westmarch Borough Council (a second council, to show tenancy)")
-    westmarch = services.create_organisation(
-        name="Westmarch Borough Council", slug="westmarch", jurisdiction="england", la_code="998"
-    )
-    with scoped_to(westmarch):
-        _load_westmarch(westmarch)
+    for slug, name, jurisdiction, la_code, first_unit in demo.OTHER_ORGANISATIONS:
+        progress(f"Creating {name}")
+        other = services.create_organisation(name=name, slug=slug, jurisdiction=jurisdiction, la_code=la_code)
+        with scoped_to(other):
+            _load_other(other, first_unit)
     return org
+
+
+def other_organisation(slug: str):
+    """One of the demo's other organisations (Westmarch, Jersey, Glanmor), for a domain loader
+    adding its content there, and the admin who loads it."""
+    from carestat.core.models import Organisation
+
+    org = Organisation.objects.get(slug=slug)
+    membership = Membership.unscoped.select_related("user").get(organisation=org, role=Role.ADMIN)
+    return org, Access(user=membership.user, organisation=org, membership=membership)
 
 
 def _load_demoshire(org):
@@ -74,14 +83,15 @@ def _load_demoshire(org):
     services.update_unit(access, by_name["Shared Lives"], name="Shared Lives Scheme", is_archived=False)
 
 
-def _load_westmarch(westmarch):
-    w_email, w_name = demo.SIGN_INS[-1][0], demo.SIGN_INS[-1][1]
-    w_admin = services.create_user(email=w_email, full_name=w_name, password=demo.PASSWORD)
-    w_membership = Membership.objects.create(user=w_admin, organisation=westmarch, role=Role.ADMIN)
-    services.add_unit(
-        Access(user=w_admin, organisation=westmarch, membership=w_membership),
-        name="Westmarch Adult Care", kind=UnitKind.DIRECTORATE, parent=None,
-    )
+def _load_other(org, first_unit):
+    email, name = next((e, n) for e, n, _role, o in demo.SIGN_INS if org.name.startswith(o))
+    admin = services.create_user(email=email, full_name=name, password=demo.PASSWORD)
+    membership = Membership.objects.create(user=admin, organisation=org, role=Role.ADMIN)
+    services.add_unit(Access(user=admin, organisation=org, membership=membership),
+                      name=first_unit, kind=UnitKind.DIRECTORATE, parent=None)
+    if org.slug != "westmarch":
+        for year in _demo_years():
+            services.ensure_year_periods(org, year, actor=admin)
 
 
 def _demo_years() -> list[str]:
