@@ -207,6 +207,49 @@ def looked_after_by_placement(store, period_end) -> dict[PlacementGroup, int]:
     return out
 
 
+class AdultSetting(StrEnum):
+    """Settings of adults' long-term support (CLD service types) that a budget line pays for."""
+
+    RESIDENTIAL = "adults_residential"
+    NURSING = "adults_nursing"
+    COMMUNITY = "adults_community"
+
+
+ADULT_SERVICE_TYPES: dict[AdultSetting, str] = {
+    AdultSetting.RESIDENTIAL: "Long term support: Residential care",
+    AdultSetting.NURSING: "Long term support: Nursing care",
+    AdultSetting.COMMUNITY: "Long term support: Community",
+}
+
+
+def adults_by_setting(tables, backend, period) -> dict[AdultSetting, int]:
+    """Adults receiving long-term support on the last day of ``period`` (a financial year), by
+    setting, from the client level data.
+
+    The people counted are those ASCOF's long-term support measures count
+    (carestat.analytics.measures.adults): the DHSC joined-submissions main table over the year,
+    the 12 months before and 3 after; service users aged 18 or over at the year end; a service
+    of that type active on the year's last day; each person once per setting. So the community
+    count is ASCOF-3D's denominator. A person with support in two settings on the same day (a
+    move from home to a care home) is counted in each. Runs on the store's Ibis backend."""
+    from carestat.analytics.measures import adults
+
+    out = {s: 0 for s in AdultSetting}
+    if adults.TABLE not in tables:
+        return out
+    m = adults.cld_main_table(tables[adults.TABLE], start=adults._add_months(period.start, -12),
+                              end=adults._add_months(period.end, 3))
+    lts = m.filter(m.service_type.isin(list(ADULT_SERVICE_TYPES.values())) & adults._active(m, period.end, period.end)
+                   & adults._service_users(m))
+    people = lts.group_by(["service_type", "person_key"]).aggregate(birth_ym=lts.birth_ym.max())
+    people = people.filter(adults._age_band(adults._age_at(people.birth_ym, period.end)) != "under 18")
+    counts = people.group_by("service_type").aggregate(n=people.count())
+    setting_of = {v: k for k, v in ADULT_SERVICE_TYPES.items()}
+    for row in backend.to_pyarrow(counts).to_pylist():
+        out[setting_of[row["service_type"]]] += int(row["n"])
+    return out
+
+
 def _fy_start(year: str) -> int:
     return int(year[:4])
 

@@ -1,5 +1,6 @@
-"""What each domain app adds to the pages other apps own: a section of the committee report and
-tiles on the organisation's home page.
+"""What each domain app adds to the pages other apps own: a section of the committee report,
+tiles on the organisation's home page, and panels on another app's record pages (the savings a
+risk threatens, on the risk's page).
 
 A domain app (risks, finance, demand ...) registers its builders in its ``AppConfig.ready()``;
 the reports app and the home page call the registry, so neither imports the domains and a
@@ -61,10 +62,31 @@ class _Section:
     build: Callable[[SectionContext], dict | None]
 
 
+@dataclass(frozen=True)
+class PanelItem:
+    """One record another app links to the page's record: its words, where it lives, and a
+    line of detail."""
+
+    text: str
+    href: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """What one app shows on another app's record page: a heading and its linked items."""
+
+    key: str
+    title: str
+    items: tuple[PanelItem, ...]
+    empty: str = ""  # what to say when nothing is linked; no panel at all when blank
+
+
 @dataclass
 class _Registry:
     sections: dict[str, _Section] = field(default_factory=dict)
     tiles: dict[str, Callable[..., list[Tile]]] = field(default_factory=dict)
+    panels: dict[tuple[str, str], Callable[..., Panel | None]] = field(default_factory=dict)
 
 
 _registry = _Registry()
@@ -79,6 +101,21 @@ def register_report_section(key: str, title: str, build: Callable[[SectionContex
 def register_home_tiles(key: str, build: Callable[..., list[Tile]]) -> None:
     """``build(access, period)`` returns the tiles this domain shows a member on the home page."""
     _registry.tiles[key] = build
+
+
+def register_record_panel(kind: str, key: str, build: Callable[..., Panel | None]) -> None:
+    """``build(access, record)`` returns what app ``key`` links to a record of ``kind`` ("risk"),
+    shown on that record's page, so the record's app need not import the linking app."""
+    _registry.panels[(kind, key)] = build
+
+
+def record_panels(kind: str, access, record) -> list[Panel]:
+    """Every registered app's panel for ``record`` (a record of ``kind``), leaving out none."""
+    out = []
+    for (k, _key), build in sorted(_registry.panels.items()):
+        if k == kind and (panel := build(access, record)) is not None:
+            out.append(panel)
+    return out
 
 
 def report_sections(ctx: SectionContext) -> list[dict]:

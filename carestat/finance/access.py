@@ -17,8 +17,26 @@ def get_line_for_user(access: Access, pk: int | str) -> ServiceLine:
 
 
 def get_saving_for_user(access: Access, pk: int | str) -> SavingsProposal:
-    saving = (SavingsProposal.objects.select_related("owner", "line", "action__objective__priority__plan")
+    saving = (SavingsProposal.objects.select_related("owner", "line", "risk", "action__objective__priority__plan")
               .filter(organisation=access.organisation, pk=_int(pk)).first())
     if saving is None:
         raise Http404("No such saving")
     return saving
+
+
+def get_scenario_for_user(access: Access, pk: int | str):
+    from carestat.finance.models import Scenario
+
+    scenario = Scenario.objects.filter(organisation=access.organisation, pk=_int(pk)).first()
+    if scenario is None:
+        raise Http404("No such scenario")
+    return scenario
+
+
+def get_mtp_for_user(access: Access, pk: int | str):
+    from carestat.finance.models import MediumTermPlan
+
+    mtp = MediumTermPlan.objects.select_related("plan").filter(organisation=access.organisation, pk=_int(pk)).first()
+    if mtp is None:
+        raise Http404("No such medium-term plan")
+    return mtp

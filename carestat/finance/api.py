@@ -17,7 +17,7 @@ from carestat.core.access import get_period_for_user, org_access
 from carestat.core.api import ERRORS
 from carestat.core.permissions import Perm
 from carestat.finance import ledger, services
-from carestat.finance.access import get_line_for_user, get_saving_for_user
+from carestat.finance.access import get_line_for_user, get_mtp_for_user, get_saving_for_user, get_scenario_for_user
 from carestat.finance.models import PeriodFigure, ServiceLine
 from carestat.finance.summary import current_year, savings_by_year, savings_rows, year_position
 
@@ -159,6 +159,8 @@ class SavingOut(Schema):
     line_id: int | None
     action_id: int | None
     action: str | None
+    risk_id: int | None
+    risk: str | None
     targets: list[SavingsTargetOut]
 
 
@@ -180,6 +182,14 @@ class SavingIn(Schema):
     status: STATUS = "proposed"
     line_id: int | None = None
     action_id: int | None = None
+    risk_id: int | None = None
+
+
+class SavingLinksIn(Schema):
+    owner_id: int | None = Field(None, description="A member of the organisation; null: no owner")
+    line_id: int | None = None
+    action_id: int | None = Field(None, description="The plan action that delivers the saving; null: none")
+    risk_id: int | None = Field(None, description="The risk to the saving's delivery; null: none")
 
 
 class SavingStatusIn(Schema):
@@ -239,6 +249,70 @@ def add_line(request, slug: str, payload: LineIn):
     parent = get_line_for_user(access, payload.parent_id) if payload.parent_id else None
     return Status(201, _line(services.add_line(access, name=payload.name, cost_code=payload.cost_code,
                                                parent=parent)))
+
+
+class LineChangeIn(Schema):
+    name: str = Field(..., max_length=200, pattern=SOLID)
+    cost_code: str = Field(..., max_length=40, pattern=SOLID)
+    parent_id: int | None = None
+    is_archived: bool = False
+
+
+@router.put(P + "/lines/{line_id}", response={200: LineOut, **ERRORS},
+            summary="Rename, re-code, move or archive a service line (managers; a line with figures in a closed "
+                    "period keeps its cost code, place and state)")
+def change_line(request, slug: str, line_id: int, payload: LineChangeIn):
+    access = org_access(request, slug, Perm.VIEW)
+    line = get_line_for_user(access, line_id)
+    parent = get_line_for_user(access, payload.parent_id) if payload.parent_id else None
+    services.update_line(access, line, name=payload.name, cost_code=payload.cost_code, parent=parent,
+                         unit=line.unit, is_archived=payload.is_archived)
+    return _line(get_line_for_user(access, line_id))
+
+
+class MediumTermPlanOut(Schema):
+    id: int
+    title: str
+    first_year: str
+    years: int
+    year_labels: list[str]
+    plan_id: int | None
+    is_archived: bool
+
+
+class MediumTermPlanIn(Schema):
+    title: str = Field(..., max_length=200, pattern=SOLID)
+    first_year: str = Field(..., pattern=YEAR)
+    years: int = Field(..., ge=3, le=5)
+    plan_id: int | None = None
+    is_archived: bool = False
+
+
+def _mtp(m) -> dict:
+    return {"id": m.pk, "title": m.title, "first_year": m.first_year, "years": m.years, "year_labels": m.year_labels,
+            "plan_id": m.plan_id, "is_archived": m.is_archived}
+
+
+@router.get(P + "/medium-term-plans", response={200: list[MediumTermPlanOut], **ERRORS},
+            summary="Medium-term financial plans")
+def medium_term_plans(request, slug: str):
+    from carestat.finance.models import MediumTermPlan
+
+    access = org_access(request, slug, Perm.VIEW)
+    return [_mtp(m) for m in MediumTermPlan.objects.filter(organisation=access.organisation)]
+
+
+@router.put(P + "/medium-term-plans/{mtp_id}", response={200: MediumTermPlanOut, **ERRORS},
+            summary="Change a medium-term plan's title, years or plan, or archive it (managers)")
+def change_medium_term_plan(request, slug: str, mtp_id: int, payload: MediumTermPlanIn):
+    from carestat.plans.access import get_plan_for_user
+
+    access = org_access(request, slug, Perm.VIEW)
+    mtp = get_mtp_for_user(access, mtp_id)
+    plan = get_plan_for_user(access, payload.plan_id) if payload.plan_id else None
+    services.update_medium_term_plan(access, mtp, title=payload.title, first_year=_fy(payload.first_year),
+                                     years=payload.years, plan=plan, is_archived=payload.is_archived)
+    return _mtp(get_mtp_for_user(access, mtp_id))
 
 
 def _line_detail(access, line, year) -> dict:
@@ -310,7 +384,8 @@ def _saving(s) -> dict:
     return {"id": s.pk, "reference": s.reference, "title": s.title,
             "owner": s.owner.display_name if s.owner else None, "status": s.status,
             "deliverability": s.deliverability, "line_id": s.line_id, "action_id": s.action_id,
-            "action": s.action.title if s.action else None,
+            "action": s.action.title if s.action else None, "risk_id": s.risk_id,
+            "risk": f"{s.risk.ref} {s.risk.title}" if s.risk else None,
             "targets": [{"year": t.year, "target": t.target, "delivered": t.delivered} for t in s.targets.all()]}
 
 
@@ -337,12 +412,41 @@ def add_saving(request, slug: str, payload: SavingIn):
     access = org_access(request, slug, Perm.VIEW)
     line = get_line_for_user(access, payload.line_id) if payload.line_id else None
     action = get_action_for_user(access, payload.action_id) if payload.action_id else None
+    risk = _risk(access, payload.risk_id)
     targets = {_fy(t.year): t.target for t in payload.targets}
     s = services.add_saving(access, reference=payload.reference, title=payload.title,
                             description=payload.description, targets=targets,
                             deliverability=payload.deliverability, status=payload.status, line=line, action=action,
-                            owner=access.user)
-    return Status(201, _saving(s))
+                            risk=risk, owner=access.user)
+    return Status(201, _saving(get_saving_for_user(access, s.pk)))
+
+
+def _risk(access, risk_id):
+    from carestat.risks.access import get_risk_for_user
+
+    return get_risk_for_user(access, risk_id) if risk_id else None
+
+
+@router.put(P + "/savings/{saving_id}/links", response={200: SavingOut, **ERRORS},
+            summary="Choose or clear a saving's owner, service line, delivering plan action and risk (managers)")
+def saving_links(request, slug: str, saving_id: int, payload: SavingLinksIn):
+    from carestat.core.models import Membership
+    from carestat.plans.access import get_action_for_user
+
+    access = org_access(request, slug, Perm.VIEW)
+    s = get_saving_for_user(access, saving_id)
+    owner = None
+    if payload.owner_id:
+        m = Membership.objects.filter(organisation=access.organisation, user_id=payload.owner_id).select_related(
+            "user").first()
+        if m is None:
+            raise Http404("No such member")
+        owner = m.user
+    services.set_saving_links(
+        access, s, owner=owner, line=get_line_for_user(access, payload.line_id) if payload.line_id else None,
+        action=get_action_for_user(access, payload.action_id) if payload.action_id else None,
+        risk=_risk(access, payload.risk_id))
+    return _saving(get_saving_for_user(access, saving_id))
 
 
 @router.get(P + "/savings/{saving_id}", response={200: SavingOut, **ERRORS})
@@ -375,7 +479,8 @@ def saving_delivered(request, slug: str, saving_id: int, payload: DeliveryIn):
 # The cost model -------------------------------------------------------------------------------------
 
 class DriverIn(Schema):
-    activity: Literal["residential", "fostering", "supported", "with_parents", "adoption", "other"]
+    activity: Literal["residential", "fostering", "supported", "with_parents", "adoption", "other",
+                      "adults_residential", "adults_nursing", "adults_community"]
     base_year: str = Field(..., pattern=YEAR)
     unit_cost: str = _money_in("The cost of one unit of activity for a year in the base year")
     inflation_percent: str = Field("0", pattern=r"^-?([0-4]?[0-9](\.[0-9]{1,2})?|50(\.00?)?)$",
@@ -436,3 +541,55 @@ def save_scenario(request, slug: str, payload: ScenarioIn):
     s = services.save_scenario(access, name=payload.name, description=payload.description,
                                changes=[c.dict() for c in payload.changes])
     return Status(201, {"id": s.pk, "name": s.name, "changes": s.changes})
+
+
+def _check_changes(access, changes) -> None:
+    from carestat.finance.models import CostDriver
+
+    modelled = set(CostDriver.objects.filter(organisation=access.organisation).values_list("line__cost_code",
+                                                                                          flat=True))
+    for c in changes:
+        if c.cost_code not in modelled:
+            raise Http404(f"No line with a cost model has cost code {c.cost_code}")
+        _fy(c.start[:7])
+
+
+@router.put(P + "/model/scenarios/{scenario_id}", response={200: dict, **ERRORS},
+            summary="Change a scenario's name, description or changes (the whole list; managers)")
+def change_scenario(request, slug: str, scenario_id: int, payload: ScenarioIn):
+    access = org_access(request, slug, Perm.VIEW)
+    scenario = get_scenario_for_user(access, scenario_id)
+    _check_changes(access, payload.changes)
+    s = services.update_scenario(access, scenario, name=payload.name, description=payload.description,
+                                 changes=[c.dict() for c in payload.changes])
+    return {"id": s.pk, "name": s.name, "changes": s.changes, "is_archived": s.is_archived}
+
+
+class ScenarioArchiveIn(Schema):
+    reason: str = Field(..., pattern=FIVE_SOLID, max_length=2000, description="Why the scenario is archived")
+
+
+@router.post(P + "/model/scenarios/{scenario_id}/archive", response={200: dict, **ERRORS},
+             summary="Archive a scenario: it leaves the comparison (managers)")
+def archive_scenario(request, slug: str, scenario_id: int, payload: ScenarioArchiveIn):
+    access = org_access(request, slug, Perm.VIEW)
+    s = services.archive_scenario(access, get_scenario_for_user(access, scenario_id), reason=payload.reason)
+    return {"id": s.pk, "name": s.name, "changes": s.changes, "is_archived": s.is_archived}
+
+
+class ReportScenarioIn(Schema):
+    scenario_id: int | None = Field(..., description="The scenario the committee report names; null: none")
+
+
+@router.put(P + "/report-scenario", response={200: dict, **ERRORS},
+            summary="Choose the scenario the committee report's money section names (managers)")
+def report_scenario(request, slug: str, payload: ReportScenarioIn):
+    from carestat.finance.models import settings_for
+
+    access = org_access(request, slug, Perm.VIEW)
+    scenario = get_scenario_for_user(access, payload.scenario_id) if payload.scenario_id else None
+    current = settings_for(access.organisation)
+    row = services.save_settings(access, report_scenario=scenario,
+                                 **{k: str(getattr(current, k)) for k in services.SETTINGS_FIELDS})
+    return {"scenario_id": row.report_scenario_id,
+            "scenario": row.report_scenario.name if row.report_scenario else None}

@@ -54,12 +54,46 @@ def money_section(ctx: SectionContext) -> dict | None:
     explained = _cost_model_table(org, year)
     if explained:
         tables.append(explained)
+    named = _scenario_part(org, year)
+    if named:
+        paragraphs.append(named[0])
+        tables.append(named[1])
     return {"paragraphs": paragraphs, "tables": tables}
+
+
+def _scenario_part(org, year: str) -> tuple[str, dict] | None:
+    """The scenario the organisation's finance settings name for the report: its changes in
+    words, and its modelled cost of the modelled lines by year beside the base case (the model
+    with no changes) and the budget. Modelled cost is activity times a unit cost, so a small
+    count could be worked back from it: the table is left out of the public version."""
+    from carestat.finance import costmodel
+    from carestat.finance.models import settings_for
+
+    scenario = settings_for(org).report_scenario
+    if scenario is None or scenario.is_archived:
+        return None
+    model = costmodel.build(org, year=year, scenarios=[scenario])
+    if not model.rows:
+        return None
+    base, res = model.results
+    words = "; ".join(res.words)
+    effect = ", ".join(f"{'+' if e > 0 else ''}{K(e)} in {y}" for y, e in zip(model.years, res.effect, strict=True))
+    paragraph = (f"The scenario this report names is ‘{scenario.name}’ ({words}). Against the base case it changes "
+                 f"the modelled cost of the modelled lines by {effect}.")
+    table = {"caption": f"Scenario ‘{scenario.name}’ beside the base case: modelled cost of the modelled lines by "
+                        "year (£)",
+             "headers": ["", *model.years],
+             "rows": [["Budget", *[float(v) for v in model.budget_totals]],
+                      ["Base case (no changes)", *[float(v) for v in base.totals]],
+                      [scenario.name, *[float(v) for v in res.totals]],
+                      ["Effect of the scenario", *[float(v) for v in res.effect]]],
+             "restricted": True}
+    return paragraph, table
 
 
 def _cost_model_table(org, year: str) -> dict | None:
     """The modelled lines' variance split into volume and price, from the case data. It rests on
-    counts of children, so it is left out of the public version."""
+    counts of children and adults, so it is left out of the public version."""
     from carestat.finance import costmodel
     from carestat.finance.models import CostDriver
 
@@ -73,11 +107,30 @@ def _cost_model_table(org, year: str) -> dict | None:
             for r in model.rows if (pv := r.price_volume) is not None]
     if not rows:
         return None
-    return {"caption": f"What explains the modelled lines' variance in {year}: children looked after at "
-                       f"{model.activity.as_at:%-d %B %Y} (SSDA903) against the number the budget assumed (£)",
-            "headers": ["Cost code", "Service line", "Children now", "Budget assumed", "Budgeted unit cost",
+    act = model.activity
+    sources = []
+    if act.as_at:
+        sources.append(f"children looked after at {act.as_at:%-d %B %Y} (SSDA903)")
+    if act.adults_as_at:
+        sources.append(f"adults receiving long-term support at {act.adults_as_at:%-d %B %Y} (client level data)")
+    return {"caption": f"What explains the modelled lines' variance in {year}: {' and '.join(sources)} against "
+                       "the number the budget assumed (£)",
+            "headers": ["Cost code", "Service line", "Activity now", "Budget assumed", "Budgeted unit cost",
                         "Unit cost now", "Volume variance", "Price variance"],
             "rows": rows, "restricted": True}
+
+
+def risk_savings_panel(access, risk):
+    """The savings whose delivery the risk threatens, on the risk's page."""
+    from carestat.core.contributions import Panel, PanelItem
+    from carestat.finance.summary import savings_for_risk
+
+    rows = savings_for_risk(access.organisation, risk)
+    items = tuple(PanelItem(f"{s.reference} {s.title}", f"/o/{access.organisation.slug}/finance/savings/{s.pk}/",
+                            f"{s.get_status_display()}; target "
+                            + ", ".join(f"{calc.format_money(t.target)} in {t.year}" for t in s.targets.all()))
+                  for s in rows)
+    return Panel("savings", "Savings at risk", items, empty="No savings in the programme are linked to this risk.")
 
 
 def home_tiles(access, period) -> list[Tile]:

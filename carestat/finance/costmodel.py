@@ -3,8 +3,11 @@ data, computed by carestat.analytics.finance.
 
 Activity is the number of children looked after in each placement group at the end of the latest
 financial year the current SSDA903 returns cover, counted from the analytics store exactly as the
-measure LAC-COUNT counts them. The store is opened read-only (docs/decisions/0013), so a page can
-ask while the worker is idle; during a load it says so rather than waiting."""
+measure LAC-COUNT counts them; and the number of adults receiving long-term support in each
+setting (residential, nursing, community) at the end of the latest financial year the current
+client level data covers, counted as the ASCOF measures count them. The store is opened
+read-only (docs/decisions/0013), so a page can ask while the worker is idle; during a load it
+says so rather than waiting."""
 
 from __future__ import annotations
 
@@ -21,30 +24,73 @@ from carestat.finance.summary import plan_years
 ZERO = Decimal("0.00")
 
 
+CHILDREN = {g.value for g in calc.PlacementGroup}
+ADULTS = {s.value for s in calc.AdultSetting}
+
+
 @dataclass
 class Activity:
-    counts: dict[str, int] = field(default_factory=dict)  # placement group -> children
-    as_at: dt.date | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # activity source -> children or adults
+    as_at: dt.date | None = None  # the SSDA903 year end the children's counts are for
     year: str | None = None  # the financial year whose end it counts, as LAC-COUNT's period
-    problem: str = ""
+    problem: str = ""  # no activity at all
+    adults_as_at: dt.date | None = None  # the CLD year end the adults' counts are for
+    adults_year: str | None = None  # as the ASCOF measures' period
+    notes: list[str] = field(default_factory=list)  # one of the two sources missing
+
+    @property
+    def children(self) -> int:
+        return sum(n for k, n in self.counts.items() if k in CHILDREN)
+
+    @property
+    def adults(self) -> dict[str, int]:
+        return {k: n for k, n in self.counts.items() if k in ADULTS}
+
+
+def cld_year(org) -> str | None:
+    """The latest financial year the current CLD submissions cover from 1 April to 31 March:
+    the latest year the ASCOF measures are computed for."""
+    from carestat.casedata.services import periods_by_format
+
+    years = periods_by_format(org).get("cld", [])
+    return years[-1] if years else None
 
 
 def activity(org) -> Activity:
-    """Children looked after by placement group at the latest SSDA903 year end, read-only."""
+    """Children looked after by placement group at the latest SSDA903 year end, and adults
+    receiving long-term support by setting at the end of the latest year the client level data
+    covers, read-only."""
+    from carestat.analytics.periods import parse_period
     from carestat.casedata import stores
 
+    adults_year = cld_year(org)
     try:
         with stores.reading(org) as store:
             if store is None:
                 return Activity(problem="No case data has been loaded yet, so the model has no activity.")
+            out = Activity()
             current = [s for s in store.submissions("ssda903") if s["status"] == "current"]
-            if not current:
-                return Activity(problem="No SSDA903 return has been loaded, so the model has no activity.")
-            end = max(s["period_end"] for s in current)
-            counts = calc.looked_after_by_placement(store, end)
+            if current:
+                end = max(s["period_end"] for s in current)
+                counts = calc.looked_after_by_placement(store, end)
+                out.counts.update({g.value: n for g, n in counts.items()})
+                out.as_at, out.year = end, financial_year_of(end).label
+            else:
+                out.notes.append("No SSDA903 return has been loaded, so children's lines have no activity.")
+            if adults_year:
+                period = parse_period(adults_year)
+                counts = calc.adults_by_setting(store.current_tables(), store.backend, period)
+                out.counts.update({s.value: n for s, n in counts.items()})
+                out.adults_as_at, out.adults_year = period.end, adults_year
+            else:
+                out.notes.append("No adults' client level data covering a whole financial year has been loaded, "
+                                 "so adults' lines have no activity.")
     except Busy as exc:
         return Activity(problem=exc.message)
-    return Activity({g.value: n for g, n in counts.items()}, end, financial_year_of(end).label)
+    if not current and not adults_year:
+        return Activity(problem="No SSDA903 return or adults' client level data has been loaded, so the model "
+                                "has no activity.")
+    return out
 
 
 @dataclass
@@ -118,7 +164,9 @@ def as_json(model: CostModel) -> dict:
         "years": model.years, "year": model.year,
         "activity": {"counts": model.activity.counts, "as_at": model.activity.as_at.isoformat()
                      if model.activity.as_at else None, "measure_period": model.activity.year,
-                     "problem": model.activity.problem or None},
+                     "adults_as_at": model.activity.adults_as_at.isoformat() if model.activity.adults_as_at
+                     else None, "adults_measure_period": model.activity.adults_year,
+                     "problem": model.activity.problem or None, "notes": model.activity.notes},
         "budget": [str(v) for v in model.budget_totals],
         "lines": [{"cost_code": r.driver.line.cost_code, "name": r.driver.line.name, "activity": r.driver.activity,
                    "volume": r.volume, "unit_cost": str(r.driver.unit_cost), "base_year": r.driver.base_year,

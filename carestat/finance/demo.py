@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from carestat.core.access import Access
 from carestat.core.models import Membership, Unit
 from carestat.finance import ledger, services
-from carestat.finance.models import ServiceLine
+from carestat.finance.models import ServiceLine, settings_for
 
 COLUMNS = {"cost_code_column": "Cost Centre", "period_column": "Period", "budget_column": "Annual Budget",
            "actual_column": "Actual", "forecast_column": "Forecast Outturn"}
@@ -56,6 +56,20 @@ MONEY = {
 YEARS = ("2025-26", "2026-27", "2027-28")
 MONTHS = {"2025-26": [f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(4, 16)],
           "2026-27": [f"{2026 + (m > 12)}-{(m - 1) % 12 + 1:02d}" for m in range(4, 16)]}
+
+# The risks (from the risks demo) that threaten each saving's delivery.
+SAVING_RISKS = {"CS-01": "CSF-02", "CS-02": "CSF-02", "CS-04": "CSF-01"}
+
+# Adults' long-term support, modelled from the client level data (the adults' demo): lines with
+# budgets only (the adults' ledger is not loaded), each driven by the adults receiving long-term
+# support in its setting at the end of the latest year the CLD covers. code, name, activity,
+# unit cost a year in 2026-27, inflation %, the number the budget assumed, and the budgets for
+# 2026-27 and 2027-28 (the number assumed at the unit cost, to the nearest £1,000).
+ADULT_LINES = [
+    ("AS110", "Residential care for older people and adults", "adults_residential", "46800", "4", "650"),
+    ("AS120", "Nursing care", "adults_nursing", "58500", "4", "640"),
+    ("AS130", "Home care and community support", "adults_community", "15600", "3", "6200"),
+]
 
 SAVINGS = [
     ("CS-01", "Step children down from external residential care to foster families",
@@ -171,6 +185,23 @@ def load_ledger(org, progress):
     return org
 
 
+def _adults(org, progress):
+    """Adults' long-term support lines, budgeted and modelled from the client level data."""
+    progress("Modelling adults' long-term support from the client level data")
+    helen = _access(org, "helen.morgan")
+    units = {u.name: u for u in Unit.objects.filter(organisation=org)}
+    top = services.add_line(helen, name="Adults' long-term support", cost_code="AS100",
+                            unit=units["Adults' Services"])
+    for code, name, activity, unit_cost, inflation, volume in ADULT_LINES:
+        line = services.add_line(helen, name=name, cost_code=code, parent=top, unit=units["Adults' Services"])
+        for k, year in enumerate(("2026-27", "2027-28")):
+            budget = Decimal(unit_cost) * int(volume) * (1 + Decimal(inflation) / 100) ** k
+            services.set_budget(helen, line, year=year, amount_=_pounds(budget / 1000) * 1000,
+                                source="the adults' budget setting")
+        services.set_driver(helen, line, activity=activity, base_year="2026-27", unit_cost=unit_cost,
+                            inflation_percent=inflation, budget_volume=volume)
+
+
 def _period(org, identifier):
     from carestat.core.models import ReportingPeriod
 
@@ -198,12 +229,20 @@ def load(org, progress):
     for code, activity, unit_cost, inflation, budget_volume in DRIVERS:
         services.set_driver(marcus, lines[code], activity=activity, base_year="2026-27", unit_cost=unit_cost,
                             inflation_percent=inflation, budget_volume=budget_volume)
-    for name, description, changes in SCENARIOS:
-        services.save_scenario(marcus, name=name, description=description, changes=changes)
+    _adults(org, progress)
+    saved = [services.save_scenario(marcus, name=name, description=description, changes=changes)
+             for name, description, changes in SCENARIOS]
+    current = settings_for(org)
+    services.save_settings(marcus, report_scenario=saved[0],
+                           **{k: str(getattr(current, k)) for k in services.SETTINGS_FIELDS})
     actions = {a.title: a for a in Action.objects.filter(objective__priority__plan=plan)}
+    from carestat.risks.models import Risk
+
+    risks = {r.ref: r for r in Risk.objects.filter(organisation=org)}
     for ref, title, description, owner, line, action, deliverability, status, targets in SAVINGS:
         saving = services.add_saving(marcus, reference=ref, title=title, description=description,
                                      owner=_access(org, owner).user, line=lines[line], action=actions[action],
+                                     risk=risks.get(SAVING_RISKS.get(ref, "")),
                                      deliverability=deliverability, status=status,
                                      targets={y: t for y, (t, _) in targets.items()})
         for year, (_, delivered) in targets.items():

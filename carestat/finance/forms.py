@@ -28,6 +28,23 @@ class SettingsForm(forms.Form):
     actual_column = forms.CharField(label="Actual column", max_length=100, help_text="Spend in the period.")
     forecast_column = forms.CharField(label="Forecast column", max_length=100,
                                       help_text="Forecast outturn for the whole year, as at the period's end.")
+    report_scenario = forms.ChoiceField(label="Scenario the committee report names", required=False,
+                                        help_text="The report's money section shows its effect on each year beside "
+                                                  "the base case.")
+
+    def __init__(self, *args, org, **kwargs):
+        from carestat.finance.models import Scenario
+
+        super().__init__(*args, **kwargs)
+        self.org = org
+        self.fields["report_scenario"].choices = [("", "No scenario")] + [
+            (str(sc.pk), sc.name) for sc in Scenario.objects.filter(organisation=org, is_archived=False)]
+
+    def clean_report_scenario(self):
+        from carestat.finance.models import Scenario
+
+        pk = self.cleaned_data.get("report_scenario")
+        return Scenario.objects.filter(organisation=self.org, pk=pk).first() if pk else None
 
 
 class LedgerForm(forms.Form):
@@ -61,6 +78,20 @@ class LineForm(forms.Form):
     def clean_unit(self):
         pk = self.cleaned_data.get("unit")
         return Unit.objects.filter(organisation=self.org, pk=pk).first() if pk else None
+
+
+class LineEditForm(LineForm):
+    is_archived = forms.BooleanField(label="Archived: the line no longer counts in summaries", required=False)
+
+    def __init__(self, *args, line, **kwargs):
+        super().__init__(*args, **kwargs)
+        below = {line.pk}
+        frontier = [line.pk]
+        while frontier:
+            frontier = list(ServiceLine.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+            below.update(frontier)
+        self.fields["parent"].choices = [c for c in self.fields["parent"].choices
+                                         if c[0] == "" or int(c[0]) not in below]
 
 
 class BudgetForm(forms.Form):
@@ -109,6 +140,10 @@ class MediumTermPlanForm(forms.Form):
         return Plan.objects.filter(organisation=self.org, pk=pk).first() if pk else None
 
 
+class MediumTermPlanEditForm(MediumTermPlanForm):
+    is_archived = forms.BooleanField(label="Archived: the plan's years no longer head the pages", required=False)
+
+
 class SavingForm(forms.Form):
     reference = forms.CharField(label="Reference", max_length=20, help_text="Such as CS-01.",
                                 error_messages={"required": "Enter the reference"})
@@ -117,6 +152,8 @@ class SavingForm(forms.Form):
     owner = forms.ChoiceField(label="Owner", required=False)
     line = forms.ChoiceField(label="Service line", required=False)
     action = forms.ChoiceField(label="Plan action that delivers it", required=False)
+    risk = forms.ChoiceField(label="Risk to its delivery", required=False,
+                             help_text="A risk in the risk register; the risk's page lists the saving.")
     deliverability = forms.ChoiceField(label="Deliverability", widget=forms.RadioSelect,
                                        choices=FinanceRagChoice.choices,
                                        error_messages={"required": "Choose how deliverable the saving is"})
@@ -135,6 +172,7 @@ class SavingForm(forms.Form):
             (str(a.pk), f"{a.title} ({a.objective.priority.plan.title})")
             for a in Action.objects.filter(objective__priority__plan__organisation=org, is_archived=False)
             .select_related("objective__priority__plan")]
+        self.fields["risk"].choices = _risk_choices(org)
         for y in years:
             self.fields[f"target_{y}"] = _money(f"Target {y}", required=False,
                                                 help_text="Leave blank if the saving has no target that year.")
@@ -153,7 +191,32 @@ class SavingForm(forms.Form):
             "line": ServiceLine.objects.filter(organisation=self.org, pk=d["line"]).first() if d.get("line") else None,
             "action": Action.objects.filter(objective__priority__plan__organisation=self.org, pk=d["action"]).first()
             if d.get("action") else None,
+            "risk": _risk(self.org, d.get("risk")),
         }
+
+
+def _risk_choices(org):
+    from carestat.risks.models import Risk
+
+    return [("", "No risk linked")] + [(str(r.pk), f"{r.ref} {r.title}")
+                                      for r in Risk.objects.filter(organisation=org, is_archived=False)
+                                      .order_by("ref")]
+
+
+def _risk(org, pk):
+    from carestat.risks.models import Risk
+
+    return Risk.objects.filter(organisation=org, pk=pk).first() if pk else None
+
+
+class SavingLinksForm(SavingForm):
+    """The saving's owner, line, delivering action and risk, chosen or cleared."""
+
+    def __init__(self, *args, org, **kwargs):
+        super().__init__(*args, org=org, years=[], **kwargs)
+        for name in list(self.fields):
+            if name not in ("owner", "line", "action", "risk"):
+                del self.fields[name]
 
 
 class SavingStatusForm(forms.Form):
@@ -178,9 +241,10 @@ class DriverForm(forms.Form):
     activity = forms.ChoiceField(label="Activity that drives its cost")
     base_year = forms.CharField(label="Year of the unit cost", max_length=7, help_text="Such as 2026-27.",
                                 error_messages={"required": "Enter the year the unit cost is for"})
-    unit_cost = _money("Unit cost a year", help_text="The cost of one child's placement for a year, in pounds.")
+    unit_cost = _money("Unit cost a year", help_text="The cost of one child's placement or one adult's support for "
+                                                 "a year, in pounds.")
     inflation_percent = forms.CharField(label="Inflation (% a year)", max_length=6, initial="0")
-    budget_volume = forms.CharField(label="Children the budget assumed", max_length=10, required=False,
+    budget_volume = forms.CharField(label="Children or adults the budget assumed", max_length=10, required=False,
                                     help_text="To split the variance into price and volume.")
 
     def __init__(self, *args, org, **kwargs):
@@ -203,7 +267,7 @@ class ScenarioForm(forms.Form):
     description = forms.CharField(label="Description", widget=forms.Textarea, required=False)
     cost_code = forms.ChoiceField(label="Service line", error_messages={"required": "Choose the service line"})
     kind = forms.ChoiceField(label="Change", choices=[
-        ("volume", "Number of children (negative for fewer)"), ("unit_cost", "Unit cost (% change)"),
+        ("volume", "Number of children or adults (negative for fewer)"), ("unit_cost", "Unit cost (% change)"),
         ("inflation", "Inflation (% a year, replacing the line's)")])
     amount = forms.CharField(label="Amount", max_length=12, help_text="Such as -10 children or 3 per cent.",
                              error_messages={"required": "Enter the amount of the change"})
@@ -217,3 +281,58 @@ class ScenarioForm(forms.Form):
         self.fields["cost_code"].choices = [("", "Choose")] + [
             (d.line.cost_code, f"{d.line.cost_code} {d.line.name}")
             for d in CostDriver.objects.filter(organisation=org).select_related("line")]
+
+
+CHANGE_KINDS = [("volume", "Number of children or adults (negative for fewer)"), ("unit_cost", "Unit cost (% change)"),
+                ("inflation", "Inflation (% a year, replacing the line's)")]
+
+
+class ScenarioEditForm(forms.Form):
+    """A scenario's name, description and each of its changes (tick "remove" to drop one; the
+    last, blank row adds one)."""
+
+    name = forms.CharField(label="Scenario name", max_length=200, error_messages={"required": "Name the scenario"})
+    description = forms.CharField(label="Description", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, org, scenario, **kwargs):
+        from carestat.finance.models import CostDriver
+
+        initial = {"name": scenario.name, "description": scenario.description}
+        for i, c in enumerate(scenario.changes):
+            initial |= {f"c{i}_cost_code": c["cost_code"], f"c{i}_kind": c["kind"], f"c{i}_amount": c["amount"],
+                        f"c{i}_start": c.get("start", "")}
+        super().__init__(*args, initial=initial, **kwargs)
+        lines = [("", "Choose")] + [(d.line.cost_code, f"{d.line.cost_code} {d.line.name}")
+                                    for d in CostDriver.objects.filter(organisation=org).select_related("line")]
+        self.rows = len(scenario.changes) + 1
+        for i in range(self.rows):
+            n = i + 1
+            new = i == len(scenario.changes)
+            label = "New change" if new else f"Change {n}"
+            self.fields[f"c{i}_cost_code"] = forms.ChoiceField(label=f"{label}: service line", choices=lines,
+                                                               required=False)
+            self.fields[f"c{i}_kind"] = forms.ChoiceField(label=f"{label}: what changes",
+                                                          choices=[("", "Choose")] + CHANGE_KINDS, required=False)
+            self.fields[f"c{i}_amount"] = forms.CharField(label=f"{label}: amount", max_length=12, required=False,
+                                                          help_text="Such as -10 children or 3 per cent.")
+            self.fields[f"c{i}_start"] = forms.CharField(label=f"{label}: from quarter", max_length=10,
+                                                         required=False,
+                                                         help_text="Such as 2026-27-Q3; not needed for inflation.")
+            if not new:
+                self.fields[f"c{i}_remove"] = forms.BooleanField(label=f"Remove change {n}", required=False)
+
+    def changes(self) -> list[dict]:
+        d = self.cleaned_data
+        out = []
+        for i in range(self.rows):
+            if d.get(f"c{i}_remove"):
+                continue
+            row = {k: (d.get(f"c{i}_{k}") or "").strip() for k in ("cost_code", "kind", "amount", "start")}
+            if any(row.values()):
+                out.append(row)
+        return out
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(label="Why archive it", widget=forms.Textarea,
+                             error_messages={"required": "Say why it is archived"})

@@ -44,6 +44,10 @@ class FinanceSettings(TrackedModel):
     budget_column = models.CharField("budget column", max_length=100, default="Budget")
     actual_column = models.CharField("actual column", max_length=100, default="Actual")
     forecast_column = models.CharField("forecast column", max_length=100, default="Forecast")
+    report_scenario = models.ForeignKey(
+        "Scenario", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name="scenario the committee report names",
+        help_text="The report's money section shows this scenario's effect on each year beside the base case.")
     objects = scoped()
 
     class Meta:
@@ -214,6 +218,8 @@ class SavingsProposal(TrackedModel):
     line = models.ForeignKey(ServiceLine, null=True, blank=True, on_delete=models.PROTECT, related_name="savings")
     action = models.ForeignKey("plans.Action", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="savings", help_text="The plan action that delivers the saving.")
+    risk = models.ForeignKey("risks.Risk", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             help_text="The risk to the saving's delivery, in the risk register.")
     deliverability = models.CharField("deliverability RAG", max_length=10, choices=FinanceRagChoice.choices,
                                       default=FinanceRagChoice.AMBER)
     status = models.CharField(max_length=12, choices=SavingStatus.choices, default=SavingStatus.PROPOSED)
@@ -250,7 +256,9 @@ class SavingsTarget(TrackedModel):
 
 class ActivitySource(models.TextChoices):
     """Where a cost driver's activity comes from: children looked after at the latest SSDA903
-    year end in a placement group, counted as the measure LAC-COUNT counts them."""
+    year end in a placement group, counted as the measure LAC-COUNT counts them; or adults
+    receiving long-term support at the latest client level data year end in a setting, counted
+    as ASCOF's long-term support measures count them."""
 
     RESIDENTIAL = calc.PlacementGroup.RESIDENTIAL.value, "Children in residential placements (SSDA903)"
     FOSTERING = calc.PlacementGroup.FOSTERING.value, "Children in foster placements (SSDA903)"
@@ -258,6 +266,10 @@ class ActivitySource(models.TextChoices):
     WITH_PARENTS = calc.PlacementGroup.WITH_PARENTS.value, "Children placed with parents (SSDA903)"
     ADOPTION = calc.PlacementGroup.ADOPTION.value, "Children placed for adoption (SSDA903)"
     OTHER = calc.PlacementGroup.OTHER.value, "Children in other placements (SSDA903)"
+    ADULTS_RESIDENTIAL = calc.AdultSetting.RESIDENTIAL.value, "Adults in residential care (client level data)"
+    ADULTS_NURSING = calc.AdultSetting.NURSING.value, "Adults in nursing care (client level data)"
+    ADULTS_COMMUNITY = calc.AdultSetting.COMMUNITY.value, \
+        "Adults with long-term support in the community (client level data)"
 
 
 class CostDriver(TrackedModel):

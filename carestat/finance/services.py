@@ -97,10 +97,18 @@ SETTINGS_FIELDS = ("amber_from_percent", "red_from_percent", "cost_code_column",
                    "actual_column", "forecast_column")
 
 
+_KEEP = object()
+
+
 @transaction.atomic
-def save_settings(access: Access, **values) -> FinanceSettings:
-    """The organisation's financial RAG tolerances and ledger column names."""
+def save_settings(access: Access, *, report_scenario=_KEEP, **values) -> FinanceSettings:
+    """The organisation's financial RAG tolerances and ledger column names, and the scenario the
+    committee report names (left as it is unless given; None clears it)."""
     access.require(Perm.MANAGE)
+    if report_scenario is not _KEEP and report_scenario is not None:
+        _same_org(access, report_scenario)
+        if report_scenario.is_archived:
+            raise InvalidInput("Choose a scenario that has not been archived", field="report_scenario")
     amber = amount(values.get("amber_from_percent"), "amber_from_percent", allow_negative=False,
                    what="the amber tolerance")
     red = amount(values.get("red_from_percent"), "red_from_percent", allow_negative=False, what="the red tolerance")
@@ -119,16 +127,21 @@ def save_settings(access: Access, **values) -> FinanceSettings:
     row = FinanceSettings.objects.select_for_update().filter(organisation=access.organisation).first()
     new = row is None
     row = row or FinanceSettings(organisation=access.organisation)
-    before = None if new else snapshot(row, SETTINGS_FIELDS)
+    audited = (*SETTINGS_FIELDS, "report_scenario")
+    before = None if new else snapshot(row, audited)
     row.amber_from_percent, row.red_from_percent = amber, red
     for name, text in columns.items():
         setattr(row, name, text)
+    if report_scenario is not _KEEP:
+        row.report_scenario = report_scenario
     fields = _stamp(row, access.user, new=new)
-    row.save() if new else row.save(update_fields=[*SETTINGS_FIELDS, *fields])
+    row.save() if new else row.save(update_fields=[*audited, *fields])
+    named = (f"; the report names scenario ‘{row.report_scenario.name}’" if row.report_scenario
+             else "; the report names no scenario")
     log_action("finance.settings.changed", actor=access.user, organisation=access.organisation, record=row,
-               before=before, after=snapshot(row, SETTINGS_FIELDS),
+               before=before, after=snapshot(row, audited),
                message=f"{access.user.display_name} set the financial RAG tolerances (amber above {amber}%, "
-               f"red above {red}% overspend) and the ledger's column names")
+               f"red above {red}% overspend) and the ledger's column names{named}")
     return row
 
 
@@ -183,6 +196,128 @@ def create_medium_term_plan(access: Access, *, title: str, first_year: str, year
                message=f"{access.user.display_name} created medium-term plan ‘{title}’ "
                f"({mtp.year_labels[0]} to {mtp.year_labels[-1]})")
     return mtp
+
+
+def _closed_money(line: ServiceLine) -> list[str]:
+    """The closed periods and years holding figures or budgets of ``line`` or the lines below it:
+    changing where it sits, its cost code or whether it counts would change what they showed."""
+    ids, frontier = {line.pk}, [line.pk]
+    while frontier:
+        frontier = list(ServiceLine.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids.update(frontier)
+    closed: set[str] = set()
+    for f in PeriodFigure.objects.filter(line_id__in=ids).select_related("period"):
+        if core_services.closed_periods_containing(line.organisation, f.period.start, f.period.end):
+            closed.add(f.period.identifier)
+    for b in Budget.objects.filter(line_id__in=ids):
+        fy = parse_period(b.year)
+        if core_services.closed_periods_containing(line.organisation, fy.start, fy.end):
+            closed.add(b.year)
+    return sorted(closed)
+
+
+@transaction.atomic
+def update_line(access: Access, line: ServiceLine, *, name: str, cost_code: str, parent: ServiceLine | None = None,
+                unit: Unit | None = None, is_archived: bool = False) -> ServiceLine:
+    """Rename, re-code, move or archive a service line. Its name can always change; its cost
+    code, where it sits and whether it is archived cannot while a closed period or year holds
+    figures or budgets of it or the lines below it (the closed period's totals would change)."""
+    access.require(Perm.MANAGE)
+    _same_org(access, line, parent, unit)
+    row = _locked(line)
+    name, cost_code = (name or "").strip(), (cost_code or "").strip()
+    if not name:
+        raise InvalidInput("Enter the service line's name", field="name")
+    if not cost_code:
+        raise InvalidInput("Enter the cost code the ledger uses for this line", field="cost_code")
+    node = parent
+    while node is not None:
+        if node.pk == row.pk:
+            raise InvalidInput("A line cannot sit under itself or a line below it", field="parent")
+        node = node.parent
+    if parent is not None and parent.is_archived and not is_archived:
+        raise InvalidInput("Choose a line that has not been archived", field="parent")
+    if cost_code.lower() != row.cost_code.lower() and ServiceLine.objects.filter(
+            organisation=access.organisation, cost_code__iexact=cost_code).exclude(pk=row.pk).exists():
+        raise Conflict(f"Cost code {cost_code} is already used by another service line", field="cost_code")
+    if is_archived and not row.is_archived and ServiceLine.objects.filter(parent=row, is_archived=False).exists():
+        raise InvalidInput("Archive or move the lines below this one first", field="is_archived")
+    before = snapshot(row, LINE_FIELDS)
+    structural = {"cost_code": cost_code != row.cost_code, "parent": (parent.pk if parent else None) != row.parent_id,
+                  "is_archived": is_archived != row.is_archived}
+    if any(structural.values()) and (closed := _closed_money(row)):
+        field_ = next(k for k, v in structural.items() if v)
+        listed = " and ".join(closed) if len(closed) <= 2 else ", ".join(closed[:-1]) + f" and {closed[-1]}"
+        from carestat.core.errors import PeriodClosed
+
+        raise PeriodClosed(f"{row.name} has figures in {listed}, which {'is' if len(closed) == 1 else 'are'} "
+                           "closed, so its cost code, where it sits and whether it is archived cannot be changed; "
+                           "a manager can reopen them with a reason, or rename the line", field=field_)
+    row.name, row.cost_code, row.parent, row.unit, row.is_archived = name, cost_code, parent, unit, is_archived
+    after = snapshot(row, LINE_FIELDS)
+    changed = [k for k in LINE_FIELDS if before[k] != after[k]]
+    if not changed:
+        return row
+    row.save(update_fields=[*changed, *_stamp(row, access.user)])
+    if "cost_code" in changed:  # saved scenarios name modelled lines by cost code
+        for sc in Scenario.objects.select_for_update().filter(organisation=access.organisation):
+            if any(c["cost_code"] == before["cost_code"] for c in sc.changes):
+                sc.changes = [{**c, "cost_code": cost_code} if c["cost_code"] == before["cost_code"] else c
+                              for c in sc.changes]
+                sc.save(update_fields=["changes", *_stamp(sc, access.user)])
+    words = []
+    if "name" in changed:
+        words.append(f"renamed it ‘{name}’")
+    if "cost_code" in changed:
+        words.append(f"re-coded it from {before['cost_code']} to {cost_code}")
+    if "parent" in changed:
+        words.append(f"moved it under ‘{parent.name}’" if parent else "made it a top-level line")
+    if "unit" in changed:
+        words.append(f"gave it to {unit.name}" if unit else "took it off its unit")
+    if "is_archived" in changed:
+        words.append("archived it" if is_archived else "restored it")
+    log_action("finance.line.changed", actor=access.user, organisation=access.organisation, record=row,
+               before=before, after=after,
+               message=f"{access.user.display_name} changed service line {before['cost_code']} ‘{before['name']}’: "
+               + ", ".join(words))
+    return row
+
+
+MTP_FIELDS = ("title", "first_year", "years", "plan", "is_archived")
+
+
+@transaction.atomic
+def update_medium_term_plan(access: Access, mtp: MediumTermPlan, *, title: str, first_year: str, years: int,
+                            plan=None, is_archived: bool = False) -> MediumTermPlan:
+    """Change a medium-term plan's title, years or plan, or archive it. Budgets belong to lines
+    and years, not to the plan, so no figure changes with it."""
+    access.require(Perm.MANAGE)
+    _same_org(access, mtp)
+    row = _locked(mtp)
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput("Enter the medium-term plan's title", field="title")
+    first_year = financial_year(first_year, "first_year")
+    if years not in (3, 4, 5):
+        raise InvalidInput("A medium-term plan covers 3, 4 or 5 years", field="years")
+    if plan is not None and plan.organisation_id != access.organisation.pk:
+        raise InvalidInput("Choose a plan of this organisation", field="plan")
+    if title.lower() != row.title.lower() and MediumTermPlan.objects.filter(
+            organisation=access.organisation, title__iexact=title).exclude(pk=row.pk).exists():
+        raise Conflict(f"There is already a medium-term plan called ‘{title}’", field="title")
+    before = snapshot(row, MTP_FIELDS)
+    row.title, row.first_year, row.years, row.plan, row.is_archived = title, first_year, years, plan, is_archived
+    after = snapshot(row, MTP_FIELDS)
+    changed = [k for k in MTP_FIELDS if before[k] != after[k]]
+    if not changed:
+        return row
+    row.save(update_fields=[*changed, *_stamp(row, access.user)])
+    what = "archived" if "is_archived" in changed and is_archived else "changed"
+    log_action("finance.mtp.changed", actor=access.user, organisation=access.organisation, record=row,
+               before=before, after=after,
+               message=f"{access.user.display_name} {what} medium-term plan ‘{before['title']}’: now ‘{title}’, "
+               f"{row.year_labels[0]} to {row.year_labels[-1]}")
+    return row
 
 
 # Budgets, period figures and commentary ---------------------------------------------------------
@@ -308,12 +443,14 @@ def add_comment(access: Access, line: ServiceLine, period: ReportingPeriod, *, t
 
 # Savings programme ---------------------------------------------------------------------------------
 
-SAVING_FIELDS = ("reference", "title", "description", "owner", "line", "action", "deliverability", "status",
+SAVING_FIELDS = ("reference", "title", "description", "owner", "line", "action", "risk", "deliverability", "status",
                  "is_archived")
 
 
-def _check_saving_links(access: Access, owner, line, action) -> None:
+def _check_saving_links(access: Access, owner, line, action, risk=None) -> None:
     _same_org(access, line)
+    if risk is not None and (risk.organisation_id != access.organisation.pk or risk.is_archived):
+        raise InvalidInput("Choose a live risk of this organisation's register", field="risk")
     if owner is not None and not Membership.objects.filter(user=owner, organisation=access.organisation,
                                                            is_active=True).exists():
         raise InvalidInput(f"{owner.display_name} is not a member of {access.organisation.name}", field="owner")
@@ -323,7 +460,8 @@ def _check_saving_links(access: Access, owner, line, action) -> None:
 
 @transaction.atomic
 def add_saving(access: Access, *, reference: str, title: str, targets: dict[str, Decimal | str],
-               owner: User | None = None, line: ServiceLine | None = None, action=None, description: str = "",
+               owner: User | None = None, line: ServiceLine | None = None, action=None, risk=None,
+               description: str = "",
                deliverability: str = FinanceRagChoice.AMBER, status: str = SavingStatus.PROPOSED) -> SavingsProposal:
     """A savings proposal with its target for each financial year."""
     access.require(Perm.MANAGE)
@@ -340,12 +478,12 @@ def add_saving(access: Access, *, reference: str, title: str, targets: dict[str,
         raise InvalidInput("Give the saving's target for at least one year", field="targets")
     checked = {financial_year(y, "targets"): amount(v, "targets", allow_negative=False, what="the target")
                for y, v in targets.items()}
-    _check_saving_links(access, owner, line, action)
+    _check_saving_links(access, owner, line, action, risk)
     if SavingsProposal.objects.filter(organisation=access.organisation, reference__iexact=reference).exists():
         raise Conflict(f"There is already a saving with reference {reference}", field="reference")
     saving = SavingsProposal(organisation=access.organisation, reference=reference, title=title,
                              description=(description or "").strip(), owner=owner, line=line, action=action,
-                             deliverability=deliverability, status=status)
+                             risk=risk, deliverability=deliverability, status=status)
     _stamp(saving, access.user, new=True)
     saving.save()
     for year, value in sorted(checked.items()):
@@ -384,6 +522,33 @@ def update_saving(access: Access, saving: SavingsProposal, *, status: str, deliv
                before=before, after=after,
                message=f"{access.user.display_name} set saving {row.reference} to {after['status'].lower()}, "
                f"deliverability {after['deliverability'].lower()}{why}")
+    return row
+
+
+LINK_FIELDS = ("owner", "line", "action", "risk")
+
+
+@transaction.atomic
+def set_saving_links(access: Access, saving: SavingsProposal, *, owner=None, line=None, action=None,
+                     risk=None) -> SavingsProposal:
+    """Choose or clear a saving's owner, service line, the plan action that delivers it and the
+    risk to its delivery."""
+    access.require(Perm.MANAGE)
+    _same_org(access, saving)
+    _check_saving_links(access, owner, line, action, risk)
+    row = _locked(saving)
+    before = snapshot(row, LINK_FIELDS)
+    row.owner, row.line, row.action, row.risk = owner, line, action, risk
+    after = snapshot(row, LINK_FIELDS)
+    changed = [k for k in LINK_FIELDS if before[k] != after[k]]
+    if not changed:
+        return row
+    row.save(update_fields=[*changed, *_stamp(row, access.user)])
+    names = {"owner": "owner", "line": "service line", "action": "plan action", "risk": "risk"}
+    words = [f"{names[k]} {after[k]}" if after[k] else f"no {names[k]}" for k in changed]
+    log_action("finance.saving.linked", actor=access.user, organisation=access.organisation, record=row,
+               before=before, after=after,
+               message=f"{access.user.display_name} set saving {row.reference}'s " + ", ".join(words))
     return row
 
 
@@ -451,15 +616,7 @@ def set_driver(access: Access, line: ServiceLine, *, activity: str, base_year: s
     return row
 
 
-@transaction.atomic
-def save_scenario(access: Access, *, name: str, changes: list[dict], description: str = "") -> Scenario:
-    """A saved what-if. Each change: ``cost_code`` of a modelled line, ``kind`` (volume: units more
-    or, if negative, fewer; unit_cost: percent dearer or cheaper; inflation: percent a year),
-    ``amount``, and ``start``, the quarter it applies from (2026-27-Q3; not for inflation)."""
-    access.require(Perm.MANAGE)
-    name = (name or "").strip()
-    if not name:
-        raise InvalidInput("Name the scenario", field="name")
+def _clean_changes(access: Access, changes: list[dict]) -> list[dict]:
     if not changes:
         raise InvalidInput("Give at least one change", field="changes")
     modelled = set(CostDriver.objects.filter(organisation=access.organisation)
@@ -486,6 +643,19 @@ def save_scenario(access: Access, *, name: str, changes: list[dict], description
         else:
             start = ""
         clean.append({"cost_code": code, "kind": kind.value, "amount": str(value), "start": start})
+    return clean
+
+
+@transaction.atomic
+def save_scenario(access: Access, *, name: str, changes: list[dict], description: str = "") -> Scenario:
+    """A saved what-if. Each change: ``cost_code`` of a modelled line, ``kind`` (volume: units more
+    or, if negative, fewer; unit_cost: percent dearer or cheaper; inflation: percent a year),
+    ``amount``, and ``start``, the quarter it applies from (2026-27-Q3; not for inflation)."""
+    access.require(Perm.MANAGE)
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Name the scenario", field="name")
+    clean = _clean_changes(access, changes)
     if Scenario.objects.filter(organisation=access.organisation, name__iexact=name).exists():
         raise Conflict(f"There is already a scenario called ‘{name}’", field="name")
     scenario = Scenario(organisation=access.organisation, name=name, description=(description or "").strip(),
@@ -497,6 +667,61 @@ def save_scenario(access: Access, *, name: str, changes: list[dict], description
                message=f"{access.user.display_name} saved scenario ‘{name}’: "
                + "; ".join(describe_change(c) for c in clean))
     return scenario
+
+
+@transaction.atomic
+def update_scenario(access: Access, scenario: Scenario, *, name: str, description: str = "",
+                    changes: list[dict]) -> Scenario:
+    """Rename a scenario, or change its description or its changes (the whole list, so a change
+    is removed by leaving it out). Reports already made keep the figures they froze."""
+    access.require(Perm.MANAGE)
+    _same_org(access, scenario)
+    row = _locked(scenario)
+    if row.is_archived:
+        raise InvalidInput(f"Scenario ‘{row.name}’ is archived; it cannot be changed", field="name")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput("Name the scenario", field="name")
+    clean = _clean_changes(access, changes)
+    if name.lower() != row.name.lower() and Scenario.objects.filter(
+            organisation=access.organisation, name__iexact=name).exclude(pk=row.pk).exists():
+        raise Conflict(f"There is already a scenario called ‘{name}’", field="name")
+    before = {"name": row.name, "description": row.description, "changes": row.changes}
+    after = {"name": name, "description": (description or "").strip(), "changes": clean}
+    changed = [k for k in before if before[k] != after[k]]
+    if not changed:
+        return row
+    row.name, row.description, row.changes = after["name"], after["description"], clean
+    row.save(update_fields=[*changed, *_stamp(row, access.user)])
+    log_action("finance.scenario.changed", actor=access.user, organisation=access.organisation, record=row,
+               before=before, after=after,
+               message=f"{access.user.display_name} changed scenario ‘{before['name']}’"
+               + (f" (now ‘{name}’)" if "name" in changed else "") + ": "
+               + "; ".join(describe_change(c) for c in clean))
+    return row
+
+
+@transaction.atomic
+def archive_scenario(access: Access, scenario: Scenario, *, reason: str) -> Scenario:
+    """Archive a scenario: it leaves the comparison and can no longer be named by the report.
+    Reports already made keep it in their frozen section."""
+    from carestat.core.changes import require_reason
+
+    access.require(Perm.MANAGE)
+    _same_org(access, scenario)
+    reason = require_reason(reason, "Say why the scenario is archived")
+    row = _locked(scenario)
+    if row.is_archived:
+        return row
+    if FinanceSettings.objects.filter(organisation=access.organisation, report_scenario=row).exists():
+        raise Conflict(f"The committee report names scenario ‘{row.name}’; choose another in the finance settings "
+                       "first", field="reason")
+    row.is_archived = True
+    row.save(update_fields=["is_archived", *_stamp(row, access.user)])
+    log_action("finance.scenario.archived", actor=access.user, organisation=access.organisation, record=row,
+               before={"is_archived": False}, after={"is_archived": True},
+               message=f"{access.user.display_name} archived scenario ‘{row.name}’: {reason}")
+    return row
 
 
 def describe_change(c: dict) -> str:

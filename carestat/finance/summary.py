@@ -144,7 +144,12 @@ def savings_by_year(org) -> list[SavingsYear]:
 def savings_rows(org):
     """Every live saving with its targets, for the tracker."""
     return (SavingsProposal.objects.filter(organisation=org, is_archived=False)
-            .select_related("owner", "line", "action__objective__priority__plan").prefetch_related("targets"))
+            .select_related("owner", "line", "risk", "action__objective__priority__plan").prefetch_related("targets"))
+
+
+def savings_for_risk(org, risk):
+    """The live savings linked to ``risk``: what the risk page shows."""
+    return savings_rows(org).filter(risk=risk)
 
 
 def current_year(today: dt.date) -> str:

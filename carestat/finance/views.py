@@ -16,16 +16,21 @@ from carestat.core.models import ReportingPeriod
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted, posted_files
 from carestat.finance import ledger, services
-from carestat.finance.access import get_line_for_user, get_saving_for_user
+from carestat.finance.access import get_line_for_user, get_mtp_for_user, get_saving_for_user, get_scenario_for_user
 from carestat.finance.forms import (
+    ArchiveForm,
     BudgetForm,
     CommentForm,
     DeliveryForm,
     LedgerForm,
+    LineEditForm,
     LineForm,
+    MediumTermPlanEditForm,
     MediumTermPlanForm,
     SavingForm,
+    SavingLinksForm,
     SavingStatusForm,
+    ScenarioEditForm,
     SettingsForm,
 )
 from carestat.finance.models import LedgerImport, MediumTermPlan, PeriodFigure, ServiceLine, settings_for
@@ -127,8 +132,45 @@ def lines(request, slug):
             messages.success(request, f"Added service line ‘{line.name}’ ({line.cost_code}).")
             return redirect("finance:lines", slug)
     rows = ServiceLine.objects.filter(organisation=access.organisation).select_related("parent", "unit")
+    mtps = MediumTermPlan.objects.filter(organisation=access.organisation).select_related("plan")
     return _page(request, access, "finance/lines.html", "Service lines and cost codes", form=form, rows=rows,
+                 mtps=mtps,
                  breadcrumbs=_crumbs(access))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def line_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    line = get_line_for_user(access, pk)
+    initial = {"name": line.name, "cost_code": line.cost_code, "parent": str(line.parent_id or ""),
+               "unit": str(line.unit_id or ""), "is_archived": line.is_archived}
+    form = LineEditForm(posted(request), org=access.organisation, line=line, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if _call(form, lambda: services.update_line(access, line, **form.cleaned_data)):
+            messages.success(request, f"Saved service line {form.cleaned_data['cost_code']}.")
+            return redirect("finance:lines", slug)
+    return _page(request, access, "finance/form.html", f"Change service line {line.cost_code}", form=form,
+                 button="Save service line", back=f"/o/{slug}/finance/lines/",
+                 intro="Its name can always change. Its cost code, where it sits and whether it is archived cannot "
+                       "while a closed period or year holds its figures or budgets.",
+                 breadcrumbs=_crumbs(access, {"text": "Service lines", "href": f"/o/{slug}/finance/lines/"}))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def mtp_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    mtp = get_mtp_for_user(access, pk)
+    initial = {"title": mtp.title, "first_year": mtp.first_year, "years": mtp.years,
+               "plan": str(mtp.plan_id or ""), "is_archived": mtp.is_archived}
+    form = MediumTermPlanEditForm(posted(request), org=access.organisation, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if _call(form, lambda: services.update_medium_term_plan(access, mtp, **form.cleaned_data)):
+            messages.success(request, f"Saved medium-term plan ‘{form.cleaned_data['title']}’.")
+            return redirect("finance:summary", slug)
+    return _page(request, access, "finance/form.html", f"Change ‘{mtp.title}’", form=form,
+                 button="Save plan", back=f"/o/{slug}/finance/", breadcrumbs=_crumbs(access))
 
 
 @login_required
@@ -152,10 +194,12 @@ def finance_settings(request, slug):
     access = org_access(request, slug, Perm.MANAGE)
     current = settings_for(access.organisation)
     initial = {name: getattr(current, name) for name in services.SETTINGS_FIELDS}
-    form = SettingsForm(posted(request), initial=initial)
+    initial["report_scenario"] = str(current.report_scenario_id or "")
+    form = SettingsForm(posted(request), org=access.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
         if _call(form, lambda: services.save_settings(access, **form.cleaned_data)):
-            messages.success(request, "Saved the financial RAG tolerances and the ledger's column names.")
+            messages.success(request, "Saved the financial RAG tolerances, the ledger's column names and the "
+                                      "scenario the report names.")
             return redirect("finance:import", slug)
     return _page(request, access, "finance/form.html", "Finance settings", form=form, button="Save settings",
                  back=f"/o/{slug}/finance/",
@@ -243,6 +287,13 @@ def saving_page(request, slug, pk):
     status_form = SavingStatusForm(request.POST if op == "status" else None, prefix="s",
                                    initial={"status": saving.status, "deliverability": saving.deliverability})
     delivery_form = DeliveryForm(request.POST if op == "delivery" else None, prefix="d", years=years)
+    links_form = SavingLinksForm(request.POST if op == "links" else None, prefix="l", org=access.organisation,
+                                 initial={"owner": str(saving.owner_id or ""), "line": str(saving.line_id or ""),
+                                          "action": str(saving.action_id or ""), "risk": str(saving.risk_id or "")})
+    if op == "links" and links_form.is_valid():
+        if _call(links_form, lambda: services.set_saving_links(access, saving, **links_form.links())):
+            messages.success(request, f"Saved what {saving.reference} is linked to.")
+            return redirect("finance:saving", slug, saving.pk)
     if op == "status" and status_form.is_valid():
         if _call(status_form, lambda: services.update_saving(access, saving, **status_form.cleaned_data)):
             messages.success(request, f"Saved the status of {saving.reference}.")
@@ -257,7 +308,7 @@ def saving_page(request, slug, pk):
 
     targets = [(t, calc.savings_position(t.target, t.delivered)) for t in saving.targets.all()]
     return _page(request, access, "finance/saving.html", f"{saving.reference} {saving.title}", saving=saving,
-                 targets=targets, status_form=status_form, delivery_form=delivery_form,
+                 targets=targets, status_form=status_form, delivery_form=delivery_form, links_form=links_form,
                  breadcrumbs=_crumbs(access, {"text": "Savings programme", "href": f"/o/{slug}/finance/savings/"}))
 
 
@@ -295,3 +346,40 @@ def cost_model(request, slug):
         chart = money_by_year_chart(model.years, series, "Budget and modelled cost of the modelled lines by year")
     return _page(request, access, "finance/model.html", "Cost model", model=model, chart=chart, year=year,
                  driver_form=driver_form, scenario_form=scenario_form, breadcrumbs=_crumbs(access))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def scenario_edit(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    scenario = get_scenario_for_user(access, pk)
+    if scenario.is_archived:
+        raise Http404("The scenario is archived")
+    form = ScenarioEditForm(posted(request), org=access.organisation, scenario=scenario)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _call(form, lambda: services.update_scenario(access, scenario, name=d["name"], description=d["description"],
+                                                        changes=form.changes())):
+            messages.success(request, f"Saved scenario ‘{d['name']}’.")
+            return redirect("finance:model", slug)
+    return _page(request, access, "finance/form.html", f"Change scenario ‘{scenario.name}’", form=form,
+                 button="Save scenario", back=f"/o/{slug}/finance/model/",
+                 intro="Change its name, description or changes; tick a change's remove box to drop it, and fill in "
+                       "the last, new change to add one. Reports already made keep the figures they froze.",
+                 breadcrumbs=_crumbs(access, {"text": "Cost model", "href": f"/o/{slug}/finance/model/"}))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def scenario_archive(request, slug, pk):
+    access = org_access(request, slug, Perm.MANAGE)
+    scenario = get_scenario_for_user(access, pk)
+    form = ArchiveForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        if _call(form, lambda: services.archive_scenario(access, scenario, reason=form.cleaned_data["reason"])):
+            messages.success(request, f"Archived scenario ‘{scenario.name}’.")
+            return redirect("finance:model", slug)
+    return _page(request, access, "finance/form.html", f"Archive scenario ‘{scenario.name}’", form=form,
+                 button="Archive scenario", back=f"/o/{slug}/finance/model/",
+                 intro="An archived scenario leaves the comparison; reports already made keep it.",
+                 breadcrumbs=_crumbs(access, {"text": "Cost model", "href": f"/o/{slug}/finance/model/"}))

@@ -152,7 +152,10 @@ def risk_page(request, slug, pk):
             [ScorePoint(a.assessed_on, a.kind, a.likelihood, a.impact, a.score, a.band, a.reason) for a in history],
             title=f"Score history of {risk.ref}: {risk.title}", max_score=m.max_score,
             bands=[(b.label, b.min_score, b.rag) for b in m.bands], chart_id=f"risk-{risk.pk}-history")
+    from carestat.core.contributions import record_panels
+
     return _page(request, access, "risks/risk.html", f"{risk.ref}: {risk.title}", risk=risk, row=row, chart=chart,
+                 panels=record_panels("risk", access, risk),
                  controls=risk.controls.filter(is_archived=False), mitigations=mitigation_states(risk),
                  can_manage=services.can_manage_risk(access, risk) and not risk.is_archived,
                  can_assess=services.can_assess_risk(access, risk) and not risk.is_archived)

@@ -16,11 +16,14 @@ def demo(db, settings):
     from carestat.core import demo as core_demo
     from carestat.finance import demo as finance_demo
     from carestat.plans import demo as plans_demo
+    from carestat.risks import demo as risks_demo
 
     quiet = lambda msg: None  # noqa: E731
     org = core_demo.load(None, quiet)
+    risks_demo.load(org, quiet)
     finance_demo.load_ledger(org, quiet)
     plans_demo.load(org, quiet)
+    risks_demo.link_to_plans(org, quiet)
     return finance_demo.load(org, quiet)
 
 
@@ -38,9 +41,17 @@ def test_the_demo_loads_through_the_ledger_import_and_its_outturn_matches_hand_a
     assert (by_code["CS110"].variance.amount, by_code["CS110"].variance.percent) == (D("1934000"), D("14.9"))
     assert by_code["CS110"].forecast_as_at == "2026-11"
     # placements: 14.934+3.56+2.82+1.196 = 22.51m against 13.0+3.4+2.9+1.092 = 20.392m: 2,118k, 10.386% -> 10.4%
-    # whole service: 22.51+8.56+2.43+1.55 = 35.05m against 20.392+8.5+2.4+1.6 = 32.892m: 2,158k, 6.561% -> 6.6%
+    # children's services: 22.51+8.56+2.43+1.55 = 35.05m against 20.392+8.5+2.4+1.6 = 32.892m: 2,158k,
+    # 6.561% -> 6.6%
     assert (by_code["CS100"].variance.amount, by_code["CS100"].variance.percent) == (D("2118000"), D("10.4"))
-    assert (y2.variance.amount, y2.variance.percent, y2.variance.rag.value) == (D("2158000"), D("6.6"), "red")
+    assert (by_code["CS000"].variance.amount, by_code["CS000"].variance.percent) == (D("2158000"), D("6.6"))
+    # adults' long-term support, budgeted only (so counted at budget): 46,800 x 650 = 30,420,000;
+    # 58,500 x 640 = 37,440,000; 15,600 x 6,200 = 96,720,000; together 164,580,000
+    assert [by_code[c].budget for c in ("AS110", "AS120", "AS130", "AS100")] == [
+        D("30420000"), D("37440000"), D("96720000"), D("164580000")]
+    # the council: 35.05 + 164.58 = 199.63m against 32.892 + 164.58 = 197.472m: 2,158k, 1.0928% -> 1.1%, amber
+    assert (y2.variance.amount, y2.variance.percent, y2.variance.rag.value) == (D("2158000"), D("1.1"), "amber")
+    assert y2.without_forecast == 3
     assert by_code["CS130"].variance.rag.value == "green"  # in-house fostering underspends
     mtp = MediumTermPlan.objects.get(organisation=demo)
     assert mtp.year_labels == ["2025-26", "2026-27", "2027-28"] and mtp.plan.kind == "service_financial"
@@ -61,8 +72,26 @@ def test_the_demo_loads_through_the_ledger_import_and_its_outturn_matches_hand_a
     assert fewer.effect == [D("-1310000"), D("-2724800")]
     # 8% cheaper from 2027-28: 57 x 272,480 x 0.08 = -1,242,508.80
     assert homes.effect == [D("0"), D("-1242508.80")]
-    pv = model.rows[0].price_volume  # residential against 13.0m for 52 children (250,000 each)
+    # residential against 13.0m for 52 children (250,000 each)
+    pv = next(r for r in model.rows if r.driver.line.cost_code == "CS110").price_volume
     assert (pv.volume_variance, pv.price_variance) == (D("1250000"), D("684000"))
+    # adults' lines take their activity from the client level data (the full demo's counts at 31
+    # March 2026: 669 in residential care, 654 in nursing care, 6,313 supported in the community)
+    act = costmodel.Activity({"adults_residential": 669, "adults_nursing": 654, "adults_community": 6313})
+    rows = {r.driver.line.cost_code: r for r in costmodel.build(demo, year="2026-27", act=act).rows}
+    # residential: 19 more than the 650 budgeted at 46,800 = 889,200, all volume
+    assert (rows["AS110"].price_volume.volume_variance, rows["AS110"].price_volume.price_variance) == (
+        D("889200"), D("0"))
+    # community: 113 more than 6,200 at 15,600 = 1,762,800
+    assert rows["AS130"].price_volume.variance == D("1762800")
+
+
+def test_the_demo_links_savings_to_the_risks_that_threaten_them_and_names_a_scenario_for_the_report(demo):
+    from carestat.finance.models import settings_for
+
+    risks = {s.reference: s.risk.ref if s.risk else None for s in SavingsProposal.objects.filter(organisation=demo)}
+    assert risks == {"CS-01": "CSF-02", "CS-02": "CSF-02", "CS-03": None, "CS-04": "CSF-01"}
+    assert settings_for(demo).report_scenario.name == "10 fewer residential placements from 2026-27 Q3"
 
 
 def test_the_demo_money_pages_render_for_a_councillor(demo, client):
@@ -70,5 +99,5 @@ def test_the_demo_money_pages_render_for_a_councillor(demo, client):
 
     client.force_login(User.objects.get(username="jane.ellis@demoshire.example"))
     html = client.get("/o/demoshire/finance/?year=2026-27").content.decode()
-    assert "£2,158,000.00 overspend (6.6%)" in html and "External residential placements" in html
+    assert "£2,158,000.00 overspend (1.1%)" in html and "External residential placements" in html
     assert "Step children down" in client.get("/o/demoshire/finance/savings/").content.decode()
