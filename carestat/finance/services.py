@@ -545,7 +545,7 @@ def set_saving_links(access: Access, saving: SavingsProposal, *, owner=None, lin
         return row
     row.save(update_fields=[*changed, *_stamp(row, access.user)])
     names = {"owner": "owner", "line": "service line", "action": "plan action", "risk": "risk"}
-    words = [f"{names[k]} {after[k]}" if after[k] else f"no {names[k]}" for k in changed]
+    words = [f"{names[k]} to {after[k]}" if after[k] else f"{names[k]} to none" for k in changed]
     log_action("finance.saving.linked", actor=access.user, organisation=access.organisation, record=row,
                before=before, after=after,
                message=f"{access.user.display_name} set saving {row.reference}'s " + ", ".join(words))
