@@ -125,3 +125,78 @@ def test_the_report_explains_modelled_lines_by_volume_and_price_and_keeps_it_fro
                    float((260000 - 400000) * n)]
     public = next(d for d in view(report.snapshot, public=True)["domains"] if d["key"] == "money")
     assert all("What explains" not in t["caption"] for t in public["tables"])
+
+
+def test_the_report_names_the_scenario_the_settings_choose_beside_the_base_case(loaded, admin, manager, client):
+    from carestat.core.models import ReportingPeriod
+    from carestat.finance.models import settings_for
+    from carestat.plans.tests.builders import small_plan
+    from carestat.reports import services as reports
+    from carestat.reports.render import view
+
+    a = loaded["access"]
+    services.set_driver(a, loaded["residential"], activity="residential", base_year="2026-27", unit_cost="260000",
+                        inflation_percent="5")
+    two_more = services.save_scenario(a, name="Two more residential placements from Q3", changes=[
+        {"cost_code": "CS110", "kind": "volume", "amount": "2", "start": "2026-27-Q3"}])
+    services.save_scenario(a, name="Not named", changes=[
+        {"cost_code": "CS110", "kind": "unit_cost", "amount": "10", "start": "2026-27-Q1"}])
+    client.force_login(manager)
+    form = {k: str(getattr(settings_for(a.organisation), k)) for k in services.SETTINGS_FIELDS}
+    assert client.post("/o/demoshire/finance/settings/", {**form, "report_scenario": str(two_more.pk)}
+                       ).status_code == 302
+    assert settings_for(a.organisation).report_scenario == two_more
+    n = costmodel.activity(a.organisation).counts["residential"]
+    plan = small_plan(a.organisation, admin, manager)["plan"]
+    q2 = ReportingPeriod.objects.get(organisation=a.organisation, identifier="2026-27-Q2")
+    report = reports.create_report(a, period=q2, scope="plan", plan=plan)
+    money = next(d for d in report.snapshot["domains"] if d["key"] == "money")
+    # 2 more from Q3: half of 2 at 260,000 in 2026-27 = 260,000; 2 x 273,000 = 546,000; 2 x 286,650 = 573,300
+    assert money["paragraphs"][-1] == (
+        "The scenario this report names is ‘Two more residential placements from Q3’ (2 more on CS110 from "
+        "2026-27-Q3). Against the base case it changes the modelled cost of the modelled lines by +£260k in "
+        "2026-27, +£546k in 2027-28, +£573k in 2028-29.")
+    table = money["tables"][-1]
+    assert table["headers"] == ["", "2026-27", "2027-28", "2028-29"]
+    assert table["rows"] == [
+        ["Budget", 4000000.0, 0.0, 0.0],
+        ["Base case (no changes)", float(n * 260000), float(n * 273000), float(n * 286650)],
+        ["Two more residential placements from Q3", float(n * 260000 + 260000), float(n * 273000 + 546000),
+         float(n * 286650 + 573300)],
+        ["Effect of the scenario", 260000.0, 546000.0, 573300.0]]
+    assert "Not named" not in str(money)
+    # the public version names the scenario but leaves out the modelled costs, which rest on counts
+    public = next(d for d in view(report.snapshot, public=True)["domains"] if d["key"] == "money")
+    assert "Two more residential" in public["paragraphs"][-1]
+    assert all("beside the base case" not in t["caption"] for t in public["tables"])
+    # frozen: renaming the scenario later leaves the report as it was
+    services.update_scenario(a, two_more, name="Renamed", changes=two_more.changes)
+    report.refresh_from_db()
+    assert "Two more residential" in str(report.snapshot)
+
+
+def test_adults_lines_take_their_activity_from_client_level_data_equal_to_the_ascof_measures(world, tmp_path):
+    """The same CLD submissions the ASCOF measures are computed from give the model its adults;
+    the community count is ASCOF-3D's denominator (hand counts in the analytics test)."""
+    from carestat.analytics.tests.adults.test_adults import SUBMISSIONS, write_submission
+    from carestat.casedata import services as casedata
+    from carestat.measures.models import MeasureValue
+
+    a = world["access"]
+    for name in SUBMISSIONS:
+        path = tmp_path / f"cld_{name}.csv"
+        write_submission(path, name)
+        casedata.ingest(a, [path], format="cld")
+    act = costmodel.activity(a.organisation)
+    assert act.adults_year == "2024-25" and act.year is None and not act.problem
+    assert act.adults == {"adults_residential": 1, "adults_nursing": 2, "adults_community": 3}
+    value = MeasureValue.objects.get(measure__code="ASCOF-3D", period="2024-25")
+    assert act.counts["adults_community"] == int(value.denominator)
+    services.set_budget(a, world["teams"], year="2026-27", amount_="120000")
+    services.set_driver(a, world["teams"], activity="adults_nursing", base_year="2026-27", unit_cost="58500",
+                        budget_volume="3")
+    model = costmodel.build(a.organisation, year="2026-27")
+    [row] = model.rows
+    # 2 in nursing care against 3 budgeted at 40,000 each: volume -40,000; price (58,500 - 40,000) x 2 = 37,000
+    assert row.volume == 2 and row.baseline[0].cost == D("117000")
+    assert (row.price_volume.volume_variance, row.price_volume.price_variance) == (D("-40000"), D("37000"))
