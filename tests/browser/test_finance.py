@@ -105,3 +105,59 @@ def test_a_line_is_modelled_and_a_scenario_saved_and_compared(browser_page, cast
     assert Scenario.objects.get().changes[0]["kind"] == "unit_cost"
     assert "unit cost of CS110 10% lower from 2027-28-Q1" in page.page.content()
     assert page.page.locator("#model-chart svg").count() == 1
+
+
+def test_a_line_plan_and_scenario_are_changed_and_a_saving_is_linked_to_a_risk(browser_page, cast, demoshire):
+    from carestat.finance import services
+    from carestat.finance.models import MediumTermPlan, Scenario, ServiceLine
+    from carestat.risks import services as risk_services
+
+    access = access_for(cast["manager"], demoshire)
+    made = lines(access)
+    mtp = services.create_medium_term_plan(access, title="MTFP", first_year="2026-27", years=3)
+    services.set_driver(access, made["residential"], activity="residential", base_year="2026-27", unit_cost="260000")
+    scenario = services.save_scenario(access, name="Fewer residential", changes=[
+        {"cost_code": "CS110", "kind": "volume", "amount": "-2", "start": "2026-27-Q3"}])
+    admin = access_for(cast["admin"], demoshire)
+    category = risk_services.add_category(admin, name="Financial", appetite="minimal", max_target_score=6)
+    risk = risk_services.create_risk(admin, ref="CSF-02", title="Placement costs overspend", category=category)
+    saving = services.add_saving(access, reference="CS-01", title="Step down residential placements",
+                                 targets={"2026-27": "500000"})
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+
+    page.goto("/o/demoshire/finance/lines/")
+    page.assert_accessible()
+    with page.page.expect_navigation():
+        page.page.click(f"a[href$='/lines/{made['teams'].pk}/edit/']")
+    page.assert_accessible()
+    page.page.fill("#id_name", "Social work and family help teams")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save service line')")
+    assert ServiceLine.objects.get(pk=made["teams"].pk).name == "Social work and family help teams"
+
+    page.goto(f"/o/demoshire/finance/plans/{mtp.pk}/edit/")
+    page.assert_accessible()
+    page.page.check("input[name=years][value='4']")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save plan')")
+    assert MediumTermPlan.objects.get(pk=mtp.pk).years == 4
+
+    page.goto(f"/o/demoshire/finance/model/scenarios/{scenario.pk}/")
+    page.assert_accessible()
+    page.page.fill("#id_c0_amount", "-4")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save scenario')")
+    assert Scenario.objects.get(pk=scenario.pk).changes[0]["amount"] == "-4.00"
+    assert "4 fewer on CS110 from 2026-27-Q3" in page.page.content()
+    page.assert_accessible()
+
+    page.goto(f"/o/demoshire/finance/savings/{saving.pk}/")
+    page.page.select_option("#id_l-risk", str(risk.pk))
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save links')")
+    page.assert_accessible()
+    assert "CSF-02 Placement costs overspend" in page.page.content()
+    page.goto(f"/o/demoshire/risks/{risk.pk}/")
+    page.assert_accessible()
+    assert "CS-01 Step down residential placements" in page.page.content()
