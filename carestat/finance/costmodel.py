@@ -180,8 +180,19 @@ def as_json(model: CostModel) -> dict:
                        "price_variance": str(r.price_volume.price_variance),
                        "variance": str(r.price_volume.variance)}}
                   for r in model.rows],
+        "report_scenario": _report_scenario(model),
         "scenarios": [{"name": res.scenario.name if res.scenario else "Baseline",
                        "id": res.scenario.pk if res.scenario else None, "changes": res.words,
                        "totals": [str(v) for v in res.totals], "effect": [str(v) for v in res.effect]}
                       for res in model.results],
     }
+
+
+def _report_scenario(model: CostModel) -> str | None:
+    from carestat.finance.models import settings_for
+
+    org = next((r.driver.organisation for r in model.rows), None)
+    if org is None:
+        return None
+    scenario = settings_for(org).report_scenario
+    return scenario.name if scenario else None

@@ -94,3 +94,23 @@ def test_a_viewer_cannot_import_through_the_api(client, world, viewer):
     f = SimpleUploadedFile("august.csv", ledger_csv(EXTRACT), "text/csv")
     response = client.post("/api/v1/organisations/demoshire/finance/import", {"file": f}, **_auth(token))
     assert response.status_code == 403 and not PeriodFigure.objects.exists()
+
+
+def test_the_command_names_the_scenario_for_the_report_and_the_model_says_which(world, capsys):
+    from carestat.finance import services
+    from carestat.finance.models import settings_for
+
+    a = world["access"]
+    services.set_driver(a, world["residential"], activity="residential", base_year="2026-27", unit_cost="1")
+    services.save_scenario(a, name="Fewer residential", changes=[
+        {"cost_code": "CS110", "kind": "volume", "amount": "-1", "start": "2026-27-Q3"}])
+    call_command("finance", "scenario", "fewer residential", "--for-report", "--org", "demoshire",
+                 "--as", a.user.email, "--json")
+    assert json.loads(capsys.readouterr().out) == {"report_scenario": "Fewer residential"}
+    assert settings_for(a.organisation).report_scenario.name == "Fewer residential"
+    call_command("finance", "scenario", "--org", "demoshire", "--year", "2026-27", "--json")
+    assert json.loads(capsys.readouterr().out)["report_scenario"] == "Fewer residential"
+    with pytest.raises(CommandError):
+        call_command("finance", "scenario", "No such", "--for-report", "--org", "demoshire", "--as", a.user.email)
+    call_command("finance", "scenario", "none", "--for-report", "--org", "demoshire", "--as", a.user.email)
+    assert settings_for(a.organisation).report_scenario is None

@@ -24,8 +24,11 @@ class Command(CareStatCommand):
         parser.add_argument("--as", dest="as_user", help=AS_USER_HELP)
         parser.add_argument("--year", help="financial year for summary, such as 2026-27 (default: this year)")
         parser.add_argument("--json", action="store_true", help="write JSON instead of text")
+        parser.add_argument("--for-report", action="store_true",
+                            help="scenario: make the named scenario the one the committee report names "
+                                 "(managers; the name 'none' names none)")
 
-    def handle(self, *args, verb, target, org, as_user, year, json: bool, **opts):
+    def handle(self, *args, verb, target, org, as_user, year, json: bool, for_report: bool = False, **opts):
         access = command_access(get_org(org), as_user)
         access.require(Perm.VIEW)
         if verb == "import":
@@ -45,6 +48,9 @@ class Command(CareStatCommand):
             self.stdout.write(_dumps({"imported": True, **result.as_json()}) if json else result.summary)
             return
         year = services.financial_year(year or current_year(timezone.localdate()))
+        if verb == "scenario" and for_report:
+            self._for_report(access, target, json)
+            return
         if verb == "scenario":
             self._scenario(access, year, target, json)
             return
@@ -69,6 +75,26 @@ class Command(CareStatCommand):
             self.stdout.write(f"{'  ' * (p.depth + 1)}{p.line.cost_code} {p.line.name}: budget {m(p.budget)}, "
                               f"forecast {m(p.forecast)}, {p.variance.words}, {p.variance.rag.value}")
 
+
+    def _for_report(self, access, name, as_json):
+        from carestat.finance.models import Scenario, settings_for
+
+        if not name:
+            raise CommandError("finance scenario --for-report needs the scenario's name (or 'none')")
+        scenario = None
+        if name.lower() != "none":
+            scenario = Scenario.objects.filter(organisation=access.organisation, name__iexact=name,
+                                               is_archived=False).first()
+            if scenario is None:
+                raise CommandError(f"No scenario called ‘{name}’ in {access.organisation.name}")
+        current = settings_for(access.organisation)
+        services.save_settings(access, report_scenario=scenario,
+                               **{k: str(getattr(current, k)) for k in services.SETTINGS_FIELDS})
+        if as_json:
+            self.stdout.write(_dumps({"report_scenario": scenario.name if scenario else None}))
+        else:
+            self.stdout.write(f"The committee report names scenario ‘{scenario.name}’." if scenario
+                              else "The committee report names no scenario.")
 
     def _scenario(self, access, year, name, as_json):
         from carestat.finance import costmodel
