@@ -347,6 +347,8 @@ def read_payments(content: bytes, filename: str, columns: dict[str, str], keys: 
     for pid, name_key, nums in keys.providers:
         for n in nums:
             by_number.setdefault(n, pid)
+            if n.isdigit():  # a charity number of 7 digits, as the file's number is read (zero-padded)
+                by_number.setdefault(n.zfill(8), pid)
         by_name.setdefault(name_key, pid)
     con.register("by_number", pa.table({"number_key": list(by_number), "provider_id": list(by_number.values())},
                                        schema=pa.schema([("number_key", pa.string()), ("provider_id", pa.int64())])))
@@ -368,7 +370,7 @@ def read_payments(content: bytes, filename: str, columns: dict[str, str], keys: 
         LEFT JOIN by_name nm ON nm.name_key = sk.supplier_key
         LEFT JOIN by_alias al ON al.name_key = sk.supplier_key
         ORDER BY p."row"
-    """).fetch_arrow_table()
+    """).to_arrow_table()
     con.register("m", result)
     rows, total, matched, matched_total = con.execute(
         "SELECT count(*), COALESCE(sum(amount), 0), count(provider_id), "
