@@ -72,7 +72,7 @@ def market(org, today: dt.date | None = None) -> Market:
     years = [calc.year_map(y, facts, cfacts, spend) for y in calc.years_covered(cfacts, spend)]
     um = Payment.objects.filter(organisation=org, provider__isnull=True).aggregate(t=Sum("amount"), n=Count("id"))
     return Market(today, providers, years, calc.pipeline(cfacts, today), poor_ratings(org),
-                  um["t"] or Decimal("0.00"), um["n"] or 0, contracts)
+                  calc.money(um["t"] or 0), um["n"] or 0, contracts)
 
 
 def poor_ratings(org) -> list[PoorRating]:
@@ -107,7 +107,7 @@ def payments(org, *, unmatched_only: bool = False, limit: int = 200):
 def provider_spend(org, provider: Provider) -> list[tuple[str, Decimal]]:
     rows = (Payment.objects.filter(organisation=org, provider=provider).values("year").annotate(t=Sum("amount"))
             .order_by("year"))
-    return [(r["year"], r["t"]) for r in rows]
+    return [(r["year"], calc.money(r["t"])) for r in rows]
 
 
 def market_json(m: Market, *, public: bool = False) -> dict:

@@ -633,7 +633,7 @@ def unmatched(org, limit: int | None = None) -> list[UnmatchedSupplier]:
           .annotate(n=Count("id"), total=Sum("amount"), name=Max("supplier")).order_by("-total", "supplier_key"))
     if limit:
         qs = qs[:limit]
-    return [UnmatchedSupplier(r["supplier_key"], r["name"], r["n"], r["total"]) for r in qs]
+    return [UnmatchedSupplier(r["supplier_key"], r["name"], r["n"], calc.money(r["total"])) for r in qs]
 
 
 @transaction.atomic
