@@ -155,3 +155,21 @@ def market_json(m: Market, *, public: bool = False) -> dict:
                           "date": p.date.isoformat()} for p in m.poor],
         "unmatched": {"payments": m.unmatched_payments, "total": s(m.unmatched_total)},
     }
+
+
+def charts(m: Market) -> list:
+    """Spend and contract value by sector, one group of bars a year."""
+    from carestat.charts.money import Series, money_by_year_chart
+
+    out = []
+    years = [y.year for y in m.years]
+    if not years:
+        return out
+    for title, attr in (("Spend with providers by sector and financial year", "spend_by_group"),
+                        ("Contract value by sector and financial year", "value_by_group")):
+        if not any(getattr(y, attr).total for y in m.years):
+            continue
+        series = [Series(label, [getattr(y, attr).amounts.get(key, calc.ZERO) for y in m.years])
+                  for key, label in calc.GROUP_LABELS.items()]
+        out.append(money_by_year_chart(years, series, title))
+    return out

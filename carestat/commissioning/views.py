@@ -42,24 +42,6 @@ def _call(form, fn):
         return None
 
 
-def charts(m: selectors.Market) -> list:
-    """Spend and contract value by sector, one group of bars a year."""
-    from carestat.charts.money import Series, money_by_year_chart
-
-    out = []
-    years = [y.year for y in m.years]
-    if not years:
-        return out
-    for title, attr in (("Spend with providers by sector and financial year", "spend_by_group"),
-                        ("Contract value by sector and financial year", "value_by_group")):
-        if not any(getattr(y, attr).total for y in m.years):
-            continue
-        series = [Series(label, [getattr(y, attr).amounts.get(key, calc.ZERO) for y in m.years])
-                  for key, label in calc.GROUP_LABELS.items()]
-        out.append(money_by_year_chart(years, series, title))
-    return out
-
-
 @login_required
 @require_safe
 def market_map(request, slug):
@@ -67,7 +49,7 @@ def market_map(request, slug):
     m = selectors.market(access.organisation)
     chosen = m.year(request.GET.get("year", "")) or m.latest
     return _page(request, "commissioning/market.html", "Commissioning and the provider market", m=m, y=chosen,
-                 charts=charts(m))
+                 charts=selectors.charts(m))
 
 
 @login_required

@@ -7,7 +7,7 @@ from carestat.commissioning.models import Payment, Provider
 from carestat.commissioning.tests.builders import CONTRACTS_CSV
 
 
-def test_the_market_map_answers_the_vcse_question_with_its_sources(client, loaded, viewer, today):
+def test_the_market_map_answers_the_vcse_question_with_its_sources(client, loaded, viewer, story_day):
     client.force_login(viewer)
     html = client.get("/o/demoshire/commissioning/?year=2026-27").content.decode()
     assert "The council paid <strong>£2,000.00</strong> to voluntary, community and social enterprise" in html
