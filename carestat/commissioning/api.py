@@ -48,7 +48,6 @@ class CommissioningProviderIn(Schema):
 
 
 class CommissioningMergeIn(Schema):
-    drop_id: int
     reason: str = Field(..., max_length=2000, pattern=FIVE_SOLID)
 
 
@@ -79,7 +78,6 @@ class CommissioningUnmatchedOut(Schema):
 
 class CommissioningMatchIn(Schema):
     supplier_key: str = Field(..., max_length=200, pattern=SOLID)
-    provider_id: int
 
 
 class CommissioningMatchOut(Schema):
@@ -153,13 +151,13 @@ def provider(request, slug: str, provider_id: int):
     return _provider(get_provider_for_user(access, provider_id))
 
 
-@router.post(P + "/providers/{provider_id}/merge", response={200: CommissioningProviderOut, **ERRORS},
-             summary="Merge another provider into this one (managers): contracts and payments move here")
-def merge(request, slug: str, provider_id: int, payload: CommissioningMergeIn):
+@router.post(P + "/providers/{provider_id}/merge/{drop_id}", response={200: CommissioningProviderOut, **ERRORS},
+             summary="Merge provider drop_id into this one (managers): its contracts and payments move here")
+def merge(request, slug: str, provider_id: int, drop_id: int, payload: CommissioningMergeIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
     keep = get_provider_for_user(access, provider_id)
-    drop = get_provider_for_user(access, payload.drop_id)
+    drop = get_provider_for_user(access, drop_id)
     return _provider(services.merge_providers(access, keep, drop, reason=payload.reason))
 
 
@@ -184,12 +182,13 @@ def unmatched(request, slug: str):
             for u in services.unmatched(access.organisation)]
 
 
-@router.post(P + "/unmatched/match", response={200: CommissioningMatchOut, **ERRORS},
-             summary="Match a supplier to a provider (managers); later files remember it")
-def match(request, slug: str, payload: CommissioningMatchIn):
+@router.post(P + "/providers/{provider_id}/suppliers", response={200: CommissioningMatchOut, **ERRORS},
+             summary="Match an unmatched supplier (by its name as the queue gives it) to this provider (managers); "
+                     "later files remember it")
+def match(request, slug: str, provider_id: int, payload: CommissioningMatchIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
-    p = get_provider_for_user(access, payload.provider_id)
+    p = get_provider_for_user(access, provider_id)
     return {"matched": services.match_supplier(access, payload.supplier_key, p)}
 
 
