@@ -554,10 +554,15 @@ def year_map(year: str, providers: dict[int, ProviderFact], contracts: Sequence[
         vcse, concentration(by_provider), concentration(value_by_provider))
 
 
-def years_covered(contracts: Sequence[ContractFact], spend: Sequence[SpendFact]) -> list[str]:
+def years_covered(contracts: Sequence[ContractFact], spend: Sequence[SpendFact], up_to: str | None = None) -> list[str]:
+    """The financial years with spend, and those any contract runs in, up to ``up_to`` (the
+    current year: later years' contract values are commitments, not yet the market)."""
     years = {s.year for s in spend}
     for c in contracts:
-        years.add(financial_year(c.start))
+        first, last = int(financial_year(c.start)[:4]), int(financial_year(c.end)[:4])
+        if up_to:
+            last = min(last, int(up_to[:4]))
+        years |= {f"{y}-{(y + 1) % 100:02d}" for y in range(first, last + 1)}
     return sorted(years)
 
 

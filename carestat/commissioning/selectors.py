@@ -69,7 +69,7 @@ def market(org, today: dt.date | None = None) -> Market:
     contracts = {c.pk: c for c in Contract.objects.filter(organisation=org).select_related("provider", "lead_unit")}
     cfacts = [c.fact() for c in contracts.values()]
     spend = spend_facts(org)
-    years = [calc.year_map(y, facts, cfacts, spend) for y in calc.years_covered(cfacts, spend)]
+    years = [calc.year_map(y, facts, cfacts, spend) for y in calc.years_covered(cfacts, spend, calc.financial_year(today))]
     um = Payment.objects.filter(organisation=org, provider__isnull=True).aggregate(t=Sum("amount"), n=Count("id"))
     return Market(today, providers, years, calc.pipeline(cfacts, today), poor_ratings(org),
                   calc.money(um["t"] or 0), um["n"] or 0, contracts)
