@@ -237,8 +237,9 @@ def _columns(table, columns: dict[str, str], filename: str, required: Sequence[s
 
 
 # One rule, written in SQL once: amounts may carry £, thousands commas and brackets for negatives.
-_AMOUNT_SQL = ("CASE WHEN regexp_full_match(trim({c}), '\\(.*\\)') THEN -1 ELSE 1 END * "
-               "TRY_CAST(nullif(regexp_replace(trim({c}), '[£,()\\s]', '', 'g'), '') AS DECIMAL(18,2))")
+_AMOUNT_SQL = ("COALESCE(TRY_CAST(trim({c}) AS DECIMAL(18,2)), "  # the common case, without a regex
+               "CASE WHEN regexp_full_match(trim({c}), '\\(.*\\)') THEN -1 ELSE 1 END * "
+               "TRY_CAST(nullif(regexp_replace(trim({c}), '[£,()\\s]', '', 'g'), '') AS DECIMAL(18,2)))")
 _DATE_SQL = ("COALESCE(TRY_CAST(TRY_STRPTIME(trim({c}), '%Y-%m-%d') AS DATE), "
              "TRY_CAST(TRY_STRPTIME(trim({c}), '%d/%m/%Y') AS DATE), "
              "TRY_CAST(TRY_STRPTIME(trim({c}), '%d-%b-%Y') AS DATE))")

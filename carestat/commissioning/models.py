@@ -189,7 +189,8 @@ class CommissioningImport(TrackedModel):
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "kind", "sha256"], name="commissioning_file_once")]
+        constraints = [models.UniqueConstraint(fields=["organisation", "kind", "sha256"],
+                                               name="commissioning_file_once")]
 
     def __str__(self) -> str:
         return self.filename

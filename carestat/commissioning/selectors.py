@@ -69,7 +69,8 @@ def market(org, today: dt.date | None = None) -> Market:
     contracts = {c.pk: c for c in Contract.objects.filter(organisation=org).select_related("provider", "lead_unit")}
     cfacts = [c.fact() for c in contracts.values()]
     spend = spend_facts(org)
-    years = [calc.year_map(y, facts, cfacts, spend) for y in calc.years_covered(cfacts, spend, calc.financial_year(today))]
+    covered = calc.years_covered(cfacts, spend, calc.financial_year(today))
+    years = [calc.year_map(y, facts, cfacts, spend) for y in covered]
     um = Payment.objects.filter(organisation=org, provider__isnull=True).aggregate(t=Sum("amount"), n=Count("id"))
     return Market(today, providers, years, calc.pipeline(cfacts, today), poor_ratings(org),
                   calc.money(um["t"] or 0), um["n"] or 0, contracts)
@@ -90,7 +91,8 @@ def providers(org):
 
 
 def contracts(org):
-    return Contract.objects.filter(organisation=org).select_related("provider", "lead_unit").order_by("end", "reference")
+    return (Contract.objects.filter(organisation=org).select_related("provider", "lead_unit")
+            .order_by("end", "reference"))
 
 
 def imports(org, limit: int = 20):

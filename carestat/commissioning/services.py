@@ -25,12 +25,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from carestat.analytics import commissioning as calc
-from carestat.core.access import Access
-from carestat.core.audit import log_action, snapshot
-from carestat.core.changes import require_reason, stamp
-from carestat.core.errors import Conflict, InvalidInput, ServiceError
-from carestat.core.models import Unit
-from carestat.core.permissions import Perm
 from carestat.commissioning.models import (
     CONTRACT_REQUIRED,
     DEFAULT_CONTRACT_COLUMNS,
@@ -48,6 +42,12 @@ from carestat.commissioning.models import (
     SupplierAlias,
     settings_for,
 )
+from carestat.core.access import Access
+from carestat.core.audit import log_action, snapshot
+from carestat.core.changes import require_reason, stamp
+from carestat.core.errors import Conflict, InvalidInput, ServiceError
+from carestat.core.models import Unit
+from carestat.core.permissions import Perm
 
 fmt = calc.money
 Problem = calc.Problem

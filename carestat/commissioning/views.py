@@ -132,6 +132,8 @@ def import_file(request, slug):
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        if form.cleaned_data["kind"] == "payments" and upload.size > JOB_FROM_BYTES:
+            return redirect("core:job", slug, _payments_job(access, request.user, upload).pk)
         try:
             result = services.import_file(access, form.cleaned_data["kind"], upload.read(), filename=upload.name)
         except services.ImportInvalid as exc:
@@ -149,6 +151,30 @@ def import_file(request, slug):
     return _page(request, "commissioning/import.html", "Import a file", form=form, problems=problems,
                  contract_columns=s.contracts(), payment_columns=s.payments(),
                  imports=selectors.imports(access.organisation), breadcrumbs=_crumbs(access))
+
+
+# A payments file larger than this loads in the job queue, with progress on the job page, so a
+# year of spend (hundreds of thousands of rows) never holds a web request.
+JOB_FROM_BYTES = 2_000_000
+
+
+def _payments_job(access, user, upload):
+    import uuid
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from carestat.core.jobs import enqueue_job
+
+    folder = Path(settings.UPLOADS_DIR) / access.organisation.slug / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    with (folder / "payments.csv").open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    title = f"Loading payments file {upload.name}"[:200]
+    return enqueue_job(access.organisation, user, "commissioning.payments", title,
+                       params={"user_id": user.pk, "org_slug": access.organisation.slug, "file": "payments.csv",
+                               "name": upload.name}, upload_dir=folder)
 
 
 @login_required

@@ -16,24 +16,24 @@ Payments in 2026-27 (payments.csv):
 """
 
 PROVIDERS_CSV = (
-    "Name,Sector,Charity number,Company number,Location ids,Size band,Services\n"
-    "Brightway Care Ltd,private,,1234567,1-111;1-112,large,home care;residential\n"
-    "Hope Advocacy,charity,1100001,,,small,advocacy\n"
-    "Carers Together CIC,community interest company,,09876543,,micro,carers\n"
-    "Demoshire Shared Lives,social enterprise,,,,small,shared lives\n"
-    "Oakfield Healthcare NHS Trust,public,,,,large,nursing\n"
-).encode()
+    b"Name,Sector,Charity number,Company number,Location ids,Size band,Services\n"
+    b"Brightway Care Ltd,private,,1234567,1-111;1-112,large,home care;residential\n"
+    b"Hope Advocacy,charity,1100001,,,small,advocacy\n"
+    b"Carers Together CIC,community interest company,,09876543,,micro,carers\n"
+    b"Demoshire Shared Lives,social enterprise,,,,small,shared lives\n"
+    b"Oakfield Healthcare NHS Trust,public,,,,large,nursing\n"
+)
 
 CONTRACTS_CSV = (
-    "Reference,Title,Supplier,Supplier number,Service type,Lead unit,Start date,End date,Extension options,"
-    "Annual value,Total value,Funding source,Procurement route,Commercially sensitive\n"
-    "DC-001,Home care west,Brightway Care Ltd,,home care,,2025-04-01,2027-03-31,1+1 years,"
-    "\"100,000.00\",200000,council,open,no\n"
-    "DC-002,Independent advocacy,Hope Advocacy,,advocacy,,2026-04-01,2027-09-30,,40000,60000,grant,grant,no\n"
-    "DC-003,Carers' support,Carers Together,,carers,,2026-10-01,2028-03-31,,20000,30000,pooled,direct,yes\n"
-    "DC-004,Shared Lives scheme,Demoshire Shared Lives,,shared lives,,2026-04-01,2029-03-31,,40000,120000,"
-    "council,framework,no\n"
-).encode()
+    b"Reference,Title,Supplier,Supplier number,Service type,Lead unit,Start date,End date,Extension options,"
+    b"Annual value,Total value,Funding source,Procurement route,Commercially sensitive\n"
+    b"DC-001,Home care west,Brightway Care Ltd,,home care,,2025-04-01,2027-03-31,1+1 years,"
+    b"\"100,000.00\",200000,council,open,no\n"
+    b"DC-002,Independent advocacy,Hope Advocacy,,advocacy,,2026-04-01,2027-09-30,,40000,60000,grant,grant,no\n"
+    b"DC-003,Carers' support,Carers Together,,carers,,2026-10-01,2028-03-31,,20000,30000,pooled,direct,yes\n"
+    b"DC-004,Shared Lives scheme,Demoshire Shared Lives,,shared lives,,2026-04-01,2029-03-31,,40000,120000,"
+    b"council,framework,no\n"
+)
 # Contract value 2026-27: DC-001 100,000 (whole year); DC-002 40,000; DC-003 from 1 Oct 2026:
 # 182 of 365 days x 20,000 = 9,972.60; DC-004 40,000. Total 189,972.60; VCSE 89,972.60 -> 47.4%.
 
@@ -49,13 +49,13 @@ PAYMENTS_CSV = (
 ).encode()
 
 RATINGS_CSV = (
-    "Provider,Location,Rating,Date\n"
-    "Brightway Care Ltd,Brightway House,Good,2024-05-01\n"
-    "Brightway Care Ltd,Brightway House,Inadequate,2026-06-01\n"
-    "Brightway Care Ltd,Brightway Lodge,Requires improvement,2025-01-10\n"
-    "Brightway Care Ltd,Brightway Lodge,Good,2026-02-10\n"
-    "Oakfield Healthcare NHS Trust,Oakfield Ward,Outstanding,2025-11-01\n"
-).encode()
+    b"Provider,Location,Rating,Date\n"
+    b"Brightway Care Ltd,Brightway House,Good,2024-05-01\n"
+    b"Brightway Care Ltd,Brightway House,Inadequate,2026-06-01\n"
+    b"Brightway Care Ltd,Brightway Lodge,Requires improvement,2025-01-10\n"
+    b"Brightway Care Ltd,Brightway Lodge,Good,2026-02-10\n"
+    b"Oakfield Healthcare NHS Trust,Oakfield Ward,Outstanding,2025-11-01\n"
+)
 
 
 def market(access):

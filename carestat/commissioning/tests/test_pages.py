@@ -54,3 +54,20 @@ def test_an_import_with_problems_lists_them_and_stores_nothing(client, loaded, m
     html = response.content.decode()
     assert "nothing was imported" in html
     assert "register.csv row 5, column &#39;End date&#39;: the contract ends (31 March 2025)" in html
+
+
+def test_a_large_payments_file_loads_in_the_job_queue(client, loaded, manager, settings):
+    from carestat.commissioning import views
+    from carestat.core.models import Job
+
+    settings.CARESTAT_JOBS_INLINE = True
+    views.JOB_FROM_BYTES, before = 10, views.JOB_FROM_BYTES
+    try:
+        client.force_login(manager)
+        response = client.post("/o/demoshire/commissioning/import/", {"kind": "payments", "file": SimpleUploadedFile(
+            "big.csv", b"Supplier,Payment date,Amount\nHope Advocacy,2026-09-01,25\n", "text/csv")})
+    finally:
+        views.JOB_FROM_BYTES = before
+    job = Job.objects.get(kind="commissioning.payments")
+    assert response["Location"] == f"/o/demoshire/jobs/{job.pk}/"
+    assert job.status == "done" and Payment.objects.filter(source__filename="big.csv").count() == 1

@@ -37,7 +37,11 @@ class Command(CareStatCommand):
             if not file.exists():
                 raise CommandError(f"No such file: {file}")
             try:
-                result = services.import_file(access, kind, file.read_bytes(), filename=file.name)
+                if kind == "payments":  # long: say how far it has got
+                    result = services.import_payments(access, file.read_bytes(), filename=file.name,
+                                                      progress=lambda msg: self.stderr.write(msg))
+                else:
+                    result = services.import_file(access, kind, file.read_bytes(), filename=file.name)
             except services.ImportInvalid as exc:
                 if json:
                     self.stdout.write(_dumps({"imported": False, "problems": [
