@@ -232,7 +232,7 @@ def find_provider(org, *, name: str = "", number: str = "", providers=None) -> P
     return None
 
 
-def _clean_provider(values: dict, field_prefix: str = "") -> dict:
+def _clean_provider(values: dict) -> dict:
     name = (values.get("name") or "").strip()
     if not name:
         raise InvalidInput("Enter the provider's name", field="name")
@@ -412,8 +412,8 @@ def merge_providers(access: Access, keep: Provider, drop: Provider, *, reason: s
             setattr(keep, f, getattr(drop, f))
             changed.append(f)
     for f in ("location_ids", "services"):
-        merged = sorted(set(keep.__dict__[f] or []) | set(drop.__dict__[f] or []))
-        if merged != sorted(keep.__dict__[f] or []):
+        merged = sorted(set(getattr(keep, f) or []) | set(getattr(drop, f) or []))
+        if merged != sorted(getattr(keep, f) or []):
             setattr(keep, f, merged)
             changed.append(f)
     if changed:
