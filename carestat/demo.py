@@ -53,6 +53,7 @@ LOADERS: list[str] = [
     "carestat.plans.demo.load",
     "carestat.risks.demo.link_to_plans",
     "carestat.finance.demo.load",
+    "carestat.commissioning.demo.load",
     "carestat.reports.demo.load",
     "carestat.governance.demo.load",
 ]
