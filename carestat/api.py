@@ -125,6 +125,10 @@ def _register_routers() -> None:
 
     api.add_router("", finance_router)
 
+    from carestat.demand.api import router as demand_router
+
+    api.add_router("", demand_router)
+
     from carestat.governance.api import router as governance_router
 
     api.add_router("", governance_router)

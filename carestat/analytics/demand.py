@@ -952,3 +952,60 @@ def backtest(history: History, *, as_at: dt.date, reference_start: dt.date, year
                             population=population)
     actual = counts_on(history, past.year_ends)
     return Backtest(as_at, past.year_ends, by_placement(past.central), actual)
+
+
+# -- reading the analytics store (DuckDB or Spark, through Ibis) -----------------------------------
+
+def history_from_store(store) -> History | None:
+    """The current SSDA903 children and episodes as a History (None when none are loaded).
+    The store keeps no PLACE_PROVIDER, so every foster placement read from it is in-house."""
+    tables = store.current_tables()
+    if "lac_episodes" not in tables:
+        return None
+    kids = store.backend.to_pyarrow(tables["lac_children"].select("child_key", "birth_ym")).to_pylist()
+    episodes = tables["lac_episodes"].select("child_key", "decom", "dec", "ls", "place")
+    eps = store.backend.to_pyarrow(episodes).to_pylist()
+    if not eps:
+        return None
+    return History.from_records(((k["child_key"], k["birth_ym"]) for k in kids),
+                                ((e["child_key"], e["decom"], e["dec"], e["ls"], e["place"], None) for e in eps))
+
+
+def children_population(store) -> tuple[int | None, list[float] | None]:
+    """Children by age band (AGE_BANDS) in the latest year the store's population covers them."""
+    tables = store.current_tables()
+    if "population" not in tables:
+        return None, None
+    rows = store.backend.to_pyarrow(tables["population"]).to_pylist()
+    years = sorted({r["year"] for r in rows if r["age_band"] in AGE_BANDS}, reverse=True)
+    if not years:
+        return None, None
+    pop = [0.0] * NB
+    for r in rows:
+        if r["year"] == years[0] and r["age_band"] in AGE_BANDS:
+            pop[AGE_BANDS.index(r["age_band"])] += float(r["population"])
+    return years[0], pop
+
+
+def long_term_support_users(store, day: dt.date) -> dict[str, int]:
+    """Adults (18 and over) receiving long-term support on ``day``, by primary support reason,
+    from the client level data as ASCOF reads it (the DHSC main table for the quarter to ``day``).
+    A person with several services counts once, under the reason on the latest-starting one."""
+    import ibis
+
+    from carestat.analytics.measures.adults import LTS, cld_main_table
+
+    tables = store.current_tables()
+    if "cld_events" not in tables:
+        return {}
+    start = dt.date(day.year, day.month, 1) - dt.timedelta(days=62)
+    start = dt.date(start.year, start.month, 1)
+    m = cld_main_table(tables["cld_events"], start=start, end=day)
+    d = ibis.literal(day, type="date")
+    ym = day.year * 12 + day.month - 1
+    lts = m.filter((m.service_group == LTS) & (m.event_start <= d) & (m.event_end.isnull() | (m.event_end >= d))
+                   & (m.birth_ym.notnull()) & (((ym - m.birth_ym) / 12).floor() >= 18)
+                   & (m.client_type.isnull() | (m.client_type == "Service user")))
+    per = lts.group_by("person_key").aggregate(reason=lts.primary_support_reason.argmax(lts.event_start))
+    counts = per.group_by("reason").aggregate(n=per.count())
+    return {(r["reason"] or ""): int(r["n"]) for r in store.backend.to_pyarrow(counts).to_pylist()}
