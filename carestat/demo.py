@@ -53,6 +53,8 @@ LOADERS: list[str] = [
     "carestat.plans.demo.load",
     "carestat.risks.demo.link_to_plans",
     "carestat.finance.demo.load",
+    # Future need reads the case data and the cost model's unit costs, and goes in the report.
+    "carestat.demand.demo.load",
     "carestat.reports.demo.load",
     "carestat.governance.demo.load",
 ]
