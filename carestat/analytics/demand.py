@@ -701,13 +701,13 @@ def apply_scenario(transitions: np.ndarray, entry: np.ndarray,
         except (TypeError, ValueError):
             raise ScenarioError(f"'{c.get('percent')}' is not a percentage") from None
         if kind == "entry_rate":
+            if pct < -100:
+                raise ScenarioError(f"{describe_change(c)} would make entries to care negative, and so negative "
+                                    "numbers of children; a fall in entries cannot be more than 100%")
             places = [_placement(c, "placement")] if c.get("placement") else list(range(NP))
             for b in _bands_of(c):
                 for pl in places:
                     e[..., b * NP + pl] *= 1 + pct / 100
-            if (e < -1e-12).any():
-                raise ScenarioError(f"{describe_change(c)} would make entries to care negative, and so negative "
-                                    "numbers of children; a fall in entries cannot be more than 100%")
         elif kind == "step_down":
             src, dst = _placement(c, "from"), _placement(c, "to")
             if src == dst:
