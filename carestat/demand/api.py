@@ -78,7 +78,8 @@ class DemandScenarioOut(Schema):
     in_report: bool
 
 
-class DemandChildrenIn(Schema):
+class DemandProjectIn(Schema):
+    kind: Literal["children", "adults"] = "children"
     years: int = Field(3, ge=1, le=5)
     reference_years: int = Field(2, ge=1, le=5)
     resamples: int = Field(services.DEFAULT_RESAMPLES, ge=0, le=2000)
@@ -159,10 +160,13 @@ def get_projection(request, slug: str, projection_id: int):
     return _full(p)
 
 
-@router.post(P + "/projections/children", response={201: DemandProjectionOut, **ERRORS},
-             summary="Project children in care from the SSDA903 history (managers)")
-def post_children(request, slug: str, payload: DemandChildrenIn):
+@router.post(P + "/projections", response={201: DemandProjectionOut, **ERRORS},
+             summary="Make and save a projection (managers): children in care from the SSDA903 history, with a "
+                     "saved scenario if given; or adults' needs, service users and cost")
+def post_projection(request, slug: str, payload: DemandProjectIn):
     access = org_access(request, slug, Perm.VIEW)
+    if payload.kind == "adults":
+        return Status(201, _full(services.project_adults(access)))
     scenario = None
     if payload.scenario_id is not None:
         scenario = Scenario.objects.filter(organisation=access.organisation, pk=payload.scenario_id).first()
@@ -171,13 +175,6 @@ def post_children(request, slug: str, payload: DemandChildrenIn):
     p = services.project_children(access, years=payload.years, reference_years=payload.reference_years,
                                   resamples=payload.resamples, scenario=scenario)
     return Status(201, _full(p))
-
-
-@router.post(P + "/projections/adults", response={201: DemandProjectionOut, **ERRORS},
-             summary="Project adults' needs, service users and cost (managers)")
-def post_adults(request, slug: str):
-    access = org_access(request, slug, Perm.VIEW)
-    return Status(201, _full(services.project_adults(access)))
 
 
 @router.post(P + "/backtests", response={201: DemandProjectionOut, **ERRORS},
