@@ -756,9 +756,10 @@ def run(start: np.ndarray, transitions: np.ndarray, entry: np.ndarray, *, years:
         else:
             weekly = e
         total = np.zeros_like(x)
+        into = np.ascontiguousarray(p[..., :S])
         for _w in range(52):
-            if p.ndim == 3:
-                x = np.einsum("bs,bst->bt", x, p[:, :, :S]) + weekly
+            if p.ndim == 3:  # one chain per resample: (B, 1, S) @ (B, S, S)
+                x = np.matmul(x[:, None, :], into)[:, 0, :] + weekly
             else:
                 x = step(x, p, weekly)
             total += x
@@ -786,15 +787,15 @@ def bootstrap_counts(states: np.ndarray, first: int, last: int, resamples: int, 
     kids, kinds = uniq // (S + 1) ** 2, uniq % (S + 1) ** 2
     kind_ids, kind_index = np.unique(kinds, return_inverse=True)
     moving, kid_index = np.unique(kids, return_inverse=True)
-    per_child = np.zeros((len(moving), len(kind_ids)), dtype=np.float64)
-    np.add.at(per_child, (kid_index, kind_index), n)
     rng = np.random.default_rng(seed)
     n_children = states.shape[0]
+    weights = n.astype(np.float64)
     out = np.zeros((resamples, (S + 1) ** 2), dtype=np.float64)
-    # a resample draws n_children children; only those who moved at all carry counts
+    # a resample draws n_children children with replacement; each (child, move) count is weighted
+    # by the times its child was drawn (only children who moved at all carry counts)
     for i in range(resamples):
         w = np.bincount(rng.integers(0, n_children, n_children), minlength=n_children)[moving]
-        out[i, kind_ids] = w @ per_child
+        out[i, kind_ids] = np.bincount(kind_index, weights=w[kid_index] * weights, minlength=len(kind_ids))
     return out.reshape(resamples, S + 1, S + 1)
 
 
