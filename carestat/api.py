@@ -128,6 +128,9 @@ def _register_routers() -> None:
     from carestat.commissioning.api import router as commissioning_router
 
     api.add_router("", commissioning_router)
+    from carestat.demand.api import router as demand_router
+
+    api.add_router("", demand_router)
 
     from carestat.governance.api import router as governance_router
 

@@ -54,6 +54,8 @@ LOADERS: list[str] = [
     "carestat.risks.demo.link_to_plans",
     "carestat.finance.demo.load",
     "carestat.commissioning.demo.load",
+    # Future need reads the case data and the cost model's unit costs, and goes in the report.
+    "carestat.demand.demo.load",
     "carestat.reports.demo.load",
     "carestat.governance.demo.load",
 ]

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "carestat.finance",
     "carestat.commissioning",
     "carestat.governance",
+    "carestat.demand",
 ]
 
 MIDDLEWARE = [

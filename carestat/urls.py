@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("carestat.risks.urls")),
     path("", include("carestat.finance.urls")),
     path("", include("carestat.commissioning.urls")),
+    path("", include("carestat.demand.urls")),
     path("", include("carestat.governance.urls")),
 ]
 
