@@ -125,6 +125,10 @@ def _register_routers() -> None:
 
     api.add_router("", finance_router)
 
+    from carestat.quality.api import router as quality_router
+
+    api.add_router("", quality_router)
+
     from carestat.governance.api import router as governance_router
 
     api.add_router("", governance_router)
