@@ -230,14 +230,18 @@ def allocate(cases: Sequence[Case], auditors: Sequence[Auditor], *, peer: bool =
     moderation: dict[str, int] = {}
     if moderation_percent:
         n = int((Decimal(len(cases)) * moderation_percent / 100).to_integral_value(ROUND_HALF_UP))
-        rng = random.Random(f"{seed}:moderation")
-        chosen = sorted(rng.sample(sorted(primary), min(n, len(primary))))
-        mload: Counter = Counter()
         by_key = {c.key: c for c in cases}
+
+        def second(key):
+            return [a for a in auditors if a.id != primary[key] and can_audit(a, by_key[key], peer=peer)]
+
+        # Only cases a second chosen auditor may look at can be moderated.
+        open_to = [k for k in sorted(primary) if second(k)]
+        rng = random.Random(f"{seed}:moderation")
+        chosen = sorted(rng.sample(open_to, min(n, len(open_to))))
+        mload: Counter = Counter()
         for key in chosen:
-            allowed = [a for a in auditors if a.id != primary[key] and can_audit(a, by_key[key], peer=peer)]
-            if not allowed:
-                raise SampleError(f"No second auditor may moderate case {key}; add another auditor", "auditors")
+            allowed = second(key)
             who = min(allowed, key=lambda a: (mload[a.id], load[a.id], a.id))
             moderation[key] = who.id
             mload[who.id] += 1
