@@ -11,8 +11,13 @@ QUESTIONS = [
 
 
 def teams(admin_access):
-    d = core.add_unit(admin_access, name="Adults' Services", kind=UnitKind.DIRECTORATE, parent=None)
-    return {n: core.add_unit(admin_access, name=n, kind=UnitKind.TEAM, parent=d)
+    from carestat.core.models import Unit
+
+    org = admin_access.organisation
+    d = Unit.objects.filter(organisation=org, name="Audited Services").first() or core.add_unit(
+        admin_access, name="Audited Services", kind=UnitKind.DIRECTORATE, parent=None)
+    return {n: Unit.objects.filter(organisation=org, name=n).first()
+            or core.add_unit(admin_access, name=n, kind=UnitKind.TEAM, parent=d)
             for n in ("Locality East", "Locality West")}
 
 
