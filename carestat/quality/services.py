@@ -535,7 +535,8 @@ def _measure(access: Access, code: str, title: str):
 def record_measures(access: Access, round_: AuditRound) -> list[str]:
     """Write the round's share graded good or better (overall grade of each audit done; a
     moderation does not count twice) as measure values for its quarter: QA-GOOD for the
-    organisation and QA-GOOD-<TEAM> per team, entered through the measures app's services, with
+    service (QA-GOOD-ADULTS or QA-GOOD-CHILDREN, so two rounds of a quarter never overwrite each
+    other) and QA-GOOD-<TEAM> per team, entered through the measures app's services, with
     the round, its seed and the method named in the value's note. Returns the codes written."""
     from carestat.measures import services as measures
     from carestat.quality.selectors import round_results
@@ -548,7 +549,10 @@ def record_measures(access: Access, round_: AuditRound) -> list[str]:
     note = (f"From case-file audit round ‘{round_.title}’ (seed {round_.seed}, {round_.cases.count()} cases "
             f"sampled; method {METHOD})")
     written = []
-    for code, title, share in [(MEASURE_CODE, "Case files audited graded good or better", results.overall)] + [
+    whole = f"{MEASURE_CODE}-{'ADULTS' if round_.service == Service.ADULTS else 'CHILDREN'}"
+    label = "adults'" if round_.service == Service.ADULTS else "children's"
+    for code, title, share in [(whole, f"{label.capitalize()} case files audited graded good or better",
+                                results.overall)] + [
             (team_code(team), f"Case files audited graded good or better: {team}", s)
             for team, s in results.by_team.items()]:
         if not share.total:

@@ -102,10 +102,10 @@ def test_share_good_matches_hand_arithmetic_and_is_written_as_measure_values(man
     east = [g for a, g in zip(audits, grades, strict=True) if a.case.team == "Locality East"]
     assert res.by_team["Locality East"].good == sum(g in ("outstanding", "good") for g in east)
     codes = services.record_measures(manager_access, r)
-    assert codes[0] == "QA-GOOD"
+    assert codes[0] == "QA-GOOD-ADULTS"
     from carestat.measures.models import Measure
 
-    v = Measure.objects.get(organisation=r.organisation, code="QA-GOOD").values.get(period="2026-27-Q3")
+    v = Measure.objects.get(organisation=r.organisation, code="QA-GOOD-ADULTS").values.get(period="2026-27-Q3")
     assert (v.numerator, v.denominator, str(v.value)) == (4, 6, "66.6667")
     assert f"seed {r.seed}" in v.note
 
