@@ -106,3 +106,12 @@ def test_the_public_report_section_suppresses_small_numbers(world, contributor, 
     assert table["rows"] == [["Locality East", 4, 4, 100.0], ["Locality West", 2, 2, 100.0], ["Total", 6, 6, 100.0]]
     assert table["public_rows"][0][1:] == ["fewer than 5", "fewer than 5", ""]
     assert "6 audits are done, 100.0% graded good or better" in section["paragraphs"][0]
+
+
+def test_the_home_tile_shows_the_latest_rounds_share_good_or_better(world, contributor, manager_access, demoshire):
+    for a, g in zip(world["audits"], ["good", "inadequate", "good", "good", "good", "good"], strict=True):
+        services.save_audit(access_for(contributor, demoshire), a, grades={"A1": g, "B1": g}, overall=g, submit=True)
+    [tile] = contributions.home_tiles(manager_access, None)
+    # 5 of 6 good or better = 83.3%
+    assert (tile.title, tile.value) == ("Case files good or better", "83.3%")
+    assert tile.detail.startswith("5 of 6 audits")
