@@ -67,6 +67,8 @@ API = [
     ("get", A + "/rounds/{qa_round.pk}/sample", MANAGERS, None),
     ("get", A + "/rounds/{qa_round.pk}/results", ALL, None),
     ("get", A + "/audits/{qa_audit.pk}", ALL, None),
+    # only the allocated auditor (the contributor here) fills in an audit; managers read it
+    ("post", A + "/audits/{qa_audit.pk}", {"contributor"}, {"grades": {"A1": "good"}}),
 ]
 
 
