@@ -131,6 +131,9 @@ def _register_routers() -> None:
     from carestat.demand.api import router as demand_router
 
     api.add_router("", demand_router)
+    from carestat.quality.api import router as quality_router
+
+    api.add_router("", quality_router)
 
     from carestat.governance.api import router as governance_router
 

@@ -9,7 +9,8 @@ import sys
 # management command still works (``carestat migrate``, ``carestat help migrate``).
 COMMANDS = [
     "demo", "serve", "worker", "createorg", "adduser", "apitoken", "plans", "plans_remind", "ingest",
-    "measures", "measures_import", "measures_catalogue", "report", "risks", "finance", "governance", "migrate",
+    "measures", "measures_import", "measures_catalogue", "report", "risks", "finance", "governance", "quality",
+    "migrate",
 ]
 
 

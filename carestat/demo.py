@@ -50,8 +50,12 @@ LOADERS: list[str] = [
     # freezes them); links to plan actions once the plans exist, before the reports are drafted.
     "carestat.risks.demo.load",
     "carestat.finance.demo.load_ledger",
+    # Audit rounds record their measure values before their quarters close; their findings
+    # become portfolio plan actions once the plans exist, before the reports are drafted.
+    "carestat.quality.demo.load",
     "carestat.plans.demo.load",
     "carestat.risks.demo.link_to_plans",
+    "carestat.quality.demo.link_to_plans",
     "carestat.finance.demo.load",
     "carestat.commissioning.demo.load",
     # Future need reads the case data and the cost model's unit costs, and goes in the report.

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "carestat.risks",
     "carestat.finance",
     "carestat.commissioning",
+    "carestat.quality",
     "carestat.governance",
     "carestat.demand",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("carestat.finance.urls")),
     path("", include("carestat.commissioning.urls")),
     path("", include("carestat.demand.urls")),
+    path("", include("carestat.quality.urls")),
     path("", include("carestat.governance.urls")),
 ]
 
