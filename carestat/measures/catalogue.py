@@ -89,3 +89,12 @@ def ensure_catalogue() -> None:
 
 
 _checked: dict = {}  # the catalogue file last found loaded, so each request need not read it
+
+
+def codes_for(jurisdiction: str) -> set[str]:
+    """The catalogue codes that apply in ``jurisdiction`` (the measures computed for it)."""
+    from carestat.measures.models import applies_to
+
+    ensure_catalogue()
+    return {code for code, where in CatalogueMeasure.objects.values_list("code", "jurisdictions")
+            if applies_to(where, jurisdiction)}
