@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "carestat.reports",
     "carestat.risks",
     "carestat.finance",
+    "carestat.jurisdictions",
     "carestat.governance",
 ]
 

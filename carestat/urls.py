@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("carestat.reports.urls")),
     path("", include("carestat.risks.urls")),
     path("", include("carestat.finance.urls")),
+    path("", include("carestat.jurisdictions.urls")),
     path("", include("carestat.governance.urls")),
 ]
 

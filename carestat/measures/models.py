@@ -84,6 +84,19 @@ class CatalogueMeasure(models.Model):
         return applies_to(self.jurisdictions, jurisdiction)
 
     @property
+    def national_geography(self) -> str:
+        """Where the national value is for: the one jurisdiction a measure applies to, else England's."""
+        listed = [j.strip() for j in self.jurisdictions.split(",") if j.strip()]
+        if len(listed) == 1 and listed[0] != "*":
+            from carestat.analytics.calendar import Jurisdiction
+
+            try:
+                return Jurisdiction(listed[0]).label
+            except ValueError:
+                pass
+        return "England"
+
+    @property
     def jurisdiction_labels(self) -> str:
         if self.jurisdictions.strip() == "*":
             return "Everywhere"

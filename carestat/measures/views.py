@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from carestat.analytics.calendar import Jurisdiction
 from carestat.analytics.judgements.rag import format_value
 from carestat.core.errors import ServiceError
 from carestat.core.govuk_forms import apply_service_error
@@ -26,7 +27,6 @@ from carestat.measures.forms import (
     ValueForm,
 )
 from carestat.measures.judging import icon, judge, spark, value_rows_for_public
-from carestat.analytics.calendar import Jurisdiction
 from carestat.measures.selectors import FILTER_VARIATIONS, cached_measure_rows
 from carestat.plans.models import Plan
 
