@@ -55,6 +55,8 @@ LOADERS: list[str] = [
     "carestat.finance.demo.load",
     "carestat.reports.demo.load",
     "carestat.governance.demo.load",
+    # Glanmor's and Jersey's parts last: each ends with a report built from what is loaded.
+    "carestat.jurisdictions.demo.load",
 ]
 
 
