@@ -139,5 +139,9 @@ def _register_routers() -> None:
 
     api.add_router("", governance_router)
 
+    from carestat.jurisdictions.api import router as jurisdictions_router
+
+    api.add_router("", jurisdictions_router)
+
 
 _register_routers()

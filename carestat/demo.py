@@ -62,6 +62,8 @@ LOADERS: list[str] = [
     "carestat.demand.demo.load",
     "carestat.reports.demo.load",
     "carestat.governance.demo.load",
+    # Glanmor's and Jersey's parts last: each ends with a report built from what is loaded.
+    "carestat.jurisdictions.demo.load",
 ]
 
 

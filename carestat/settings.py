@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "carestat.finance",
     "carestat.commissioning",
     "carestat.quality",
+    "carestat.jurisdictions",
     "carestat.governance",
     "carestat.demand",
 ]

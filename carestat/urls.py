@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("carestat.commissioning.urls")),
     path("", include("carestat.demand.urls")),
     path("", include("carestat.quality.urls")),
+    path("", include("carestat.jurisdictions.urls")),
     path("", include("carestat.governance.urls")),
 ]
 

@@ -281,9 +281,10 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
     ``only`` (a Period) limits it to the periods within that one. Returns the measures app's
     outcomes (created, revised...), one per group of formats."""
     from carestat.analytics.measures.base import REGISTRY, MeasureContext, compute_measures
-    from carestat.analytics.measures.children import CHILDREN_CODES, compute_children_measures
+    from carestat.analytics.measures.children import BASES, compute_children_measures
     from carestat.analytics.periods import parse_period
     from carestat.analytics.store import FORMAT_TABLES
+    from carestat.measures.catalogue import codes_for
     from carestat.measures.services import record_computed_values
 
     wanted = periods_by_format(org)
@@ -294,12 +295,16 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
         _mark_computed(list(current_submissions(org)), only, timezone.now())
         return None
     table_format = {t: f for f, tables in FORMAT_TABLES.items() for t in tables}
+    # Only the measures the catalogue says apply in the organisation's jurisdiction: a Welsh
+    # council's returns compute Wales's measures, not England's, and the other way round.
+    applies = codes_for(org.jurisdiction)
+    children_codes = [code for code in BASES if code in applies]
     codes_by_format: dict[str, list[str]] = {}
     for code, definition in REGISTRY.items():
-        if code in CHILDREN_CODES or not definition.needs:
+        if code in BASES or not definition.needs or code not in applies:
             continue
         codes_by_format.setdefault(table_format.get(definition.needs[0], ""), []).append(code)
-    jobs = sorted({label for f in CHILDREN_FORMATS for label in wanted.get(f, [])})
+    jobs = sorted({label for f in CHILDREN_FORMATS for label in wanted.get(f, [])}) if children_codes else []
     other = [(f, label) for f, labels in wanted.items() if f not in CHILDREN_FORMATS for label in labels
              if codes_by_format.get(f)]
     total = len(jobs) + len(other)
@@ -307,7 +312,8 @@ def compute_measures_for(org: Organisation, user: User | None, *, progress: Prog
     with open_store(org) as store:
         for i, label in enumerate(jobs):
             progress(i, total, f"computing children's measures for {label}")
-            results.setdefault("children", []).extend(compute_children_measures(store, label, org.jurisdiction))
+            results.setdefault("children", []).extend(
+                compute_children_measures(store, label, org.jurisdiction, children_codes))
         if other:
             tables = store.current_tables()
             working_days = store.working_days_table(org.jurisdiction)

@@ -27,6 +27,22 @@ def _scoped(ctx: SectionContext):
     return list(rows)
 
 
+def source_labels(org) -> dict[str, str]:
+    """Recommendation sources as the organisation names them: a Crown dependency's external
+    auditor is its Comptroller and Auditor General, its scrutiny a States scrutiny panel."""
+    from carestat.jurisdictions.selectors import custom_terms
+
+    labels = dict(Source.choices)
+    own = custom_terms(org)
+    if "external_auditor" in own:
+        labels[Source.EXTERNAL_AUDITOR] = own["external_auditor"]
+    if "scrutiny" in own:
+        labels[Source.SCRUTINY] = f"{own['scrutiny']} resolution"
+    if "public_accounts" in own:
+        labels[Source.COMMITTEE] = f"Committee decision (including the {own['public_accounts']})"
+    return labels
+
+
 def report_section(ctx: SectionContext) -> dict | None:
     recs = _scoped(ctx)
     meetings = Meeting.objects.filter(organisation=ctx.organisation, date__gt=ctx.as_of,
@@ -38,7 +54,7 @@ def report_section(ctx: SectionContext) -> dict | None:
         return None
     as_of = ctx.as_of
     counts = rules.tracker_counts([rules.Row(r.source, r.status, r.due_date) for r in recs], as_of)
-    labels = dict(Source.choices)
+    labels = source_labels(ctx.organisation)
     by_source = [[labels[s], c.live, c.overdue, c.implemented, c.closed]
                  for s, c in sorted(counts.by_source.items(), key=lambda kv: labels[kv[0]])]
     total = counts.total

@@ -13,11 +13,18 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from carestat.analytics.calendar import Jurisdiction
 from carestat.core.errors import InvalidInput
 from carestat.measures.models import CatalogueMeasure, Polarity
 
 FIELDS = ("title", "domain", "computed_from", "unit", "polarity", "numerator", "denominator", "period_basis",
           "notes", "national_value", "national_period", "national_source")
+# Columns added for Wales and the Crown dependencies: a catalogue without them (an older copy)
+# still loads, its measures applying to England as before.
+OPTIONAL = {"jurisdictions": "england", "framework": "", "framework_group": "", "source_url": ""}
+
+
+JURISDICTIONS = tuple(j.value for j in Jurisdiction)
 
 
 def default_path() -> Path:
@@ -42,6 +49,11 @@ def load_catalogue(path: Path | str | None = None) -> tuple[int, int]:
             if not code:
                 continue
             data = {f: (row[f] or "").strip() for f in FIELDS}
+            data.update({f: (row.get(f) or "").strip() or default for f, default in OPTIONAL.items()})
+            unknown = [j for j in data["jurisdictions"].split(",") if j.strip() not in {*JURISDICTIONS, "*"}]
+            if unknown:
+                raise InvalidInput(f"{path.name}, row {row_number}, column jurisdictions: ‘{unknown[0].strip()}’ is "
+                                   f"not one of {', '.join(JURISDICTIONS)} or *", field="jurisdictions")
             if data["polarity"] not in Polarity.values:
                 raise InvalidInput(f"{path.name}, row {row_number}, column polarity: ‘{data['polarity']}’ is not "
                                    f"one of {', '.join(Polarity.values)}", field="polarity")
@@ -56,7 +68,33 @@ def load_catalogue(path: Path | str | None = None) -> tuple[int, int]:
     return created, updated
 
 
+def _codes_in(path: Path) -> set[str]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        return {(row.get("code") or "").strip() for row in csv.DictReader(fh)} - {""}
+
+
 def ensure_catalogue() -> None:
-    """Load the catalogue if it has never been loaded (a fresh database)."""
-    if not CatalogueMeasure.objects.exists() and default_path().exists():
+    """Load the catalogue if it has never been loaded (a fresh database), or if the shipped file
+    has codes the database lacks (a CareStat upgrade added measures, such as Wales's)."""
+    path = default_path()
+    if not path.exists():
+        return
+    stamp = (str(path), path.stat().st_mtime_ns)
+    if _checked.get("stamp") == stamp and CatalogueMeasure.objects.exists():
+        return
+    known = set(CatalogueMeasure.objects.values_list("code", flat=True))
+    if not known or _codes_in(path) - known:
         load_catalogue()
+    _checked["stamp"] = stamp
+
+
+_checked: dict = {}  # the catalogue file last found loaded, so each request need not read it
+
+
+def codes_for(jurisdiction: str) -> set[str]:
+    """The catalogue codes that apply in ``jurisdiction`` (the measures computed for it)."""
+    from carestat.measures.models import applies_to
+
+    ensure_catalogue()
+    return {code for code, where in CatalogueMeasure.objects.values_list("code", "jurisdictions")
+            if applies_to(where, jurisdiction)}

@@ -38,10 +38,12 @@ class AdoptMeasureForm(SettingsFields):
     code = forms.ChoiceField(label="Measure from the catalogue", error_messages={"required": "Choose a measure"})
     field_order = ["code"]
 
-    def __init__(self, *args, tracked=(), **kwargs):
+    def __init__(self, *args, tracked=(), offered=None, **kwargs):
         super().__init__(*args, **kwargs)
+        tracked = set(tracked)
+        entries = CatalogueMeasure.objects.all() if offered is None else offered
         self.fields["code"].choices = [("", "Choose a measure")] + [
-            (c.code, f"{c.code}: {c.title}") for c in CatalogueMeasure.objects.exclude(code__in=list(tracked))]
+            (c.code, f"{c.code}: {c.title}") for c in entries if c.code not in tracked]
 
 
 class LocalMeasureForm(SettingsFields):

@@ -121,7 +121,7 @@ def benchmarks_for(measure: Measure) -> list[Benchmark]:
     cat = measure.catalogue
     if cat is not None and cat.national_value is not None:
         out.append(Benchmark("national", cat.national_value, cat.national_source or "measure catalogue",
-                             cat.national_period or "", "England"))
+                             cat.national_period or "", cat.national_geography))
     latest: dict[tuple[str, str], object] = {}
     for b in measure.benchmarks.all().order_by("year", "pk"):
         latest[(b.kind, b.name)] = b  # the latest year of each benchmark

@@ -42,6 +42,12 @@ class ToleranceKind(models.TextChoices):
     PERCENT_OF_TARGET = "percent_of_target", "A percentage of the target"
 
 
+def applies_to(jurisdictions: str, jurisdiction: str) -> bool:
+    """Whether a catalogue ``jurisdictions`` value ("england,wales" or "*") covers ``jurisdiction``."""
+    listed = {j.strip() for j in (jurisdictions or "").split(",") if j.strip()}
+    return "*" in listed or jurisdiction in listed
+
+
 class CatalogueMeasure(models.Model):
     """One row of reference/measure_catalogue.csv: global reference data, not any council's."""
 
@@ -58,12 +64,51 @@ class CatalogueMeasure(models.Model):
     national_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     national_period = models.CharField(max_length=40, blank=True)
     national_source = models.TextField(blank=True)
+    # Where the measure applies: jurisdiction values separated by commas ("england",
+    # "england,wales"), or "*" for CareStat's own measures that apply everywhere.
+    jurisdictions = models.CharField(max_length=200, default="england")
+    framework = models.CharField(max_length=200, blank=True,
+                                 help_text="The national framework the measure belongs to, if not England's")
+    framework_group = models.CharField(max_length=300, blank=True,
+                                       help_text="The framework's quality standard or well-being outcome")
+    source_url = models.URLField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["domain", "code"]
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"
+
+    def applies_to(self, jurisdiction: str) -> bool:
+        """Whether an organisation in ``jurisdiction`` is offered this measure."""
+        return applies_to(self.jurisdictions, jurisdiction)
+
+    @property
+    def national_geography(self) -> str:
+        """Where the national value is for: the one jurisdiction a measure applies to, else England's."""
+        listed = [j.strip() for j in self.jurisdictions.split(",") if j.strip()]
+        if len(listed) == 1 and listed[0] != "*":
+            from carestat.analytics.calendar import Jurisdiction
+
+            try:
+                return Jurisdiction(listed[0]).label
+            except ValueError:
+                pass
+        return "England"
+
+    @property
+    def jurisdiction_labels(self) -> str:
+        if self.jurisdictions.strip() == "*":
+            return "Everywhere"
+        from carestat.analytics.calendar import Jurisdiction
+
+        names = []
+        for j in self.jurisdictions.split(","):
+            try:
+                names.append(Jurisdiction(j.strip()).label)
+            except ValueError:
+                names.append(j.strip())
+        return ", ".join(names)
 
     @property
     def benchmarks_compared(self) -> bool:

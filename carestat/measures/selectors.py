@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from carestat.core.models import AuditEntry, Organisation
 from carestat.measures.judging import judge, spark
-from carestat.measures.models import Measure, PendingRevision, RevisionStatus
+from carestat.measures.models import CatalogueMeasure, Measure, PendingRevision, RevisionStatus
 
 # (value of ?variation=, words)
 FILTER_VARIATIONS = [
@@ -91,3 +91,15 @@ def pending_revisions(org: Organisation):
     """Recomputed figures awaiting a manager, newest first."""
     return (PendingRevision.objects.filter(current__measure__organisation=org, status=RevisionStatus.PENDING)
             .select_related("current", "current__measure", "computed_by"))
+
+
+def offered_catalogue(org: Organisation, *, every_jurisdiction: bool = False) -> list[CatalogueMeasure]:
+    """The catalogue measures the organisation is offered: those that apply to its jurisdiction
+    (an English council is not offered Wales's measures, nor a Welsh one England's), or every
+    measure when asked. Ordered by framework, its group (quality standard), then code."""
+    from carestat.measures.catalogue import ensure_catalogue
+
+    ensure_catalogue()
+    entries = CatalogueMeasure.objects.all()
+    chosen = [c for c in entries if every_jurisdiction or c.applies_to(org.jurisdiction)]
+    return sorted(chosen, key=lambda c: (c.framework, c.framework_group, c.domain, c.code))

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from carestat.analytics.calendar import Jurisdiction
 from carestat.analytics.judgements.rag import format_value
 from carestat.core.errors import ServiceError
 from carestat.core.govuk_forms import apply_service_error
@@ -26,7 +27,6 @@ from carestat.measures.forms import (
     ValueForm,
 )
 from carestat.measures.judging import icon, judge, spark, value_rows_for_public
-from carestat.measures.models import CatalogueMeasure
 from carestat.measures.selectors import FILTER_VARIATIONS, cached_measure_rows
 from carestat.plans.models import Plan
 
@@ -83,7 +83,9 @@ def measure_add(request, slug):
     access = org_access(request, slug, Perm.MANAGE)
     ensure_catalogue()
     tracked = access.organisation.measures.values_list("code", flat=True)
-    form = AdoptMeasureForm(posted(request), organisation=access.organisation, tracked=tracked)
+    every = request.GET.get("all") == "1"
+    offered = selectors.offered_catalogue(access.organisation, every_jurisdiction=every)
+    form = AdoptMeasureForm(posted(request), organisation=access.organisation, tracked=tracked, offered=offered)
     if request.method == "POST" and form.is_valid():
         try:
             measure = services.adopt_measure(access, **form.cleaned_data)
@@ -93,8 +95,9 @@ def measure_add(request, slug):
             messages.success(request, f"{measure.code} is now tracked.")
             return redirect("measures:detail", slug, measure.code)
     return page(request, "measures/add.html", "Track a measure from the catalogue", section=SECTION, form=form,
-                local=False, breadcrumbs=_crumbs(access),
-                catalogue=CatalogueMeasure.objects.exclude(national_value=None).order_by("code"))
+                local=False, breadcrumbs=_crumbs(access), every_jurisdiction=every,
+                jurisdiction=Jurisdiction(access.organisation.jurisdiction).label,
+                catalogue=[c for c in offered if c.national_value is not None])
 
 
 @login_required

@@ -482,6 +482,7 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
         measure_fact(counts["measures"]),
     ]
     steps.next("Gathering backlog forecasts and data quality")
+    framework = framework_groups([measures_by_id[mid] for mid in measure_ids])
     snap = {
         "version": SNAPSHOT_VERSION,
         "title": title,
@@ -504,11 +505,44 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
         "archived_reasons": reasons,
         "date_changes": _date_change_reasons([m["id"] for m in milestones]),
     }
+    # Only where the measures belong to a national framework other than England's (Wales's
+    # quality standards), so an English report's snapshot keeps exactly its old shape.
+    if framework:
+        snap["framework"] = framework
+    terms = org_terms(org)
+    if terms:
+        snap["terms"] = terms
     steps.next("Comparing with the last published report")
     snap["changes"] = compare(snap, previous, previous_meta)
     steps.finish(f"Read {_n(len(actions), 'action')}, {_n(len(milestones), 'milestone')} and "
                  f"{_n(len(measures), 'measure')}")
     return snap
+
+
+def framework_groups(measures: list) -> dict | None:
+    """The report's measures grouped by their framework's quality standards or well-being
+    outcomes (from the catalogue), in the catalogue's order; measures of no framework last.
+    None when no measure belongs to a framework."""
+    grouped = [m for m in measures if m.catalogue is not None and m.catalogue.framework_group]
+    if not grouped:
+        return None
+    groups: dict[tuple[str, str], list] = {}
+    for m in sorted(grouped, key=lambda m: (m.catalogue.framework, m.catalogue.framework_group, m.code)):
+        groups.setdefault((m.catalogue.framework, m.catalogue.framework_group), []).append(m)
+    out = [{"framework": fw, "title": title, "measure_ids": [m.pk for m in ms],
+            "sources": {str(m.pk): m.catalogue.source_url for m in ms if m.catalogue.source_url}}
+           for (fw, title), ms in groups.items()]
+    rest = [m.pk for m in measures if m not in grouped]
+    if rest:
+        out.append({"framework": "", "title": "Local measures", "measure_ids": rest, "sources": {}})
+    return {"names": sorted({fw for fw, _ in groups}), "groups": out}
+
+
+def org_terms(org: Organisation) -> dict:
+    """The names the organisation gives its bodies, where they differ from the English defaults."""
+    from carestat.jurisdictions.selectors import custom_terms
+
+    return custom_terms(org)
 
 
 def _n(count: int, word: str) -> str:

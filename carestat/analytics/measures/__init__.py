@@ -21,4 +21,4 @@ __all__ = [
 ]
 
 # Importing the definitions registers them under their catalogue codes.
-from carestat.analytics.measures import adults, children, operational, workforce  # noqa: E402,F401
+from carestat.analytics.measures import adults, children, operational, wales, workforce  # noqa: E402,F401

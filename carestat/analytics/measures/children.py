@@ -351,7 +351,7 @@ def compute_children_measures(
     results = _compute_in_one_query(backend, ctx, list(codes or CHILDREN_CODES))
     out = []
     for r in results:
-        fmt = "cin" if r.code in CIN_CODES else "ssda903"
+        fmt = "cin" if REGISTRY[r.code].needs[0].startswith("cin_") else "ssda903"
         count, reasons = exclusions.get(fmt, (0, {}))
         extra = {**r.extra, "excluded_records": count, "exclusion_reasons": dict(reasons)}
         out.append(dataclasses.replace(r, extra=extra))

@@ -16,8 +16,8 @@ from conftest import access_for
 
 def test_the_catalogue_loads_every_code_once_and_reloading_changes_nothing(db):
     created, updated = load_catalogue()
-    assert created == CatalogueMeasure.objects.count() == 22
-    assert load_catalogue() == (0, 22)
+    assert created == CatalogueMeasure.objects.count() == 45
+    assert load_catalogue() == (0, 45)
     reref = CatalogueMeasure.objects.get(code="CIN-REREF-12M")
     assert reref.national_value == Decimal("22.6") and reref.polarity == "lower_is_better"
 
@@ -124,3 +124,31 @@ def test_changing_a_measures_settings_from_a_copy_read_earlier_writes_back_nothi
     fresh = Measure.objects.get(pk=stale.pk)
     assert (fresh.tolerance, fresh.is_public) == (Decimal(2), True) == (saved.tolerance, saved.is_public)
     assert fresh.notes == "Agency staff on contracts over 12 months count as permanent"
+
+
+def test_an_english_council_is_not_offered_welsh_measures_and_a_welsh_one_not_englands(db):
+    from carestat.core.models import Organisation
+    from carestat.measures.selectors import offered_catalogue
+
+    england = Organisation.objects.create(name="Eng", slug="eng", jurisdiction="england")
+    wales = Organisation.objects.create(name="Cym", slug="cym", jurisdiction="wales")
+    english = {c.code for c in offered_catalogue(england)}
+    welsh = {c.code for c in offered_catalogue(wales)}
+    assert "CIN-ASSESS-45WD" in english and "WAL-PM24" not in english
+    assert "WAL-PM24" in welsh and "CIN-ASSESS-45WD" not in welsh
+    # CareStat's own operational measures apply everywhere; DoLS in England and Wales
+    assert {"OPS-BACKLOG", "DOLS-NOT-COMPLETED"} <= english & welsh
+    assert "WAL-PM24" in {c.code for c in offered_catalogue(england, every_jurisdiction=True)}
+
+
+def test_a_catalogue_row_naming_an_unknown_jurisdiction_is_refused(db, tmp_path):
+    import pytest
+
+    from carestat.core.errors import InvalidInput
+
+    path = tmp_path / "cat.csv"
+    path.write_text("code,title,domain,computed_from,unit,polarity,numerator,denominator,period_basis,notes,"
+                    "national_value,national_period,national_source,jurisdictions\n"
+                    "X-1,T,children,,percent,higher_is_better,,,,,,,,atlantis\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="row 2, column jurisdictions: ‘atlantis’"):
+        load_catalogue(path)

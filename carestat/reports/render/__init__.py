@@ -97,7 +97,17 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
                          "milestones": [m for a in actions for m in a["milestones"]],
                          "measures": [measures[i] for i in sec["measure_ids"] if i in measures]})
     other = [measures[i] for i in s.get("unlinked_measure_ids", []) if i in measures]
-    if other:
+    framework = s.get("framework")
+    if framework:
+        # A framework other than England's (Wales's quality standards): every measure shown
+        # under its standard, with the national value's source, in place of "Other measures".
+        for g in framework["groups"]:
+            shown = [{**measures[i], "source_url": g["sources"].get(str(i), "")}
+                     for i in g["measure_ids"] if i in measures]
+            if shown:
+                sections.append({"title": g["title"], "plan": g["framework"], "rag": "", "rag_text": "",
+                                 "actions": [], "milestones": [], "measures": shown})
+    elif other:
         sections.append({"title": "Other measures", "plan": "", "rag": "", "rag_text": "", "actions": [],
                          "milestones": [], "measures": other})
     dq = s["data_quality"]
@@ -155,6 +165,7 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
         "measure_columns": [(k, RAG_LABELS[k]) for k in MEASURE_RAG_ORDER],
         "measure_counts": measure_counts,
         "exceptions": exceptions, "sections": sections, "forecasts": forecasts,
+        "bodies": s.get("terms", {}),
         # Snapshots made before the domains reported have none: they re-render as they were.
         "domains": [d for d in (section_view(sec, public=public) for sec in s.get("domains", [])) if d],
         "data_quality": dq_rows,
