@@ -31,7 +31,7 @@ def test_payments_match_by_number_then_name_then_alias():
                b"HOPEFUL ADVOCATES LTD,,01/03/2026,7,B,\n"
                b"Nobody,,2026-04-04,3,C,\n")
     m = calc.read_payments(content, "p.csv", COLUMNS, keys)
-    rows = m.table.to_pylist()
+    rows = sorted(m.table.to_pylist(), key=lambda r: r["row"])
     assert [(r["provider_id"], r["how"]) for r in rows] == [(1, "number"), (1, "name"), (2, "number"),
                                                             (2, "alias"), (None, "")]
     assert [r["year"] for r in rows] == ["2026-27", "2026-27", "2026-27", "2025-26", "2026-27"]
