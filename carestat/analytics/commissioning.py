@@ -293,14 +293,17 @@ def read_payments(content: bytes, filename: str, columns: dict[str, str], keys: 
     if table.num_rows == 0:
         raise FileInvalid([Problem(filename, 2, "", "has no rows after the header")])
     con = _con()
-    con.register("raw", table)
+    # The row number as a spreadsheet shows it (the header is row 1), added on the arrow side:
+    # a window function over half a million rows would cost more than the checks.
+    con.register("raw", table.append_column("__row", pa.array(range(2, table.num_rows + 2), pa.int64())))
 
     def col(key):
         return f'"{where[key]}"' if key in where else "''"
 
+    # A view, not a table: each query below computes only the columns it reads.
     con.execute(f"""
-        CREATE TEMP TABLE p AS
-        SELECT row_number() OVER () + 1 AS "row",
+        CREATE TEMP VIEW p AS
+        SELECT __row AS "row",
                trim({col('supplier')}) AS supplier,
                trim({col('registration')}) AS registration,
                {col('date')} AS date_text, {_DATE_SQL.format(c=col('date'))} AS date,
@@ -308,19 +311,19 @@ def read_payments(content: bytes, filename: str, columns: dict[str, str], keys: 
                trim({col('cost_code')}) AS cost_code,
                trim({col('service_type')}) AS service_text
         FROM raw""")
-    checks = [
-        ("supplier", "supplier = ''", "is blank; give the supplier's name"),
-        ("date", "date IS NULL", "'{date_text}' is not a date; write it as 2026-04-30 or 30/04/2026"),
-        ("amount", "amount IS NULL",
-         "'{amount_text}' is not an amount; write it as a number of pounds like 1250.00"),
-    ]
     problems = []
-    for key, cond, message in checks:
-        for row, date_text, amount_text in con.execute(
-                f'SELECT "row", date_text, amount_text FROM p WHERE {cond} ORDER BY "row" LIMIT ?',
-                [max_problems]).fetchall():
-            problems.append(Problem(filename, row, where[key], message.format(date_text=date_text,
-                                                                             amount_text=amount_text)))
+    for row, no_supplier, no_date, no_amount, date_text, amount_text in con.execute(
+            'SELECT "row", supplier = \'\', date IS NULL, amount IS NULL, date_text, amount_text FROM p '
+            'WHERE supplier = \'\' OR date IS NULL OR amount IS NULL ORDER BY "row" LIMIT ?',
+            [max_problems]).fetchall():
+        if no_supplier:
+            problems.append(Problem(filename, row, where["supplier"], "is blank; give the supplier's name"))
+        if no_date:
+            problems.append(Problem(filename, row, where["date"], f"'{date_text}' is not a date; write it as "
+                                    "2026-04-30 or 30/04/2026"))
+        if no_amount:
+            problems.append(Problem(filename, row, where["amount"], f"'{amount_text}' is not an amount; write it "
+                                    "as a number of pounds like 1250.00"))
     services = {s: None for (s,) in con.execute("SELECT DISTINCT service_text FROM p").fetchall()}
     for text in services:
         services[text] = "" if not text else (parse_service_type(text) or "")
@@ -370,7 +373,6 @@ def read_payments(content: bytes, filename: str, columns: dict[str, str], keys: 
         LEFT JOIN by_number bn ON bn.number_key = nk.number_key
         LEFT JOIN by_name nm ON nm.name_key = sk.supplier_key
         LEFT JOIN by_alias al ON al.name_key = sk.supplier_key
-        ORDER BY p."row"
     """).to_arrow_table()
     con.register("m", result)
     rows, total, matched, matched_total = con.execute(
@@ -389,7 +391,7 @@ def spend_by_provider(matched: MatchedPayments):
         SELECT year, provider_id, service_type, sum(amount) FROM m WHERE provider_id IS NOT NULL
         GROUP BY ALL ORDER BY ALL""").fetchall()
     con.close()
-    return [(y, int(p), s, money(a)) for y, p, s, a in rows]
+    return [(y, int(p), s, a) for y, p, s, a in rows]  # DuckDB's DECIMAL sums are Decimal to the penny
 
 
 # The market map ---------------------------------------------------------------------------------
