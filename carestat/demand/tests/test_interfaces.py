@@ -127,3 +127,17 @@ def test_the_future_need_section_and_tiles_show_the_projections(loaded, adults, 
                for row in children["public_rows"] for c in row[1:])
     tiles = home_tiles(loaded["access"], None)
     assert [t.title for t in tiles][0].startswith("Children in care by")
+
+
+def test_the_childrens_projection_and_scenario_compare_pages_show_the_same_totals(client, loaded, manager):
+    base = services.project_children(loaded["access"], years=2, reference_years=1, resamples=20)
+    s = services.save_scenario(loaded["access"], name="Fewer entries", changes=[{"kind": "entry_rate", "percent": -20}])
+    services.project_children(loaded["access"], years=2, reference_years=1, resamples=0, scenario=s)
+    client.force_login(manager)
+    total = f"{base.result['total'][-1]:,.0f}"
+    page = client.get(f"{URL}/projections/{base.pk}/").content.decode()
+    assert 'id="children"' in page and f"<strong>{total}</strong>" in page and "Reference window" in page
+    compare = client.get(f"{URL}/scenarios/").content.decode()
+    assert 'id="compare"' in compare and "Fewer entries" in compare and total in compare
+    overview = client.get(f"{URL}/").content.decode()
+    assert 'id="children-chart"' in overview
