@@ -46,8 +46,9 @@ def test_a_saved_backlog_forecast_is_reported_with_its_clearance_dates(world):
     report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
     text = pdf_text(services.render(report, "pdf"))
     assert "OT assessment backlog" in text and "backlog 412" in text
-    assert "With 10 extra a week: 27 June 2027" in text
-    assert "Current capacity: Does not clear within the forecast" in text
+    # the milestones table: scenario, clearance date, likely range, actual so far
+    assert "With 10 extra a week 27 June 2027" in text
+    assert "Current capacity Does not clear within the forecast" in text
     assert ["OT assessment backlog", "2026-09-28", "412", "Current capacity",
             "Does not clear within the forecast"] in xlsx_sheets(services.render(report, "xlsx"))["Forecasts"]
 
