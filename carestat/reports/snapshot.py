@@ -305,7 +305,8 @@ def forecasts(org: Organisation, period: ReportingPeriod) -> list[dict]:
             chart = None
         scenarios = [{"name": s.get("name", ""), "clears": bool(s.get("clears")),
                       "clearance_date": s.get("clearance_date") or "", "description": s.get("description", ""),
-                      "clearance_early": s.get("clearance_early") or "", "clearance_late": s.get("clearance_late") or "",
+                      "clearance_early": s.get("clearance_early") or "",
+                      "clearance_late": s.get("clearance_late") or "",
                       "already_clear": bool(s.get("already_clear"))}
                      for s in f.result.get("scenarios", [])]
         history = f.result.get("history") or []
@@ -479,7 +480,8 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
         for a in s["actions"]:
             if a["rag"] in ("red", "amber"):
                 late = [m for m in a["milestones"] if m["rag"] in ("red", "amber")]
-                exceptions.append({"kind": "action", "key": a["key"], "section": s["title"], "title": a["title"], "rag": a["rag"],
+                exceptions.append({"kind": "action", "key": a["key"], "section": s["title"], "title": a["title"],
+                                   "rag": a["rag"],
                                    "owner": a["owner"], "status": a["status_label"],
                                    "milestones": [f"{m['title']} (due {m['forecast']}, {m['status_label'].lower()})"
                                                   for m in late],
