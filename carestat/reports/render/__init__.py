@@ -243,7 +243,9 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
     }
 
 
-def render(snapshot: dict, fmt: str, *, public: bool = False, sign_off: dict | None = None) -> bytes:
+def render(snapshot: dict, fmt: str, *, public: bool = False, sign_off: dict | None = None,
+           docx_template: bytes | None = None) -> bytes:
+    """The report in ``fmt``; ``docx_template`` is the organisation's Word template, if it has one."""
     v = view(snapshot, public=public, sign_off=sign_off)
     if fmt == "html":
         from carestat.reports.render.html import standalone_html
@@ -256,9 +258,13 @@ def render(snapshot: dict, fmt: str, *, public: bool = False, sign_off: dict | N
     if fmt == "docx":
         from carestat.reports.render.docx import render_docx
 
-        return render_docx(v, snapshot.get("built_at", ""))
+        return render_docx(v, snapshot.get("built_at", ""), template=docx_template)
     if fmt == "xlsx":
         from carestat.reports.render.xlsx import render_xlsx
 
         return render_xlsx(v, snapshot.get("built_at", ""))
+    if fmt == "pptx":
+        from carestat.reports.render.pptx import render_pptx
+
+        return render_pptx(v, snapshot.get("built_at", ""))
     raise ValueError(f"Unknown format {fmt}")
