@@ -114,16 +114,19 @@ def forecast_milestones(f: dict, public: bool) -> list[dict]:
         elif early:
             band = f"From {day(early)}; some simulated futures do not clear"
         else:
-            band = "Not given" if not sc.get("clears") else ""
+            band = "Most simulated futures do not clear" if not sc.get("clears") else ""
         said = ""
         if actual and sc["name"] == actual.get("scenario"):
             backlog = actual.get("backlog")
             shown = public_count(backlog) if public else f"{backlog:,}"
-            if actual.get("cleared_on"):
+            latest = (f"backlog {shown} in the week from {day(actual['week_start'])}, "
+                      + ("within" if actual.get("within_band") else "outside") + " the forecast band")
+            if actual.get("cleared_on") and not backlog:
                 said = f"Cleared by {day(actual['cleared_on'])}"
+            elif actual.get("cleared_on"):
+                said = f"Cleared by {day(actual['cleared_on'])}, since risen: {latest}"
             else:
-                said = (f"Backlog {shown} in the week from {day(actual['week_start'])}, "
-                        + ("within" if actual.get("within_band") else "outside") + " the forecast band")
+                said = latest[0].upper() + latest[1:]
         rows.append({"scenario": sc["name"], "clearance": sc["clears_text"] if "clears_text" in sc else
                      (day(sc["clearance_date"]) if sc["clears"] else "Does not clear within the forecast"),
                      "band": band, "actual": said or "Not yet known"})
