@@ -99,6 +99,7 @@ def render_pptx(v: dict, built_at: str = "") -> bytes:
         if pic.height > Inches(5.2):  # keep the picture on the slide, its proportions kept
             ratio = Inches(5.2) / pic.height
             pic.height, pic.width = Inches(5.2), Emu(int(pic.width * ratio))
+        pic.left = Emu(int((prs.slide_width - pic.width) / 2))
         pic._element.nvPicPr.cNvPr.set("descr", chart_alt(chart))
         pic._element.nvPicPr.cNvPr.set("title", heading)
         if chart.get("summary"):
