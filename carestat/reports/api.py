@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, File, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from carestat.core.access import get_period_for_user, org_access
@@ -115,8 +116,110 @@ def publish(request, slug: str, report_id: int):
     return _out(services.publish_report(access, get_report_for_user(access, report_id)))
 
 
+class ReportSectionAuthoringOut(Schema):
+    key: str
+    title: str
+    measures: list[dict]
+    shown: list[int] | None
+    charts: list[int] | None
+    narrative: str
+
+
+class ReportExceptionAuthoringOut(Schema):
+    key: str
+    title: str
+    rag: str
+    from_update: str
+    written: str
+
+
+class ReportAuthoringOut(Schema):
+    sections: list[ReportSectionAuthoringOut]
+    exceptions: list[ReportExceptionAuthoringOut]
+
+
+class ReportSectionIn(Schema):
+    narrative: str = Field("", max_length=10000)
+    measures: list[int] | None = Field(None, description="Measure ids the section shows; null for all")
+    charts: list[int] | None = Field(None, description="Measure ids shown with their chart; null for all")
+
+
+class ReportExceptionIn(Schema):
+    commentary: str = Field("", max_length=10000, description="Blank: the latest approved update's commentary")
+
+
+class ReportWordTemplateOut(Schema):
+    name: str
+    size: int
+    sha256: str
+    uploaded_at: dt.datetime
+    uploaded_by: str | None
+
+
+def _authoring_out(report: Report) -> dict:
+    found = services.authoring_choices(report)
+    return {"sections": [{**s, "measures": [{"id": mid, "title": title, "has_chart": has}
+                                            for mid, title, has in s["measures"]]} for s in found["sections"]],
+            "exceptions": found["exceptions"]}
+
+
+@router.get("/organisations/{slug}/reports/{report_id}/authoring", response={200: ReportAuthoringOut, **ERRORS},
+            summary="What each section shows and says, and the exceptions' commentary as written")
+def authoring(request, slug: str, report_id: int):
+    access = org_access(request, slug, Perm.VIEW)
+    return _authoring_out(get_report_for_user(access, report_id))
+
+
+@router.put("/organisations/{slug}/reports/{report_id}/sections/{key}", response={200: ReportAuthoringOut, **ERRORS},
+            summary="Choose a draft section's measures and charts and write its narrative (frozen on approval)")
+def write_section(request, slug: str, report_id: int, key: str, payload: ReportSectionIn):
+    access = org_access(request, slug, Perm.MANAGE)
+    report = services.write_section(access, get_report_for_user(access, report_id), key,
+                                    narrative=payload.narrative, measures=payload.measures, charts=payload.charts)
+    return _authoring_out(report)
+
+
+@router.put("/organisations/{slug}/reports/{report_id}/exceptions/{key}",
+            response={200: ReportAuthoringOut, **ERRORS},
+            summary="Edit a draft exception's commentary (frozen on approval)")
+def write_exception(request, slug: str, report_id: int, key: str, payload: ReportExceptionIn):
+    access = org_access(request, slug, Perm.MANAGE)
+    report = services.write_exception_commentary(access, get_report_for_user(access, report_id), key,
+                                                 payload.commentary)
+    return _authoring_out(report)
+
+
+def _template_out(t) -> dict:
+    return {"name": t.name, "size": t.size, "sha256": t.sha256, "uploaded_at": t.uploaded_at,
+            "uploaded_by": name_of(t.uploaded_by, None)}
+
+
+@router.get("/organisations/{slug}/report-word-template", response={200: ReportWordTemplateOut | None, **ERRORS},
+            summary="The organisation's Word template for reports, if it has one")
+def get_word_template(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    found = services.word_template(access.organisation)
+    return _template_out(found) if found else None
+
+
+@router.post("/organisations/{slug}/report-word-template", response={200: ReportWordTemplateOut, **ERRORS},
+             summary="Upload the council's Word template (.docx): reports' Word files take its styles")
+def upload_word_template(request, slug: str, template: UploadedFile = File(...)):  # noqa: B008
+    access = org_access(request, slug, Perm.MANAGE)
+    return _template_out(services.set_word_template(access, name=template.name or "template.docx",
+                                                    data=template.read()))
+
+
+@router.delete("/organisations/{slug}/report-word-template", response={204: None, **ERRORS},
+               summary="Remove the Word template: reports' Word files use CareStat's own styles again")
+def delete_word_template(request, slug: str):
+    access = org_access(request, slug, Perm.MANAGE)
+    services.remove_word_template(access)
+    return Status(204, None)
+
+
 @router.get("/organisations/{slug}/reports/{report_id}/download", response={200: None, **ERRORS, 429: ErrorOut},
-            summary="The report as pdf, docx, xlsx or html; public=true for the suppressed public version",
+            summary="The report as pdf, docx, xlsx, pptx or html; public=true for the suppressed public version",
             description="An approved or published report's file is made the first time it is asked for and "
                         "kept: every later download is the same bytes (the audit trail records their SHA-256). "
                         "A draft's file is made on each request, so each person may download at most "

@@ -75,3 +75,45 @@ class ArchiveRemitForm(forms.Form):
                              help_text="For example, the committee was replaced by the Health and Care Board.",
                              error_messages={"required": "Say why the remit is being archived",
                                              "max_length": "The reason must be 500 characters or fewer"})
+
+
+class SectionForm(forms.Form):
+    """What one section of a draft shows and says."""
+
+    measures = forms.MultipleChoiceField(label="Measures this section shows", required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    charts = forms.MultipleChoiceField(label="Measures shown with their chart", required=False,
+                                       widget=forms.CheckboxSelectMultiple,
+                                       help_text="A measure left out above shows no chart either.")
+    narrative = forms.CharField(label="Narrative", required=False, max_length=10000,
+                                widget=forms.Textarea(attrs={"rows": 6}),
+                                help_text="What the committee should take from this section. Leave a blank line "
+                                          "between paragraphs.")
+
+    def __init__(self, section: dict, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measures"].choices = [(str(mid), title) for mid, title, _ in section["measures"]]
+        self.fields["charts"].choices = [(str(mid), title) for mid, title, has in section["measures"] if has]
+        if not self.is_bound:
+            every = [str(mid) for mid, _, _ in section["measures"]]
+            self.initial = {
+                "measures": every if section["shown"] is None else [str(m) for m in section["shown"]],
+                "charts": [c for c, _ in self.fields["charts"].choices] if section["charts"] is None
+                else [str(m) for m in section["charts"]],
+                "narrative": section["narrative"]}
+
+    def chosen(self) -> dict:
+        return {"narrative": self.cleaned_data["narrative"],
+                "measures": [int(m) for m in self.cleaned_data["measures"]],
+                "charts": [int(m) for m in self.cleaned_data["charts"]]}
+
+
+class ExceptionForm(forms.Form):
+    commentary = forms.CharField(label="Commentary", required=False, max_length=10000,
+                                 widget=forms.Textarea(attrs={"rows": 5}),
+                                 help_text="Leave blank to use the commentary from the latest approved update.")
+
+
+class WordTemplateForm(forms.Form):
+    template = forms.FileField(label="Word template (.docx)", error_messages={
+        "required": "Choose the council's Word template (.docx) to upload"})

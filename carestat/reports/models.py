@@ -31,6 +31,7 @@ class ReportFormat(models.TextChoices):
     DOCX = "docx", "Word document"
     XLSX = "xlsx", "Excel workbook"
     HTML = "html", "web page (HTML)"
+    PPTX = "pptx", "PowerPoint slides"
 
 
 class Remit(TrackedModel):
@@ -139,3 +140,23 @@ class ReportFile(models.Model):
     def __str__(self) -> str:
         version = "public version" if self.public else "full version"
         return f"{self.report} ({self.get_format_display()}, {version}, {self.get_status_display().lower()})"
+
+
+class WordTemplate(models.Model):
+    """An organisation's own Word template (.docx): its reports' Word files are written on it,
+    in its styles, page set-up, header and footer. One per organisation; replacing it changes
+    files made afterwards, never the files already kept for approved or published reports."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="word_template")
+    name = models.CharField(max_length=200)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    objects = scoped()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"

@@ -23,7 +23,7 @@ from carestat.core.errors import Conflict, InvalidInput, RateLimited, StoredFile
 from carestat.core.models import AuditEntry, ReportingPeriod
 from carestat.core.permissions import Perm
 from carestat.reports import snapshot as snap
-from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus, ScopeKind
+from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus, ScopeKind, WordTemplate
 from carestat.reports.snapshot import Progress, no_progress
 
 FORMATS = tuple(ReportFormat.values)
@@ -129,7 +129,9 @@ def refresh_report(access: Access, report: Report, *, progress: Progress | None 
         # Approved, or its main messages changed, while the snapshot was being built.
         _require_draft(report, "refresh it")
         before = report.snapshot_hash
-        report.snapshot = {**fresh, "main_messages": report.main_messages}
+        # what the manager wrote and chose for the report stays with the fresh figures
+        report.snapshot = {**fresh, "main_messages": report.main_messages,
+                           "authoring": report.snapshot.get("authoring") or {}}
         report.snapshot_hash = snap.content_hash(report.snapshot)
         report.built_at = report.changed_at = timezone.now()
         report.changed_by = acting_user(access.user)
@@ -176,6 +178,159 @@ def approve_report(access: Access, report: Report) -> Report:
                message=f"{access.user.display_name} approved the report ‘{report.title}’ (content frozen, "
                        f"fingerprint {report.snapshot_hash[:12]})")
     return report
+
+
+# Authoring: what each section shows and says, and the exceptions' commentary ----------------
+
+NARRATIVE_MAX = 10000
+
+
+def _authoring(report: Report) -> dict:
+    found = report.snapshot.get("authoring") or {}
+    return {"sections": dict(found.get("sections", {})), "exceptions": dict(found.get("exceptions", {}))}
+
+
+def _save_authoring(access: Access, report: Report, authoring: dict) -> None:
+    report.snapshot = {**report.snapshot, "authoring": authoring}
+    report.snapshot_hash = snap.content_hash(report.snapshot)
+    fields = stamp(report, access.user)
+    report.save(update_fields=["snapshot", "snapshot_hash", *fields])
+
+
+def authoring_choices(report: Report) -> dict:
+    """The sections a manager can write for (key, title, the measures they may show with
+    whether each has a chart, and what is chosen now) and the exceptions whose commentary they
+    may edit (key, title, the commentary from the update and what was written instead)."""
+    from carestat.reports.render import exception_key, view
+
+    authoring = _authoring(report)
+    shown = view(report.snapshot)
+    sections = []
+    for sec in shown["sections"]:
+        chosen = authoring["sections"].get(sec["key"], {})
+        sections.append({"key": sec["key"], "title": sec["title"], "measures": sec["all_measures"],
+                         "shown": chosen.get("measures"), "charts": chosen.get("charts"),
+                         "narrative": chosen.get("narrative", "")})
+    raw = {exception_key(e): e for e in report.snapshot.get("exceptions", [])}
+    exceptions = [{"key": k, "title": e["title"], "rag": e["rag"], "from_update": e["commentary"],
+                   "written": authoring["exceptions"].get(k, "")} for k, e in raw.items()]
+    return {"sections": sections, "exceptions": exceptions}
+
+
+@transaction.atomic
+def write_section(access: Access, report: Report, key: str, *, narrative: str = "",
+                  measures: list[int] | None = None, charts: list[int] | None = None) -> Report:
+    """Before approval, a manager chooses which of a section's measures it shows and which of
+    those show their chart, and writes its narrative. Approval freezes it with the rest."""
+    access.require(Perm.MANAGE)
+    report = Report.objects.select_for_update().get(pk=report.pk, organisation=access.organisation)
+    _require_draft(report, "change what its sections show")
+    section = next((s for s in authoring_choices(report)["sections"] if s["key"] == key), None)
+    if section is None:
+        raise InvalidInput("The report has no such section; refresh the page", field="section")
+    narrative = (narrative or "").strip()
+    if len(narrative) > NARRATIVE_MAX:
+        raise InvalidInput(f"The narrative must be {NARRATIVE_MAX:,} characters or fewer", field="narrative")
+    known = {mid for mid, _, _ in section["measures"]}
+    with_charts = {mid for mid, _, has_chart in section["measures"] if has_chart}
+    shown = sorted(set(measures if measures is not None else known))
+    chosen_charts = sorted(set(charts if charts is not None else with_charts))
+    if not set(shown) <= known:
+        raise InvalidInput("Choose measures from this section only", field="measures")
+    if not set(chosen_charts) <= with_charts:
+        raise InvalidInput("Choose charts of this section's measures only", field="charts")
+    authoring = _authoring(report)
+    before = authoring["sections"].get(key, {})
+    after = {"narrative": narrative, "measures": shown, "charts": [c for c in chosen_charts if c in shown]}
+    if before == after:
+        return report
+    authoring["sections"][key] = after
+    _save_authoring(access, report, authoring)
+    hidden = len(known) - len(shown)
+    log_action("reports.report.section_written", actor=access.user, organisation=report.organisation,
+               record=report, before=before, after={"section": key, **after},
+               message=f"{access.user.display_name} wrote the section ‘{section['title']}’ of ‘{report.title}’ "
+                       f"({len(shown)} measures shown" + (f", {hidden} left out" if hidden else "")
+                       + f", {len(after['charts'])} charts" + (", with a narrative" if narrative else "") + ")")
+    return report
+
+
+@transaction.atomic
+def write_exception_commentary(access: Access, report: Report, key: str, commentary: str) -> Report:
+    """Before approval, a manager edits an exception's commentary (blank: the commentary from
+    the latest approved update again). Approval freezes it with the rest."""
+    access.require(Perm.MANAGE)
+    report = Report.objects.select_for_update().get(pk=report.pk, organisation=access.organisation)
+    _require_draft(report, "edit its exceptions' commentary")
+    found = next((e for e in authoring_choices(report)["exceptions"] if e["key"] == key), None)
+    if found is None:
+        raise InvalidInput("The report has no such exception; refresh the page", field="exception")
+    commentary = (commentary or "").strip()
+    if len(commentary) > NARRATIVE_MAX:
+        raise InvalidInput(f"The commentary must be {NARRATIVE_MAX:,} characters or fewer", field="commentary")
+    authoring = _authoring(report)
+    before = authoring["exceptions"].get(key, "")
+    if before == commentary:
+        return report
+    if commentary:
+        authoring["exceptions"][key] = commentary
+    else:
+        authoring["exceptions"].pop(key, None)
+    _save_authoring(access, report, authoring)
+    log_action("reports.report.exception_written", actor=access.user, organisation=report.organisation,
+               record=report, before={"commentary": before}, after={"exception": key, "commentary": commentary},
+               message=f"{access.user.display_name} " + ("edited" if commentary else "restored")
+                       + f" the commentary on the exception ‘{found['title']}’ in ‘{report.title}’")
+    return report
+
+
+# The organisation's Word template ---------------------------------------------------------
+
+def word_template(org) -> WordTemplate | None:
+    return WordTemplate.objects.filter(organisation=org).defer("content").first()
+
+
+def word_template_bytes(org) -> bytes | None:
+    found = WordTemplate.objects.filter(organisation=org).first()
+    return bytes(found.content) if found else None
+
+
+@transaction.atomic
+def set_word_template(access: Access, *, name: str, data: bytes) -> WordTemplate:
+    """The council's own Word template: reports' Word files are written on it from now on
+    (files already kept for approved or published reports stay as they were)."""
+    from carestat.reports.render.docx import template_problem
+
+    access.require(Perm.MANAGE)
+    name = (name or "template.docx").strip()[:200]
+    problem = template_problem(data)
+    if problem:
+        raise InvalidInput(f"{name}: {problem}", field="template")
+    digest = hashlib.sha256(data).hexdigest()
+    current = WordTemplate.objects.select_for_update().filter(organisation=access.organisation).first()
+    before = {"name": current.name, "sha256": current.sha256} if current else {}
+    if current is None:
+        current = WordTemplate(organisation=access.organisation)
+    current.name, current.content, current.size, current.sha256 = name, data, len(data), digest
+    current.uploaded_at, current.uploaded_by = timezone.now(), acting_user(access.user)
+    current.save()
+    log_action("reports.word_template.uploaded", actor=access.user, organisation=access.organisation,
+               record=current, before=before, after={"name": name, "sha256": digest, "size": len(data)},
+               message=f"{access.user.display_name} uploaded ‘{name}’ as the Word template for reports")
+    return current
+
+
+@transaction.atomic
+def remove_word_template(access: Access) -> None:
+    access.require(Perm.MANAGE)
+    current = WordTemplate.objects.select_for_update().filter(organisation=access.organisation).first()
+    if current is None:
+        raise Conflict("There is no Word template to remove")
+    log_action("reports.word_template.removed", actor=access.user, organisation=access.organisation,
+               record=current, before={"name": current.name, "sha256": current.sha256},
+               message=f"{access.user.display_name} removed the Word template ‘{current.name}’: reports' Word "
+                       "files use CareStat's own styles again")
+    current.delete()
 
 
 def check_publishable(report: Report) -> None:
@@ -226,8 +381,9 @@ def render(report_or_snapshot, fmt: str, *, public: bool = False, sign_off: dict
     from carestat.reports.render import render as render_any
 
     if isinstance(report_or_snapshot, Report):
+        template = word_template_bytes(report_or_snapshot.organisation) if fmt == "docx" else None
         return render_any(report_or_snapshot.snapshot, check_format(fmt), public=public,
-                          sign_off=report_or_snapshot.sign_off())
+                          sign_off=report_or_snapshot.sign_off(), docx_template=template)
     return render_any(report_or_snapshot, check_format(fmt), public=public, sign_off=sign_off or {})
 
 
@@ -313,7 +469,7 @@ def prepare_files(access: Access, report: Report, *, progress: Progress | None =
 
 # A draft's PDF or Word file is made afresh on every download, and an organisation-wide one
 # takes seconds of a core; a published report's files are made once and kept, so cost nothing.
-COSTLY_DRAFT_FORMATS = ("pdf", "docx")
+COSTLY_DRAFT_FORMATS = ("pdf", "docx", "pptx")
 
 
 def _refuse_if_drafts_rendered_too_often(access: Access, fmt: str) -> None:
@@ -362,7 +518,8 @@ def export_report(access: Access, report: Report, fmt: str, *, public: bool = Fa
 def content_type(fmt: str) -> str:
     return {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
             "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}[fmt]
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation"}[fmt]
 
 
 def filename(report: Report, fmt: str, public: bool = False) -> str:

@@ -304,14 +304,37 @@ def forecasts(org: Organisation, period: ReportingPeriod) -> list[dict]:
         except Exception:  # a forecast that cannot be drawn is still reported in words
             chart = None
         scenarios = [{"name": s.get("name", ""), "clears": bool(s.get("clears")),
-                      "clearance_date": s.get("clearance_date") or "", "description": s.get("description", "")}
+                      "clearance_date": s.get("clearance_date") or "", "description": s.get("description", ""),
+                      "clearance_early": s.get("clearance_early") or "",
+                      "clearance_late": s.get("clearance_late") or "",
+                      "already_clear": bool(s.get("already_clear"))}
                      for s in f.result.get("scenarios", [])]
         history = f.result.get("history") or []
         out.append({"title": f.title, "work_type": f.work_type, "as_of": _d(f.as_of),
                     "backlog": history[-1].get("backlog") if history else None,
-                    "scenarios": scenarios, "chart": chart,
+                    "scenarios": scenarios, "chart": chart, "actual": _forecast_actual(f, period),
                     "submissions": [str(s) for s in f.submissions]})
     return out
+
+
+def _forecast_actual(forecast, period: ReportingPeriod) -> dict | None:
+    """What the backlog actually did after the forecast, up to the period's end: the latest
+    week's backlog, whether it fell in the forecast band, and the week it cleared (if it did)."""
+    from carestat.casedata.forecasting import against_actuals
+
+    try:
+        comparison = against_actuals(forecast)
+    except Exception:  # no case-data store: the forecast is reported without its outturn
+        return None
+    weeks = [w for w in (comparison or {}).get("weeks", []) if w["week_start"] <= period.end.isoformat()]
+    if not weeks:
+        return None
+    cleared = next((w for w in weeks if w["actual"] <= 0), None)
+    last = weeks[-1]
+    return {"scenario": comparison["scenario"], "week_start": last["week_start"], "backlog": int(last["actual"]),
+            "within_band": bool(last["within_band"]),
+            "cleared_on": (dt.date.fromisoformat(cleared["week_start"]) + dt.timedelta(days=6)).isoformat()
+            if cleared else ""}
 
 
 def data_quality(org: Organisation, period: ReportingPeriod, measures: list[dict], *, every: bool = False) -> dict:
@@ -457,7 +480,8 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
         for a in s["actions"]:
             if a["rag"] in ("red", "amber"):
                 late = [m for m in a["milestones"] if m["rag"] in ("red", "amber")]
-                exceptions.append({"kind": "action", "section": s["title"], "title": a["title"], "rag": a["rag"],
+                exceptions.append({"kind": "action", "key": a["key"], "section": s["title"], "title": a["title"],
+                                   "rag": a["rag"],
                                    "owner": a["owner"], "status": a["status_label"],
                                    "milestones": [f"{m['title']} (due {m['forecast']}, {m['status_label'].lower()})"
                                                   for m in late],
@@ -465,7 +489,7 @@ def build(org: Organisation, period: ReportingPeriod, *, scope: str, title: str,
                                    "recovery": a["recovery"] or "No recovery action recorded."})
     for m in measures:
         if m["rag"] in ("red", "amber"):
-            exceptions.append({"kind": "measure", "measure_id": m["id"], "section": "Measures",
+            exceptions.append({"kind": "measure", "key": m["key"], "measure_id": m["id"], "section": "Measures",
                                "title": f"{m['code']}: {m['title']}",
                                "rag": m["rag"], "owner": "", "status": m["rag_label"], "milestones": [],
                                "commentary": m["rag_explanation"] or "; ".join(m["notes"]),

@@ -22,7 +22,15 @@ from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted
 from carestat.reports import selectors, services
 from carestat.reports.access import get_remit_for_user, get_report_for_user
-from carestat.reports.forms import ArchiveRemitForm, MessagesForm, RemitForm, ReportForm
+from carestat.reports.forms import (
+    ArchiveRemitForm,
+    ExceptionForm,
+    MessagesForm,
+    RemitForm,
+    ReportForm,
+    SectionForm,
+    WordTemplateForm,
+)
 from carestat.reports.models import Remit
 from carestat.reports.render import view
 from carestat.reports.selectors import scope_from
@@ -66,9 +74,88 @@ def report(request, slug, pk):
     access = org_access(request, slug, Perm.VIEW)
     r = get_report_for_user(access, pk)
     public = request.GET.get("version") == "public"
+    authoring = services.authoring_choices(r) if r.status == "draft" and access.can("manage") else None
     return page(request, "reports/report.html", r.title, section="reports", report=r, public=public,
                 r=view(r.snapshot, public=public, sign_off=r.sign_off()),
-                form=MessagesForm(initial={"main_messages": r.main_messages}))
+                form=MessagesForm(initial={"main_messages": r.main_messages}), authoring=authoring)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def write_section(request, slug, pk, key):
+    """Choose what a draft's section shows and write its narrative."""
+    access = org_access(request, slug, Perm.MANAGE)
+    r = get_report_for_user(access, pk)
+    section = next((s for s in services.authoring_choices(r)["sections"] if s["key"] == key), None)
+    if section is None:
+        raise Http404("No such section")
+    form = SectionForm(section, posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.write_section(access, r, key, **form.chosen())
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved the section ‘{section['title']}’.")
+            return redirect("reports:report", slug, r.pk)
+    return page(request, "reports/write_section.html", f"Write the section {section['title']}", section="reports",
+                report=r, part=section, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def write_exception(request, slug, pk, key):
+    """Edit the commentary on one of a draft's exceptions."""
+    access = org_access(request, slug, Perm.MANAGE)
+    r = get_report_for_user(access, pk)
+    found = next((e for e in services.authoring_choices(r)["exceptions"] if e["key"] == key), None)
+    if found is None:
+        raise Http404("No such exception")
+    form = ExceptionForm(posted(request), initial={"commentary": found["written"]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.write_exception_commentary(access, r, key, form.cleaned_data["commentary"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Saved the commentary on ‘{found['title']}’.")
+            return redirect("reports:report", slug, r.pk)
+    return page(request, "reports/write_exception.html", f"Commentary on {found['title']}", section="reports",
+                report=r, exception=found, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def word_template(request, slug):
+    """The organisation's own Word template, whose styles reports' Word files use."""
+    access = org_access(request, slug, Perm.VIEW)
+    form = WordTemplateForm(posted(request), request.FILES or None)
+    if request.method == "POST":
+        access.require(Perm.MANAGE)
+        if form.is_valid():
+            upload = form.cleaned_data["template"]
+            try:
+                services.set_word_template(access, name=upload.name, data=upload.read())
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+            else:
+                messages.success(request, f"Reports' Word files are now written on ‘{upload.name}’.")
+                return redirect("reports:word_template", slug)
+    return page(request, "reports/word_template.html", "Word template for reports", section="reports", form=form,
+                current=services.word_template(access.organisation))
+
+
+@login_required
+@require_POST
+def word_template_remove(request, slug):
+    access = org_access(request, slug, Perm.MANAGE)
+    try:
+        services.remove_word_template(access)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Removed the Word template: reports' Word files use CareStat's own styles.")
+    return redirect("reports:word_template", slug)
 
 
 def _act(request, slug, pk, fn, done: str, **kwargs):
@@ -126,7 +213,7 @@ def publish(request, slug, pk):
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("reports:report", slug, r.pk)
-    messages.success(request, "Published. Its PDF, Word, Excel and web page files are being made once, so "
+    messages.success(request, "Published. Its PDF, Word, Excel, slides and web page files are being made once, so "
                               "every download is the same file.")
     return redirect("core:job", slug, r.files_job.pk)
 

@@ -94,3 +94,30 @@ def test_a_manager_changes_a_boards_remit(browser_page, cast, demoshire):
         page.page.click("button:has-text('Archive the remit')")
     assert page.page.is_visible(".govuk-error-summary")
     page.assert_accessible()
+
+
+def test_a_manager_writes_a_section_and_an_exceptions_commentary_before_approval(browser_page, cast, demoshire):
+    from carestat.reports import services
+
+    world = report_world(cast, demoshire)
+    report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+    page.goto(f"/o/demoshire/reports/{report.pk}/")
+    page.assert_accessible()
+    with page.page.expect_navigation():
+        page.page.click("a:has-text('Write')")
+    page.assert_accessible()
+    page.page.fill("#id_narrative", "Better than last quarter, still short of target.")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save the section')")
+    with page.page.expect_navigation():
+        page.page.click("a:has-text('Edit')")
+    page.assert_accessible()
+    page.page.fill("#id_commentary", "Recovered by October.")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save the commentary')")
+    assert "Better than last quarter, still short of target." in page.page.content()
+    assert "Recovered by October." in page.page.content()
+    page.goto("/o/demoshire/reports/word-template/")
+    page.assert_accessible()

@@ -57,6 +57,82 @@ def _measure(m: dict, public: bool) -> dict:
             "variation": p["variation"], "assurance": p["assurance"], "rag_explanation": p["rag_explanation"]}
 
 
+OTHER_SECTION = "other"
+
+
+def section_key(sec: dict) -> str:
+    """A section's key in the snapshot (snapshots before 2026-12 keyed sections by title only)."""
+    return sec.get("key") or f"title:{sec['title']}"
+
+
+def exception_key(e: dict) -> str:
+    """The key an exception's written commentary is kept under: its action or measure."""
+    if e.get("key"):
+        return e["key"]
+    if e.get("measure_id"):
+        return f"measure:{e['measure_id']}"
+    return f"{e['kind']}:{e['title']}"
+
+
+def _authored(sec: dict, authoring: dict) -> dict:
+    """A section as its author chose: which measures it shows, which of their charts, and the
+    narrative written for it. Nothing chosen means everything shown."""
+    chosen = authoring.get("sections", {}).get(sec["key"], {})
+    shown = chosen.get("measures")
+    charts = chosen.get("charts")
+    measures = [m for m in sec["measures"] if shown is None or m["id"] in shown]
+    measures = [m if charts is None or m["id"] in charts else {**m, "chart": None} for m in measures]
+    narrative = [p.strip() for p in (chosen.get("narrative") or "").split("\n\n") if p.strip()]
+    return {**sec, "measures": measures, "narrative": narrative,
+            "all_measures": [(m["id"], f"{m['code']}: {m['title']}", m["chart"] is not None) for m in sec["measures"]]}
+
+
+def version_line(sign_off: dict, public: bool) -> str:
+    """The running header's right-hand words: DRAFT, or the approved or published version."""
+    status = sign_off.get("status", "draft")
+    which = "Public version" if public else "Full version"
+    fingerprint = (sign_off.get("hash") or "")[:8]
+    if status == "draft" or not status:
+        return f"DRAFT · {which}"
+    if status == "published":
+        return f"Published {day(sign_off.get('published_at', ''))} · {which} · {fingerprint}"
+    return f"Approved {day(sign_off.get('approved_at', ''))} · {which} · {fingerprint}"
+
+
+def forecast_milestones(f: dict, public: bool) -> list[dict]:
+    """A forecast as the committee reads it: per scenario, the clearance date, the range most
+    simulated futures clear in, and what has actually happened since (the weekly series is in
+    the Excel workbook only)."""
+    actual = f.get("actual") or {}
+    rows = []
+    for sc in f["scenarios"]:
+        early, late = sc.get("clearance_early") or "", sc.get("clearance_late") or ""
+        if sc.get("already_clear"):
+            band = "No backlog to clear"
+        elif early and late:
+            band = f"{day(early)} to {day(late)}"
+        elif early:
+            band = f"From {day(early)}; some simulated futures do not clear"
+        else:
+            band = "Most simulated futures do not clear" if not sc.get("clears") else ""
+        said = ""
+        if actual and sc["name"] == actual.get("scenario"):
+            backlog = actual.get("backlog")
+            shown = public_count(backlog) if public else f"{backlog:,}"
+            latest = (f"backlog {shown} in the week from {day(actual['week_start'])}, "
+                      + ("within" if actual.get("within_band") else "outside") + " the forecast band")
+            if actual.get("cleared_on") and not backlog:
+                said = f"Cleared by {day(actual['cleared_on'])}"
+            elif actual.get("cleared_on"):
+                said = f"Cleared by {day(actual['cleared_on'])}, since risen: {latest}"
+            else:
+                said = latest[0].upper() + latest[1:]
+        rows.append({"scenario": sc["name"], "clearance": sc["clears_text"] if "clears_text" in sc else
+                     (day(sc["clearance_date"]) if sc["clears"] else "Does not clear within the forecast"),
+                     "band": band, "actual": said or "Not yet known"})
+    return rows
+
+
 def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) -> dict:
     """What every format shows, as plain values."""
     s = snapshot
@@ -75,6 +151,7 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
         {"what": "Milestones", **{k: counts["milestones"].get(k, 0) for k in RAG_ORDER},
          "total": sum(counts["milestones"].values())},
     ]
+    authoring = s.get("authoring") or {}
     exceptions = []
     for e in s["exceptions"]:
         if public and e["kind"] == "measure":
@@ -82,7 +159,10 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
             if shown is None or shown["rag"] not in ("red", "amber"):
                 continue
             e = {**e, "rag": shown["rag"], "status": RAG_LABELS[shown["rag"]]}
-        exceptions.append({**e, "rag_text": RAG_LABELS.get(e["rag"], e["rag"])})
+        key = exception_key(e)
+        written = authoring.get("exceptions", {}).get(key)
+        exceptions.append({**e, "key": key, "rag_text": RAG_LABELS.get(e["rag"], e["rag"]),
+                           "commentary": written if written else e["commentary"], "edited": bool(written)})
     sections = []
     for sec in s["sections"]:
         actions = []
@@ -92,10 +172,11 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
                                             "baseline_text": day(m["baseline"]), "forecast_text": day(m["forecast"]),
                                             "actual_text": day(m["actual"]),
                                             "revised": m["forecast"] != m["baseline"]} for m in a["milestones"]]})
-        sections.append({"title": sec["title"], "plan": sec["plan"], "rag": sec["rag"],
-                         "rag_text": RAG_LABELS.get(sec["rag"], sec["rag"]), "actions": actions,
-                         "milestones": [m for a in actions for m in a["milestones"]],
-                         "measures": [measures[i] for i in sec["measure_ids"] if i in measures]})
+        sections.append(_authored({"key": section_key(sec), "title": sec["title"], "plan": sec["plan"],
+                                   "rag": sec["rag"], "rag_text": RAG_LABELS.get(sec["rag"], sec["rag"]),
+                                   "actions": actions, "milestones": [m for a in actions for m in a["milestones"]],
+                                   "measures": [measures[i] for i in sec["measure_ids"] if i in measures]},
+                                  authoring))
     other = [measures[i] for i in s.get("unlinked_measure_ids", []) if i in measures]
     framework = s.get("framework")
     if framework:
@@ -105,11 +186,12 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
             shown = [{**measures[i], "source_url": g["sources"].get(str(i), "")}
                      for i in g["measure_ids"] if i in measures]
             if shown:
-                sections.append({"title": g["title"], "plan": g["framework"], "rag": "", "rag_text": "",
-                                 "actions": [], "milestones": [], "measures": shown})
+                sections.append(_authored({"key": f"framework:{g['title']}", "title": g["title"],
+                                           "plan": g["framework"], "rag": "", "rag_text": "", "actions": [],
+                                           "milestones": [], "measures": shown}, authoring))
     elif other:
-        sections.append({"title": "Other measures", "plan": "", "rag": "", "rag_text": "", "actions": [],
-                         "milestones": [], "measures": other})
+        sections.append(_authored({"key": OTHER_SECTION, "title": "Other measures", "plan": "", "rag": "",
+                                   "rag_text": "", "actions": [], "milestones": [], "measures": other}, authoring))
     dq = s["data_quality"]
     dq_rows = []
     for r in dq["submissions"]:
@@ -141,7 +223,7 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
                 else [])),
         ],
     }
-    forecasts = [{**f, "as_of_text": day(f["as_of"]),
+    forecasts = [{**f, "as_of_text": day(f["as_of"]), "milestones": forecast_milestones(f, public),
                   "backlog_text": (public_count(f["backlog"]) if public else f"{f['backlog']:,}")
                   if f.get("backlog") is not None else "",
                   "scenarios": [{**sc, "clears_text": day(sc["clearance_date"]) if sc["clears"] else
@@ -158,6 +240,7 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
         "published": (f"Published by {sign_off['published_by']} on {day(sign_off['published_at'])}"
                       if sign_off.get("published_at") else ""),
         "hash": (sign_off.get("hash") or "")[:16],
+        "version_line": version_line(sign_off, public),
         "main_messages": [p.strip() for p in s.get("main_messages", "").split("\n\n") if p.strip()],
         "facts": facts,
         "rag_columns": [(k, RAG_LABELS[k]) for k in RAG_ORDER],
@@ -175,7 +258,9 @@ def view(snapshot: dict, *, public: bool = False, sign_off: dict | None = None) 
     }
 
 
-def render(snapshot: dict, fmt: str, *, public: bool = False, sign_off: dict | None = None) -> bytes:
+def render(snapshot: dict, fmt: str, *, public: bool = False, sign_off: dict | None = None,
+           docx_template: bytes | None = None) -> bytes:
+    """The report in ``fmt``; ``docx_template`` is the organisation's Word template, if it has one."""
     v = view(snapshot, public=public, sign_off=sign_off)
     if fmt == "html":
         from carestat.reports.render.html import standalone_html
@@ -188,9 +273,13 @@ def render(snapshot: dict, fmt: str, *, public: bool = False, sign_off: dict | N
     if fmt == "docx":
         from carestat.reports.render.docx import render_docx
 
-        return render_docx(v, snapshot.get("built_at", ""))
+        return render_docx(v, snapshot.get("built_at", ""), template=docx_template)
     if fmt == "xlsx":
         from carestat.reports.render.xlsx import render_xlsx
 
         return render_xlsx(v, snapshot.get("built_at", ""))
+    if fmt == "pptx":
+        from carestat.reports.render.pptx import render_pptx
+
+        return render_pptx(v, snapshot.get("built_at", ""))
     raise ValueError(f"Unknown format {fmt}")

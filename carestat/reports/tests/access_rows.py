@@ -30,7 +30,14 @@ def build(w):
 def _snapshot(org, plan, period):
     from carestat.reports import snapshot
 
-    return snapshot.build(org, period, scope="plan", plan=plan, title="Matrix report")
+    snap = snapshot.build(org, period, scope="plan", plan=plan, title="Matrix report")
+    # a section and an exception for the authoring pages to write
+    snap["sections"] = [{"key": "priority:0", "plan": plan.title, "title": "Matrix priority", "rag": "red",
+                         "actions": [], "measure_ids": []}]
+    snap["exceptions"] = [{"kind": "action", "key": "action:0", "section": "Matrix priority",
+                           "title": "Matrix exception", "rag": "red", "owner": "", "status": "Overdue",
+                           "milestones": [], "commentary": "Late.", "recovery": "Catch up."}]
+    return snap
 
 
 # Drafting, refreshing and publishing (which then makes the published files) start background
@@ -54,6 +61,17 @@ PAGES = [
     ("reports:remit_archive", "post", lambda w: f"/o/demoshire/reports/remits/{w['remit'].pk}/archive/", MANAGE,
      lambda w: {"reason": "The panel was replaced by the Health and Care Board."}),
     ("reports:report", "get", lambda w: f"/o/demoshire/reports/{w['report'].pk}/", ALL, None),
+    ("reports:write_section", "get", lambda w: f"/o/demoshire/reports/{w['report'].pk}/sections/priority:0/", MANAGE,
+     None),
+    ("reports:write_section", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/sections/priority:0/",
+     MANAGE, lambda w: {"narrative": "Steady progress."}),
+    ("reports:write_exception", "get", lambda w: f"/o/demoshire/reports/{w['report'].pk}/exceptions/action:0/",
+     MANAGE, None),
+    ("reports:write_exception", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/exceptions/action:0/",
+     MANAGE, lambda w: {"commentary": "Recovering."}),
+    ("reports:word_template", "get", lambda w: "/o/demoshire/reports/word-template/", ALL, None),
+    ("reports:word_template", "post", lambda w: "/o/demoshire/reports/word-template/", MANAGE, dict),
+    ("reports:word_template_remove", "post", lambda w: "/o/demoshire/reports/word-template/remove/", MANAGE, dict),
     ("reports:refresh", "post", lambda w: f"/o/demoshire/reports/{w['approved_report'].pk}/refresh/", MANAGE,
      dict),
     ("reports:messages", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/messages/", MANAGE,
@@ -72,4 +90,10 @@ API = [
     ("post", "/api/v1/organisations/demoshire/reports/{report.pk}/approve", MANAGE, {}),
     ("post", "/api/v1/organisations/demoshire/reports/{approved_report.pk}/publish", MANAGE, {}),
     ("get", "/api/v1/organisations/demoshire/reports/{report.pk}/download?format=html", ALL, None),
+    ("get", "/api/v1/organisations/demoshire/reports/{report.pk}/authoring", ALL, None),
+    ("put", "/api/v1/organisations/demoshire/reports/{report.pk}/sections/priority:0", MANAGE,
+     {"narrative": "Steady progress."}),
+    ("put", "/api/v1/organisations/demoshire/reports/{report.pk}/exceptions/action:0", MANAGE,
+     {"commentary": "Recovering."}),
+    ("get", "/api/v1/organisations/demoshire/report-word-template", ALL, None),
 ]

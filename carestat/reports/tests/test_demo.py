@@ -28,7 +28,7 @@ def test_the_demo_has_two_published_q2_reports_and_a_q3_draft(demo):
     assert {r.published_by.display_name for r in published} == {"Helen Morgan"}
     for report in published:  # made once when published, so they open at once
         kept = set(ReportFile.objects.filter(report=report).values_list("format", "public"))
-        assert kept == {(fmt, public) for fmt in ("html", "pdf", "docx", "xlsx") for public in (False, True)}
+        assert kept == {(fmt, public) for fmt in ("html", "pdf", "docx", "xlsx", "pptx") for public in (False, True)}
     draft = Report.objects.get(organisation=demo, status=ReportStatus.DRAFT)
     assert draft.period.identifier == "2026-27-Q3"
     assert draft.snapshot["changes"]["previous"]["period"] == "2026-27-Q2"

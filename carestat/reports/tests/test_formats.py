@@ -63,8 +63,29 @@ def test_the_workbook_has_a_sheet_per_section_with_every_figure(world, report):
     assert {"Summary", "Exceptions", "Actions", "Milestones", "Measures", "Measure series", "Forecasts",
             "Data quality", "Changes"} <= set(sheets)
     assert ["Milestones", 1, 0, 0, 1, 0, 2] in sheets["Summary"]
-    assert sheets["Measures"][1][1:6] == ["OT28", "OT assessments within 28 days", "percent", "2026-27-Q2", "64.0%"]
+    # typed: the percentage is the fraction 0.64, formatted as a percentage
+    assert sheets["Measures"][1][1:6] == ["OT28", "OT assessments within 28 days", "percent", "2026-27-Q2", 0.64]
     assert len(sheets["Measure series"]) == 7
+
+
+def test_the_workbooks_cells_are_typed_filtered_and_frozen(world, report):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(services.render(report, "xlsx")))
+    value = wb["Measures"]["F2"]
+    assert (value.value, value.number_format) == (0.64, "0.0%")
+    due = wb["Actions"]["D2"]
+    assert isinstance(due.value, dt.datetime) and due.number_format == "d mmm yyyy"
+    assert wb["Actions"]["E2"].value == 0.6 and wb["Actions"]["E2"].number_format == "0.0%"
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        if ws.max_row > 1:
+            assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}", ws.title
+    assert "Provenance" in wb.sheetnames
+    provenance = [list(r) for r in wb["Provenance"].iter_rows(values_only=True)]
+    assert provenance[1][0] == "OT28: OT assessments within 28 days" and provenance[1][3] == 0.64
 
 
 def test_a_title_that_looks_like_a_formula_is_text_in_the_workbook(world):

@@ -145,10 +145,10 @@ def test_publishing_from_the_page_makes_every_file_once_and_every_download_is_th
     client.force_login(world["cast"]["manager"])
     client.post(f"/o/demoshire/reports/{report.pk}/publish/")
     job = Job.objects.get()
-    assert (job.kind, job.status, job.done, job.total) == ("reports.files", JobStatus.DONE, 8, 8)
+    assert (job.kind, job.status, job.done, job.total) == ("reports.files", JobStatus.DONE, 10, 10)
     files = ReportFile.objects.filter(report=report)
     assert sorted((f.format, f.public) for f in files) == sorted(
-        (fmt, public) for fmt in ("pdf", "docx", "xlsx", "html") for public in (False, True))
+        (fmt, public) for fmt in ("pdf", "docx", "xlsx", "pptx", "html") for public in (False, True))
     assert {f.status for f in files} == {"published"}
     kept = files.get(format="docx", public=False)
     client.force_login(world["cast"]["viewer"])
@@ -175,7 +175,7 @@ def test_an_approved_reports_file_is_made_on_first_download_then_kept_until_it_i
     assert "Published by Helen Morgan" in pdf_text(published)
     # Publishing made every published file at once; the approved one stays as it was kept.
     assert sorted(ReportFile.objects.filter(report=report).values_list("status", flat=True)) == [
-        "approved", *["published"] * 8]
+        "approved", *["published"] * 10]
 
 
 def test_a_drafts_file_is_made_on_each_download_and_not_kept(world):
@@ -194,7 +194,7 @@ def test_publishing_through_the_api_makes_every_file_as_the_page_does(client, wo
     job = Job.objects.get()
     assert (job.kind, job.status, job.started_by) == ("reports.files", JobStatus.DONE, world["cast"]["manager"])
     assert sorted((f.format, f.public, f.status) for f in ReportFile.objects.filter(report=report)) == sorted(
-        (fmt, public, "published") for fmt in ("pdf", "docx", "xlsx", "html") for public in (False, True))
+        (fmt, public, "published") for fmt in ("pdf", "docx", "xlsx", "pptx", "html") for public in (False, True))
 
 
 def test_a_report_that_cannot_be_published_queues_no_files_job(world):

@@ -46,10 +46,14 @@ def test_a_saved_backlog_forecast_is_reported_with_its_clearance_dates(world):
     report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
     text = pdf_text(services.render(report, "pdf"))
     assert "OT assessment backlog" in text and "backlog 412" in text
-    assert "With 10 extra a week: 27 June 2027" in text
-    assert "Current capacity: Does not clear within the forecast" in text
-    assert ["OT assessment backlog", "2026-09-28", "412", "Current capacity",
-            "Does not clear within the forecast"] in xlsx_sheets(services.render(report, "xlsx"))["Forecasts"]
+    # the milestones table: scenario, clearance date, likely range, actual so far
+    assert "With 10 extra a week 27 June 2027" in text
+    assert "Current capacity Does not clear within the forecast" in text
+    sheets = xlsx_sheets(services.render(report, "xlsx"))
+    assert ["OT assessment backlog", dt.datetime(2026, 9, 28), 412, "Current capacity", "No", None, None,
+            None] in sheets["Forecasts"]
+    assert ["OT assessment backlog", "With 10 extra a week", "Yes", dt.datetime(2027, 6, 27)] in [
+        [r[0], r[3], r[4], r[5]] for r in sheets["Forecasts"]]
 
 
 def test_data_quality_lists_the_submissions_feeding_the_measures_and_records_excluded(world):
