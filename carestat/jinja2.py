@@ -81,6 +81,8 @@ def environment(**options) -> Environment:
         get_messages=messages.get_messages,
         service_name="CareStat",
     )
+    from carestat.core.exports import count_of
+
     env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, number=number,
-                       unit_name=unit_name)
+                       unit_name=unit_name, count_of=count_of)
     return env

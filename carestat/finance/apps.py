@@ -12,3 +12,7 @@ class FinanceConfig(AppConfig):
 
         register_report_section("money", "Money", contributions.money_section, order=40)
         register_home_tiles("finance", contributions.home_tiles)
+
+        from carestat.finance import search
+
+        search.register()
