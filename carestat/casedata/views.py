@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from carestat.analytics.work_types import work_type_label
 from carestat.casedata import selectors, services
 from carestat.casedata.access import get_forecast_for_user, get_submission_for_user
 from carestat.casedata.forms import UploadForm
@@ -172,7 +173,7 @@ def _breakdown_tables(value) -> list[dict]:
     for part in value.breakdown or []:
         for dim, label in part["by"].items():
             if dim == "work_type":
-                label = label.replace("_", " ").capitalize()
+                label = work_type_label(label)
             tables.setdefault(dim, []).append({"label": label, **part})
     return [{"dimension": dim.replace("_", " "), "rows": sorted(rows, key=lambda r: r["label"])}
             for dim, rows in tables.items()]

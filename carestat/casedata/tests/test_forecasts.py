@@ -151,7 +151,7 @@ def test_the_forecast_page_says_where_the_data_ends_and_draws_no_actuals_after_i
     client.post("/o/demoshire/data/forecasts/", {"work_type": "ot_assessment", "as_of-day": "10",
                                                  "as_of-month": "6", "as_of-year": "2026"})
     saved = SavedForecast.objects.get()
-    assert saved.as_of == dt.date(2026, 4, 6) and saved.title == "Ot assessment backlog from 6 April 2026"
+    assert saved.as_of == dt.date(2026, 4, 6) and saved.title == "OT assessment backlog from 6 April 2026"
     assert client.get("/o/demoshire/data/forecasts/", {
         "work_type": "ot_assessment", "as_of-day": "1", "as_of-month": "1", "as_of-year": "2099"}
     ).content.decode().count("cannot be after today") == 2  # the summary and the field
