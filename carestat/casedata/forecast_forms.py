@@ -1,6 +1,6 @@
-from carestat.analytics.work_types import work_type_label
 from django import forms
 
+from carestat.analytics.work_types import work_type_label
 from carestat.core.govuk_forms import GovukDateField
 
 

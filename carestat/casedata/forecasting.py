@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from carestat.analytics.work_types import work_type_label
 from carestat.analytics.forecast import (
     STALE_AFTER_DAYS,
     Scenario,
@@ -22,6 +21,7 @@ from carestat.analytics.forecast import (
     forecast_backlog,
     weekly_history,
 )
+from carestat.analytics.work_types import work_type_label
 from carestat.casedata.models import SavedForecast, Submission, SubmissionStatus
 from carestat.casedata.stores import reading, summary
 from carestat.core.access import Access

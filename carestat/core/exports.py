@@ -101,6 +101,10 @@ def _csv_value(value: Any, kind: str) -> Any:
         return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat(timespec="seconds")
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        # 82.0000 (four places in the database) is written 82, 16.2500 as 16.25.
+        text = format(value.normalize(), "f")
+        return text
     if isinstance(value, float) and value.is_integer() and kind in ("int", "text"):
         return int(value)
     if isinstance(value, dict | list):

@@ -70,7 +70,9 @@ def export(access: Access, plan: Plan, which: str, fmt: str):
         rows, columns, name, noun = plan_rows(plan), PLAN_COLUMNS, "progress", "action"
     response = export_response(f"plan-{plan.pk}-{name}", "Delivery" if which == "delivery" else "Plan",
                                columns, rows, fmt=fmt)
+    what = "delivery list" if which == "delivery" else "progress"
+    as_ = "Excel" if fmt == "xlsx" else "CSV"
     log_action("plans.plan.exported", actor=access.user, organisation=access.organisation, record=plan,
-               message=f"{access.user.display_name} exported the {'delivery list' if which == 'delivery' else 'progress'}"
-                       f" of plan ‘{plan.title}’ as {'Excel' if fmt == 'xlsx' else 'CSV'} ({count_of(len(rows), noun)})")
+               message=f"{access.user.display_name} exported the {what} of plan ‘{plan.title}’ as {as_} "
+                       f"({count_of(len(rows), noun)})")
     return response
