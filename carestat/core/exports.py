@@ -30,6 +30,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from carestat.analytics.words import count_of  # noqa: F401  (lists' counts, re-exported for pages)
 from carestat.core.spreadsheet_cells import safe_cell
 
 FORMATS = {
@@ -62,21 +63,6 @@ class Sheet:
     title: str
     columns: Sequence[Column]
     rows: Iterable[Sequence[Any]]
-
-
-def count_of(n: int | float, singular: str, plural: str | None = None) -> str:
-    """``count_of(1, "milestone")`` reads "1 milestone", ``count_of(3.0, "entry")`` "3 entries":
-    a whole number without ".0" and the noun agreeing with it."""
-    if isinstance(n, float) and n.is_integer():
-        n = int(n)
-    if plural is None:
-        if singular.endswith("y") and singular[-2:-1] not in "aeiou":
-            plural = singular[:-1] + "ies"
-        elif singular.endswith(("s", "x", "ch", "sh")):
-            plural = singular + "es"
-        else:
-            plural = singular + "s"
-    return f"{n:,} {singular if n == 1 else plural}"
 
 
 def _xlsx_value(value: Any, kind: str) -> Any:
