@@ -81,6 +81,9 @@ def environment(**options) -> Environment:
         get_messages=messages.get_messages,
         service_name="CareStat",
     )
+    from carestat.analytics.work_types import work_type_label
+    from carestat.core.exports import count_of
+
     env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, number=number,
-                       unit_name=unit_name)
+                       unit_name=unit_name, count_of=count_of, work_type=work_type_label)
     return env

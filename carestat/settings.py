@@ -9,6 +9,8 @@ CARESTAT_PSEUDONYMISATION_KEY  the keyed-hash secret for person identifiers, kep
 CARESTAT_DEBUG      true or false (false)
 CARESTAT_ALLOWED_HOSTS  comma-separated host names (127.0.0.1,localhost outside production)
 CARESTAT_HTTPS      true behind TLS: redirect to https and send HSTS (false)
+CARESTAT_DEMO       true when serving the demo: the sign-in page lists the demo accounts (false;
+                    `carestat demo` sets it); never set it where real people sign in
 CARESTAT_TRUSTED_PROXY  the address of the proxy whose X-Forwarded-* headers `carestat serve`
                     believes (127.0.0.1); blank to believe none
 CARESTAT_TRUSTED_PROXY_HEADERS  which of them (x-forwarded-proto x-forwarded-for x-forwarded-host)
@@ -245,6 +247,9 @@ LOGGING = {
 # tests run it inline, in the process that starts it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CARESTAT_JOBS_INLINE = env_bool("CARESTAT_JOBS_INLINE", False)
+# Serving the demo (`carestat demo` turns it on): the sign-in page lists the demo accounts and
+# their shared password, which are public anyway (README), so a visitor can try each role.
+CARESTAT_DEMO = env_bool("CARESTAT_DEMO", False)
 CARESTAT_MAX_UPLOAD_MB = env_int("CARESTAT_MAX_UPLOAD_MB", 1024, minimum=1)
 # A draft report's PDF or Word file is made afresh on each download (an organisation-wide one
 # takes seconds of CPU); one person may download this many an hour.

@@ -54,6 +54,7 @@ from carestat.analytics.readers.population import read_population
 from carestat.analytics.readers.ssda903 import read_903
 from carestat.analytics.store import DATA_TABLES, FORMAT_TABLES, Store, arrow_schema
 from carestat.analytics.validation import cin_rules, ssda903_rules
+from carestat.analytics.words import count_of
 
 FORMATS = ("cin", "ssda903", "population")
 Progress = Callable[[int, int, str], None]
@@ -115,7 +116,7 @@ class SubmissionRejected(Exception):
         errors = result.report.errors
         shown = "\n".join(f"  {p}" for p in errors[:20])
         more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"{reason} ({len(errors)} error(s)):\n{shown}{more}")
+        super().__init__(f"{reason} ({count_of(len(errors), 'error')}):\n{shown}{more}")
 
 
 # A replacement holding fewer than this share of the records of the submission it would

@@ -5,3 +5,8 @@ class CasedataConfig(AppConfig):
     name = "carestat.casedata"
     label = "casedata"
     verbose_name = "Case data: statutory returns, ingest and data quality"
+
+    def ready(self) -> None:
+        from carestat.casedata import search
+
+        search.register()

@@ -1,5 +1,6 @@
 from django import forms
 
+from carestat.analytics.work_types import work_type_label
 from carestat.core.govuk_forms import GovukDateField
 
 
@@ -28,7 +29,7 @@ class ForecastForm(forms.Form):
     def __init__(self, *args, work_types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["work_type"].choices = [("", "Choose a work type")] + [
-            (w, w.replace("_", " ").capitalize()) for w in work_types]
+            (w, work_type_label(w)) for w in work_types]
 
     def options(self) -> dict:
         d = self.cleaned_data

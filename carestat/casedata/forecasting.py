@@ -21,6 +21,7 @@ from carestat.analytics.forecast import (
     forecast_backlog,
     weekly_history,
 )
+from carestat.analytics.work_types import work_type_label
 from carestat.casedata.models import SavedForecast, Submission, SubmissionStatus
 from carestat.casedata.stores import reading, summary
 from carestat.core.access import Access
@@ -130,7 +131,7 @@ def save_forecast(access: Access, work_type: str, *, title: str = "", **options)
     as_of = dt.date.fromisoformat(result["as_of"])
     forecast = SavedForecast.objects.create(
         organisation=access.organisation, work_type=work_type, as_of=as_of,
-        title=(title or f"{work_type.replace('_', ' ').capitalize()} backlog from {as_of:%-d %B %Y}")[:200],
+        title=(title or f"{work_type_label(work_type)} backlog from {as_of:%-d %B %Y}")[:200],
         extra_per_week=_number(options.get("extra_per_week") or 0, "extra_per_week"),
         extra_from=options.get("extra_from"), extra_weeks=options.get("extra_weeks"),
         result=result, submissions=subs, created_by=access.user,

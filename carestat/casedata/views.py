@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from carestat.analytics.work_types import work_type_label
 from carestat.casedata import selectors, services
 from carestat.casedata.access import get_forecast_for_user, get_submission_for_user
 from carestat.casedata.forms import UploadForm
@@ -172,10 +173,33 @@ def _breakdown_tables(value) -> list[dict]:
     for part in value.breakdown or []:
         for dim, label in part["by"].items():
             if dim == "work_type":
-                label = label.replace("_", " ").capitalize()
+                label = work_type_label(label)
             tables.setdefault(dim, []).append({"label": label, **part})
     return [{"dimension": dim.replace("_", " "), "rows": sorted(rows, key=lambda r: r["label"])}
             for dim, rows in tables.items()]
+
+
+def _operations_export(access, period, rows, fmt):
+    """The operational measures of one period, overall and by each breakdown, as CSV or Excel."""
+    from carestat.core.audit import log_action
+    from carestat.core.exports import Column, count_of, export_response
+
+    columns = [Column("Code"), Column("Measure", width=40), Column("Period"), Column("Unit"), Column("By"),
+               Column("Group"), Column("Value", "number"), Column("Numerator", "int"), Column("Denominator", "int")]
+    out = []
+    for row in rows:
+        v = row["value"]
+        out.append([v.measure.code, v.measure.title, v.period, v.measure.unit, "Overall", "", v.value, v.numerator,
+                    v.denominator])
+        for t in row["tables"]:
+            for r in t["rows"]:
+                out.append([v.measure.code, v.measure.title, v.period, v.measure.unit, t["dimension"].capitalize(),
+                            r["label"], r.get("value"), r.get("numerator"), r.get("denominator")])
+    log_action("casedata.operations.exported", actor=access.user, organisation=access.organisation,
+               message=f"{access.user.display_name} exported the operational measures for {period} as "
+                       f"{'Excel' if fmt == 'xlsx' else 'CSV'} ({count_of(len(out), 'row')})")
+    return export_response(f"{access.organisation.slug}-operations-{period}", "Operational measures", columns, out,
+                           fmt=fmt)
 
 
 @login_required
@@ -192,5 +216,8 @@ def operations(request, slug):
         raise Http404("No operational measures for that period")
     chosen = sorted((v for v in values if v.period == period), key=lambda v: OPS_CODES.index(v.measure.code))
     rows = [{"value": v, "tables": _breakdown_tables(v)} for v in chosen]
+    fmt = {"csv": "csv", "xlsx": "xlsx"}.get(request.GET.get("format", ""))
+    if fmt:
+        return _operations_export(access, period, rows, fmt)
     return page(request, "casedata/operations.html", "Operational measures", section="data", periods=periods,
                 period=period, rows=rows, targets=services.ops_targets(access.organisation))

@@ -273,11 +273,17 @@ def record_history(request, slug: str, record_type: str, record_id: str):
 
 @router.get("/organisations/{slug}/audit", response={200: list[AuditOut], **ERRORS},
             summary="The organisation's audit trail, newest first (admins and auditors)")
-def audit(request, slug: str, limit: int = 100, offset: int = 0):
+def audit(request, slug: str, limit: int = 100, offset: int = 0, kind: str = "", actor: int | None = None,
+          since: dt.date | None = None, until: dt.date | None = None, record_type: str = ""):
     access = org_access(request, slug, Perm.VIEW_AUDIT)
     if not 1 <= limit <= 1000 or offset < 0:
         raise InvalidInput("limit must be 1 to 1000 and offset 0 or more", field="limit")
-    return [_audit(e) for e in selectors.audit_entries(access.organisation)[offset: offset + limit]]
+    if kind not in ("", "changes", "signins"):
+        raise InvalidInput("kind must be changes or signins, or left out for everything", field="kind")
+    if since and until and until < since:
+        raise InvalidInput("until must be the same day as since or later", field="until")
+    chosen = selectors.AuditFilter(kind=kind, actor=actor, since=since, until=until, record_type=record_type)
+    return [_audit(e) for e in chosen.apply(selectors.audit_entries(access.organisation))[offset: offset + limit]]
 
 
 class JobOut(Schema):
@@ -322,3 +328,30 @@ def retry(request, slug: str, job_id: int):
     access = org_access(request, slug, Perm.MANAGE)
     job = retry_job(get_job_for_user(access, job_id).pk, user=request.user)
     return Status(202, job_out(job))
+
+
+class SearchHitOut(Schema):
+    kind: str = Field(..., description="What the record is: Plan, Action, Update commentary, Measure, Risk ...")
+    title: str
+    code: str
+    detail: str
+    url: str = Field(..., description="The record's page")
+
+
+class SearchGroupOut(Schema):
+    key: str = Field(..., description="plans, actions, milestones, updates, measures, risks, savings, decisions, "
+                                      "reports or submissions")
+    label: str
+    hits: list[SearchHitOut]
+
+
+@router.get("/organisations/{slug}/search", response={200: list[SearchGroupOut], **ERRORS},
+            summary="Records you may read whose titles, codes or commentary match the words (at most 20 of each kind)")
+def search(request, slug: str, q: str = ""):
+    from carestat.core import search as finder
+
+    access = org_access(request, slug, Perm.VIEW)
+    return [{"key": g.key, "label": g.label,
+             "hits": [{"kind": h.kind, "title": h.title, "code": h.code, "detail": h.detail, "url": h.href}
+                      for h in g.hits]}
+            for g in finder.search(access, q)]

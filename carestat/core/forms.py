@@ -1,5 +1,6 @@
 from django import forms
 
+from carestat.core.govuk_forms import GovukDateField
 from carestat.core.models import ROLE_DESCRIPTIONS, Role, Unit, UnitKind
 
 
@@ -121,3 +122,27 @@ class PasswordChangeForm(forms.Form):
         label="New password again", strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Type the new password again"})
+
+
+class AuditFilterForm(forms.Form):
+    """The audit trail's filters, sent by GET so a filtered trail has an address to share."""
+
+    kind = forms.ChoiceField(label="Show", required=False, choices=[
+        ("", "Everything"), ("changes", "Changes to records"), ("signins", "Sign-ins")])
+    actor = forms.TypedChoiceField(label="Person", required=False, coerce=int, empty_value=None)
+    record_type = forms.ChoiceField(label="Record type", required=False)
+    since = GovukDateField(label="From", required=False)
+    until = GovukDateField(label="To", required=False)
+
+    def __init__(self, *args, people=(), record_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].choices = [("", "Anyone")] + [(str(pk), name) for pk, name in people]
+        self.fields["record_type"].choices = [("", "Any")] + [(t, t.replace("_", " ").capitalize())
+                                                             for t in record_types]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", "The ‘to’ date must be the same as or after the ‘from’ date")
+        return data

@@ -148,7 +148,18 @@ def govuk_params(bound: forms.BoundField, overrides: dict | None = None) -> dict
         return {"macro": "checkboxes", "params": params}
 
     params = {**base, "label": _label(bound)}
-    if isinstance(widget, forms.Select):
+    if isinstance(widget, forms.Select) and any(isinstance(t, list | tuple) for _, t in bound.field.choices):
+        # Grouped choices (Django's (group, [(value, text), ...])) as <optgroup>s, which GOV.UK's
+        # select macro lacks: macros/forms.html renders them with the same classes.
+        params["groups"] = [
+            {"label": str(g), "items": [{"value": str(v), "text": str(t), "selected": str(v) == str(value)}
+                                        for v, t in options]}
+            if isinstance(options, list | tuple) else
+            {"label": "", "items": [{"value": str(g), "text": str(options), "selected": str(g) == str(value)}]}
+            for g, options in bound.field.choices
+        ]
+        macro = "grouped_select"
+    elif isinstance(widget, forms.Select):
         params["items"] = [
             {"value": str(v), "text": str(t), "selected": str(v) == str(value)} for v, t in bound.field.choices
         ]

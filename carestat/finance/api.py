@@ -13,6 +13,7 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from carestat.analytics.words import count_of
 from carestat.core.access import get_period_for_user, org_access
 from carestat.core.api import ERRORS
 from carestat.core.permissions import Perm
@@ -372,7 +373,7 @@ def import_ledger(request, slug: str, file: UploadedFile = File(...)):  # noqa: 
     try:
         result = ledger.import_ledger(access, file.read(), filename=file.name or "ledger.csv")
     except ledger.LedgerInvalid as exc:
-        return Status(422, {"detail": f"Nothing was imported: {len(exc.problems)} problem(s) in {file.name}",
+        return Status(422, {"detail": f"Nothing was imported: {count_of(len(exc.problems), 'problem')} in {file.name}",
                             "problems": [{"row": p.row, "column": p.column, "message": p.message}
                                          for p in exc.problems]})
     return result.as_json()

@@ -13,3 +13,7 @@ class FinanceConfig(AppConfig):
         register_report_section("money", "Money", contributions.money_section, order=40)
         register_home_tiles("finance", contributions.home_tiles)
         register_record_panel("risk", "finance", contributions.risk_savings_panel)
+
+        from carestat.finance import search
+
+        search.register()

@@ -13,3 +13,7 @@ class GovernanceConfig(AppConfig):
         register_report_section("governance", "Recommendations and governance", contributions.report_section,
                                 order=60)
         register_home_tiles("governance", contributions.home_tiles)
+
+        from carestat.governance import search
+
+        search.register()

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 
 from carestat.core.access import Access
 from carestat.core.audit import log_action
 from carestat.core.errors import ServiceError
+from carestat.core.exports import finish_sheet
 from carestat.core.models import Membership
 from carestat.core.permissions import Perm
 from carestat.core.spreadsheet_cells import safe_row, unquote_cell
@@ -225,19 +225,13 @@ def export_recommendations(access: Access, recs: list[Recommendation]) -> bytes:
     ws = wb.active
     ws.title = "Recommendations"
     ws.append(COLUMNS)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
     for r in recs:
         ws.append(safe_row([
             r.get_source_display(), r.source_document, r.reference, r.raised_on, r.text, r.get_priority_display(),
             r.owner.email if r.owner else "", r.board.name if r.board else "", r.get_response_display(),
             r.agreed_response, r.due_date, r.get_status_display(), r.evidence,
             "; ".join(a.title for a in r.actions.all())]))
-    for column in ws.columns:
-        ws.column_dimensions[column[0].column_letter].width = 24
-        for cell in column[1:]:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "DD/MM/YYYY"
+    finish_sheet(ws, width=24)
     out = io.BytesIO()
     wb.save(out)
     log_action("governance.recommendations.exported", actor=access.user, organisation=access.organisation,

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from carestat.analytics.calendar import Jurisdiction
+from carestat.analytics.words import plural
 from carestat.core.errors import InvalidInput
 from carestat.measures.models import CatalogueMeasure, Polarity
 
@@ -43,7 +44,8 @@ def load_catalogue(path: Path | str | None = None) -> tuple[int, int]:
         reader = csv.DictReader(fh)
         missing = {"code", *FIELDS} - set(reader.fieldnames or ())
         if missing:
-            raise InvalidInput(f"{path.name} lacks the column(s) {', '.join(sorted(missing))}", field="path")
+            need = plural(len(missing), "column")
+            raise InvalidInput(f"{path.name} lacks the {need} {', '.join(sorted(missing))}", field="path")
         for row_number, row in enumerate(reader, start=2):
             code = (row["code"] or "").strip()
             if not code:

@@ -61,6 +61,41 @@ def measure_list(request, slug):
 
 @login_required
 @require_safe
+def measure_export(request, slug, fmt):
+    """The measures list as filtered on the page (public view too), as CSV or Excel."""
+    from carestat.core.audit import log_action
+    from carestat.core.exports import Column, count_of, export_response
+
+    access = org_access(request, slug, Perm.VIEW)
+    public = _public(request)
+    filters = {k: request.GET.get(k, "") for k in ("domain", "plan", "unit", "rag", "variation")}
+    rows, _ = cached_measure_rows(access.organisation, public=public, **filters)
+    columns = [Column("Code"), Column("Measure", width=50), Column("Domain"), Column("Owner"), Column("Unit"),
+               Column("Latest period"), Column("Latest value", "number"), Column("Provisional"),
+               Column("Target", "number"), Column("National", "number"), Column("RAG"), Column("Variation", width=30),
+               Column("Assurance", width=30)]
+    out = []
+    for row in rows:
+        m, r = row["measure"], row["report"]
+        latest = r.latest_point
+        value = None
+        if latest is not None:
+            value = latest.display if latest.suppressed else latest.value.value
+        out.append([m.code, m.title, m.domain, m.owner_unit.name if m.owner_unit else "", m.unit,
+                    latest.period if latest else "", value,
+                    "Yes" if latest and not latest.suppressed and latest.value.is_provisional else "",
+                    r.target.value if r.target else None, r.national.value if r.national else None,
+                    r.rag_label if r.judgement else "", r.variation.label if r.variation else "",
+                    r.assurance.label if r.assurance else ""])
+    response = export_response(f"{slug}-{'public-' if public else ''}measures", "Measures", columns, out, fmt=fmt)
+    log_action("measures.list.exported", actor=request.user, organisation=access.organisation,
+               message=f"{request.user.display_name} exported the {'public ' if public else ''}measures list as "
+                       f"{'Excel' if fmt == 'xlsx' else 'CSV'} ({count_of(len(out), 'measure')})")
+    return response
+
+
+@login_required
+@require_safe
 def measure_detail(request, slug, code):
     access = org_access(request, slug, Perm.VIEW)
     measure = get_measure_for_user(access, code)

@@ -7,4 +7,9 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans, actions, milestones and period updates"
 
     def ready(self) -> None:
-        from carestat.plans import signals  # noqa: F401  (snapshots when a period closes)
+        from carestat.plans import (
+            search,
+            signals,  # noqa: F401  (snapshots when a period closes)
+        )
+
+        search.register()

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 
 from carestat.core.access import Access
 from carestat.core.audit import log_action
 from carestat.core.errors import ServiceError
+from carestat.core.exports import finish_sheet
 from carestat.core.models import Membership, Unit
 from carestat.core.permissions import Perm
 from carestat.core.spreadsheet_cells import safe_cell, safe_row, unquote_cell
@@ -68,13 +68,7 @@ def _book(plan_values: list, rows: dict[str, list[list]]) -> bytes:
         for row in rows.get(sheet, []):
             s.append(safe_row(row))
     for s in wb.worksheets:
-        for cell in s[1]:
-            cell.font = Font(bold=True)
-        for column in s.columns:
-            s.column_dimensions[column[0].column_letter].width = 24
-            for cell in column[1:]:
-                if isinstance(cell.value, dt.date):
-                    cell.number_format = "DD/MM/YYYY"
+        finish_sheet(s, width=24)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 
 from carestat.core.models import ReportingPeriod, Unit
 
@@ -24,9 +25,21 @@ class ReportForm(forms.Form):
                     for r in Remit.objects.filter(organisation=org, is_archived=False)]
         choices.append(("organisation", f"The whole organisation: {org.name}"))
         self.fields["covers"].choices = choices
+        periods = list(ReportingPeriod.objects.filter(organisation=org).order_by("-start"))
+        groups: dict[str, list] = {}
+        for p in periods:
+            groups.setdefault(p.kind, []).append((p.identifier, f"{p.title} ({p.identifier})"))
+        # Grouped by kind, as people look for them, with the current quarter chosen to start with.
         self.fields["period"].choices = [("", "Choose")] + [
-            (p.identifier, f"{p.title} ({p.identifier})")
-            for p in ReportingPeriod.objects.filter(organisation=org).order_by("-start")]
+            (PERIOD_GROUPS[kind], groups[kind]) for kind in PERIOD_GROUPS if kind in groups]
+        today = timezone.localdate()
+        current = [p for p in periods if p.kind == "quarter" and p.start <= today <= p.end]
+        if current and not self.is_bound:
+            self.initial.setdefault("period", current[0].identifier)
+
+
+PERIOD_GROUPS = {"year": "Financial years", "half": "Half years", "quarter": "Quarters", "month": "Months",
+                 "custom": "Other periods"}
 
 
 class MessagesForm(forms.Form):

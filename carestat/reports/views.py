@@ -197,15 +197,27 @@ def main_messages(request, slug, pk):
                 text=form.cleaned_data["main_messages"])
 
 
+def _confirm(request, slug, pk, verb: str):
+    """The step before approving or publishing: what it does, and a button to do it (no script needed)."""
+    access = org_access(request, slug, Perm.MANAGE)
+    r = get_report_for_user(access, pk)
+    return page(request, "reports/confirm.html", f"{verb.capitalize()} ‘{r.title}’?", section="reports", report=r,
+                verb=verb, slug=slug)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def approve(request, slug, pk):
+    if request.method == "GET":
+        return _confirm(request, slug, pk, "approve")
     return _act(request, slug, pk, services.approve_report, "Approved: the report's content is now frozen.")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def publish(request, slug, pk):
+    if request.method == "GET":
+        return _confirm(request, slug, pk, "publish")
     access = org_access(request, slug, Perm.MANAGE)
     r = get_report_for_user(access, pk)
     try:

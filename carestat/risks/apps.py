@@ -12,3 +12,7 @@ class RisksConfig(AppConfig):
 
         register_report_section("risks", "Risks", reporting.build_section, order=40)
         register_home_tiles("risks", reporting.home_tiles)
+
+        from carestat.risks import search
+
+        search.register()

@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
 
 from carestat.analytics import risks as scoring
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action
 from carestat.core.errors import ServiceError
+from carestat.core.exports import finish_sheet
 from carestat.core.models import Membership, Unit
 from carestat.core.permissions import Perm
 from carestat.core.spreadsheet_cells import safe_row, unquote_cell
@@ -106,13 +106,7 @@ def export_register(access: Access) -> bytes:
                 continue
             hist.append(safe_row([r.ref, a.get_kind_display(), a.likelihood, a.impact, a.assessed_on, a.reason]))
     for s in wb.worksheets:
-        for cell in s[1]:
-            cell.font = Font(bold=True)
-        for column in s.columns:
-            s.column_dimensions[column[0].column_letter].width = 22
-            for cell in column[1:]:
-                if isinstance(cell.value, dt.date):
-                    cell.number_format = "DD/MM/YYYY"
+        finish_sheet(s)
     out = io.BytesIO()
     wb.save(out)
     log_action("risks.register.exported", actor=access.user, organisation=access.organisation,

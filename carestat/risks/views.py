@@ -76,6 +76,31 @@ def _run(form, call):
 
 # The register -----------------------------------------------------------------------------
 
+def _register_export(access, rows, fmt):
+    """The register as filtered and sorted on the page, one risk a row, as CSV or Excel. (The
+    workbook to edit and import back is ``risks:export``.)"""
+    from carestat.core.audit import log_action
+    from carestat.core.exports import Column, count_of, export_response
+
+    columns = [Column("Ref"), Column("Risk", width=40), Column("Category"), Column("Owner"), Column("Unit"),
+               Column("Status"), Column("Inherent score", "int"), Column("Current score", "int"),
+               Column("Current band"), Column("Target score", "int"), Column("Movement"), Column("Flags", width=30),
+               Column("Last assessed", "date"), Column("Next review", "date")]
+    out = []
+    for row in rows:
+        r, mv = row.risk, row.movement
+        out.append([r.ref, r.title, r.category.name, r.owner.display_name if r.owner else "",
+                    r.unit.name if r.unit else "", r.get_status_display(),
+                    row.inherent.score if row.inherent else None, row.current.score if row.current else None,
+                    row.current.band if row.current else "", row.target.score if row.target else None,
+                    mv.label if mv else "", "; ".join(row.flags.words()),
+                    row.current.assessed_on if row.current else None, r.next_review])
+    log_action("risks.register.exported", actor=access.user, organisation=access.organisation,
+               message=f"{access.user.display_name} exported the risk register list as "
+                       f"{'Excel' if fmt == 'xlsx' else 'CSV'} ({count_of(len(out), 'risk')})")
+    return export_response(f"{access.organisation.slug}-risk-register", "Risk register", columns, out, fmt=fmt)
+
+
 @login_required
 @require_safe
 def register(request, slug):
@@ -87,6 +112,9 @@ def register(request, slug):
     rows = register_rows(access.organisation, include_closed=show_closed, issues=None if show_closed else False)
     total = len(rows)
     rows = sort_rows(filter_rows(rows, flags=flags, category=category, unit=unit), sort)
+    fmt = {"csv": "csv", "xlsx": "xlsx"}.get(request.GET.get("format", ""))
+    if fmt:
+        return _register_export(access, rows, fmt)
     options = {
         "category": [(str(c.pk), c.name) for c in RiskCategory.objects.filter(organisation=access.organisation)],
         "unit": [(str(u.pk), u.name) for u in Unit.objects.filter(organisation=access.organisation,

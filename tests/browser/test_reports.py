@@ -45,9 +45,15 @@ def test_a_manager_creates_approves_publishes_and_downloads_a_report(browser_pag
     with page.page.expect_navigation():
         page.page.click("button:has-text('Save main messages')")
     with page.page.expect_navigation():
-        page.page.click("button:has-text('Approve the report')")
+        page.page.click("a:has-text('Approve the report')")
+    page.assert_accessible()  # the confirmation step, before anything is frozen
+    assert Report.objects.get().status == ReportStatus.DRAFT
     with page.page.expect_navigation():
-        page.page.click("button:has-text('Publish the report')")
+        page.page.click("button:has-text('Yes, approve the report')")
+    with page.page.expect_navigation():
+        page.page.click("a:has-text('Publish the report')")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Yes, publish the report')")
     _see_the_result(page)
     page.assert_accessible()
     report = Report.objects.get()

@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from carestat.analytics.problems import Problem, Severity, UnreadableFile
 from carestat.analytics.store import one_row
+from carestat.analytics.words import plural
 
 FORMAT = "case_events"
 TABLE = "case_events"
@@ -223,7 +224,7 @@ def read_case_events(
     if missing:
         raise UnreadableFile(
             label,
-            "not a CareStat case-event file: missing column(s) "
+            f"not a CareStat case-event file: missing {plural(len(missing), 'column')} "
             + ", ".join(missing)
             + f" (found: {', '.join(names_in_file)})",
             location="row 1",

@@ -35,6 +35,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from carestat.analytics.problems import Problem, Severity, UnreadableFile
+from carestat.analytics.words import plural
 
 FORMAT = "cld"
 TABLE = "cld_events"
@@ -278,7 +279,7 @@ def read_cld(
         if missing:
             raise UnreadableFile(
                 label,
-                "not an adult social care client level data file: missing column(s) "
+                f"not an adult social care client level data file: missing {plural(len(missing), 'column')} "
                 + ", ".join(missing),
                 location="row 1",
             )

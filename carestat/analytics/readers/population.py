@@ -12,6 +12,7 @@ import csv
 from pathlib import Path
 
 from carestat.analytics.problems import Problem, Severity, UnreadableFile
+from carestat.analytics.words import plural
 
 REQUIRED = ("year", "age_band", "sex", "population")
 
@@ -30,7 +31,7 @@ def read_population(path: str | Path, *, display_name: str | None = None):
                 raise UnreadableFile(name, "the file is empty") from None
             missing = [c for c in REQUIRED if c not in columns]
             if missing:
-                raise UnreadableFile(name, "a population file needs the column(s) "
+                raise UnreadableFile(name, f"a population file needs the {plural(len(missing), 'column')} "
                                      f"{', '.join(missing)}", "row 1")
             index = {c: columns.index(c) for c in REQUIRED}
             for rownum, raw in enumerate(reader, start=2):

@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from carestat.analytics.problems import Problem, Severity, UnreadableFile
+from carestat.analytics.words import plural
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "validation" / "ssda903_spec.json"
 
@@ -169,7 +170,8 @@ def read_903(path: str | Path, *, year: int | None = None,
             required = REQUIRED.get(table, ("CHILD",))
             missing = [c for c in required if c not in columns]
             if missing:
-                raise UnreadableFile(name, f"the {table} table is missing required column(s): "
+                need = plural(len(missing), "column")
+                raise UnreadableFile(name, f"the {table} table is missing the required {need} "
                                      f"{', '.join(missing)}", "row 1")
             result = Table903(file=name, table=table, year=year)
             index = {c: i for i, c in enumerate(columns)}

@@ -24,6 +24,7 @@ PAGES = [
     ("casedata:upload", "post", lambda w: "/o/demoshire/data/load/", {"admin", "manager"}, dict),
     ("casedata:submission", "get", lambda w: f"/o/demoshire/data/{w['submission'].pk}/", ALL, None),
     ("casedata:operations", "get", lambda w: "/o/demoshire/data/operations/", ALL, None),
+    ("casedata:operations", "get", lambda w: "/o/demoshire/data/operations/?format=csv", ALL, None),
     ("casedata:forecasts", "get", lambda w: "/o/demoshire/data/forecasts/", ALL, None),
     ("casedata:forecasts", "post", lambda w: "/o/demoshire/data/forecasts/", {"admin", "manager"},
      lambda w: {"work_type": "ot_assessment"}),

@@ -120,6 +120,18 @@ def test_operational_measures_are_shown_by_team(client, viewer, loaded):
     assert client.get("/o/demoshire/data/operations/", {"period": "1999-00-Q1"}).status_code == 404
 
 
+def test_operational_measures_download_with_their_breakdowns_as_numbers(client, viewer, loaded):
+    import csv
+    import io
+
+    client.force_login(viewer)
+    text = client.get("/o/demoshire/data/operations/", {"period": "2025-26-Q4", "format": "csv"}).content
+    rows = list(csv.DictReader(io.StringIO(text.decode("utf-8-sig"))))
+    overall = [r for r in rows if r["Code"] == "OPS-BACKLOG" and r["By"] == "Overall"]
+    assert [r["Value"] for r in overall] == ["450"]
+    assert any(r["By"] == "Team" and r["Group"] == "Occupational Therapy" for r in rows)
+
+
 LATE = dt.date(2026, 6, 10)  # two months after the events end (last sign-off Friday 3 April 2026)
 
 
@@ -151,7 +163,7 @@ def test_the_forecast_page_says_where_the_data_ends_and_draws_no_actuals_after_i
     client.post("/o/demoshire/data/forecasts/", {"work_type": "ot_assessment", "as_of-day": "10",
                                                  "as_of-month": "6", "as_of-year": "2026"})
     saved = SavedForecast.objects.get()
-    assert saved.as_of == dt.date(2026, 4, 6) and saved.title == "Ot assessment backlog from 6 April 2026"
+    assert saved.as_of == dt.date(2026, 4, 6) and saved.title == "OT assessment backlog from 6 April 2026"
     assert client.get("/o/demoshire/data/forecasts/", {
         "work_type": "ot_assessment", "as_of-day": "1", "as_of-month": "1", "as_of-year": "2099"}
     ).content.decode().count("cannot be after today") == 2  # the summary and the field

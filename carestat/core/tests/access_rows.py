@@ -60,6 +60,11 @@ PAGES = [
     ("core:job_retry", "post", lambda w: f"/o/demoshire/jobs/{w['failed_job'].pk}/retry/", {"admin", "manager"}, dict),
     ("core:audit_log", "get", lambda w: "/o/demoshire/audit/", {"admin", "auditor"}, None),
     ("core:audit_export", "get", lambda w: "/o/demoshire/audit/export.csv", {"admin", "auditor"}, None),
+    ("core:audit_log", "get", lambda w: "/o/demoshire/audit/?kind=changes&record_type=unit&since-day=1&since-month=1"
+     "&since-year=2020", {"admin", "auditor"}, None),
+    ("core:audit_export_xlsx", "get", lambda w: "/o/demoshire/audit/export.xlsx", {"admin", "auditor"}, None),
+    ("core:search", "get", lambda w: "/o/demoshire/search/?q=ONLY", ALL, None),
+    ("core:search", "get", lambda w: "/o/demoshire/search/", ALL, None),
     ("core:record_history", "get", lambda w: f"/o/demoshire/history/unit/{w['unit'].pk}/", ALL, None),
 ]
 
@@ -73,6 +78,7 @@ API = [
     ("post", "/api/v1/organisations/demoshire/units", {"admin"}, {"name": "Children", "kind": "directorate"}),
     ("patch", "/api/v1/organisations/demoshire/units/{unit.pk}", {"admin"}, {"name": "Adult Services"}),
     ("get", "/api/v1/organisations/demoshire/periods", ALL, None),
+    ("get", "/api/v1/organisations/demoshire/search?q=ONLY", ALL, None),
     ("post", "/api/v1/organisations/demoshire/periods", {"admin"}, {"year": "2030-31"}),
     ("post", "/api/v1/organisations/demoshire/periods/2024-25-Q1/close", {"admin", "manager"}, {}),
     ("post", "/api/v1/organisations/demoshire/periods/2024-25-Q2/reopen", {"admin", "manager"},

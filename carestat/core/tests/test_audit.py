@@ -137,3 +137,44 @@ def test_history_of_another_organisations_record_is_not_found(client, outsider, 
     client.force_login(outsider)
     assert client.get(f"/o/westmarch/history/unit/{unit.pk}/").status_code == 404
     assert client.get(f"/o/demoshire/history/unit/{unit.pk}/").status_code == 404
+
+
+def test_the_audit_trail_filters_by_person_record_type_and_dates(client, admin_access, auditor):
+    import datetime as dt
+
+    from carestat.core.models import AuditEntry
+
+    services.add_unit(admin_access, name="Adults", kind=UnitKind.DIRECTORATE, parent=None)
+    admin_id = admin_access.user.pk
+    client.force_login(auditor)
+    page = client.get(f"/o/demoshire/audit/?actor={admin_id}&record_type=unit").content.decode()
+    assert "Adults" in page and "1 entry" in page
+    today = dt.date.today()
+    later = today + dt.timedelta(days=2)
+    page = client.get(f"/o/demoshire/audit/?since-day={later.day}&since-month={later.month}"
+                      f"&since-year={later.year}").content.decode()
+    assert "0 entries" in page
+    assert AuditEntry.objects.filter(record_type="unit").count() == 1
+
+
+def test_the_audit_trail_says_when_its_to_date_is_before_its_from_date(client, auditor):
+    client.force_login(auditor)
+    page = client.get("/o/demoshire/audit/?since-day=2&since-month=3&since-year=2026"
+                      "&until-day=1&until-month=3&until-year=2026").content.decode()
+    assert "must be the same as or after" in page
+
+
+def test_the_audit_trail_downloads_as_a_workbook_with_typed_dates(client, admin_access, auditor):
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    services.add_unit(admin_access, name="Adults", kind=UnitKind.DIRECTORATE, parent=None)
+    client.force_login(auditor)
+    response = client.get("/o/demoshire/audit/export.xlsx?record_type=unit")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert [c.value for c in ws[1]][:3] == ["When", "Who", "Action"]
+    assert ws.max_row == 2 and isinstance(ws.cell(2, 1).value, dt.datetime)
+    assert ws.cell(2, 1).number_format == "DD/MM/YYYY HH:MM"

@@ -40,7 +40,18 @@ def signin(request):
             return locked_out(request)
         form.add_error(None, "The email address or password is not right. "
                              "After 5 failed attempts the account is locked for 15 minutes.")
-    return page(request, "core/signin.html", "Sign in", form=form, next_url=next_url)
+    return page(request, "core/signin.html", "Sign in", form=form, next_url=next_url, demo=_demo_accounts())
+
+
+def _demo_accounts() -> dict | None:
+    """The demo's accounts and password, only while the demo is served (CARESTAT_DEMO)."""
+    from django.conf import settings
+
+    if not settings.CARESTAT_DEMO:
+        return None
+    from carestat import demo
+
+    return {"password": demo.PASSWORD, "sign_ins": demo.SIGN_INS}
 
 
 def signout(request):

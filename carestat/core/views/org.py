@@ -16,10 +16,12 @@ from carestat.core.access import (
 from carestat.core.audit import describe_changes
 from carestat.core.contributions import home_tiles
 from carestat.core.errors import ServiceError
+from carestat.core.exports import count_of
 from carestat.core.forms import (
     AddMemberForm,
     AddUnitForm,
     AddYearForm,
+    AuditFilterForm,
     ChangeMemberForm,
     ChangeUnitForm,
     ReopenPeriodForm,
@@ -244,45 +246,53 @@ def record_history(request, slug, record_type, record_id):
 
 
 
+def _audit_filter(request, access):
+    """The audit trail's filter form, bound to the query, and the filter it gives (nothing filtered
+    while the form has an error, which the page shows)."""
+    org = access.organisation
+    form = AuditFilterForm(request.GET or None, people=selectors.audit_people(org),
+                           record_types=selectors.audit_record_types(org))
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        return form, selectors.AuditFilter(kind=d["kind"] or "", actor=d["actor"], since=d["since"],
+                                           until=d["until"], record_type=d["record_type"] or "")
+    return form, selectors.AuditFilter()
+
+
 @login_required
 @require_safe
 def audit_log(request, slug):
     access = org_access(request, slug, Perm.VIEW_AUDIT)
-    entries = selectors.audit_entries(access.organisation)
-    kind = request.GET.get("kind", "")
-    if kind == "changes":
-        entries = entries.exclude(action__startswith="core.auth.")
-    elif kind == "signins":
-        entries = entries.filter(action__startswith="core.auth.")
+    form, chosen = _audit_filter(request, access)
+    entries = chosen.apply(selectors.audit_entries(access.organisation))
     paginator = Paginator(entries, 50)
     page_obj = paginator.get_page(request.GET.get("page"))
     rows = [{"entry": e, "lines": entry_lines(e)} for e in page_obj]
-    return page(request, "core/audit_log.html", "Audit trail", section="audit", rows=rows, page_obj=page_obj, kind=kind)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page(request, "core/audit_log.html", "Audit trail", section="audit", rows=rows, page_obj=page_obj,
+                form=form, query=query.urlencode(), filtered=chosen != selectors.AuditFilter())
 
 
 @login_required
 @require_safe
 def audit_export(request, slug):
-    import csv
-
-    from django.http import HttpResponse
-
     from carestat.core.audit import log_action
-    from carestat.core.spreadsheet_cells import safe_row
+    from carestat.core.exports import Column, export_response
 
     access = org_access(request, slug, Perm.VIEW_AUDIT)
-    entries = selectors.audit_entries(access.organisation)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-audit-trail.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["when", "who", "action", "record type", "record id", "record", "what happened", "before", "after"])
-    count = 0
-    for e in entries.iterator():
-        writer.writerow(safe_row([e.at.isoformat(), e.actor_name, e.action, e.record_type, e.record_id,
-                                  e.record_label, e.message, e.before or "", e.after or ""]))
-        count += 1
+    _, chosen = _audit_filter(request, access)
+    entries = list(chosen.apply(selectors.audit_entries(access.organisation)))
+    columns = [Column("When", "datetime"), Column("Who"), Column("Action"), Column("Record type"),
+               Column("Record id"), Column("Record"), Column("What happened", width=60), Column("Before"),
+               Column("After")]
+    rows = [[e.at, e.actor_name, e.action, e.record_type, e.record_id, e.record_label, e.message,
+             e.before or "", e.after or ""] for e in entries]
+    fmt = "xlsx" if request.path.endswith(".xlsx") else "csv"
+    response = export_response(f"{slug}-audit-trail", "Audit trail", columns, rows, fmt=fmt)
     log_action("core.audit.exported", actor=request.user, organisation=access.organisation,
-               message=f"{request.user.display_name} exported the audit trail ({count} entries) as CSV")
+               message=f"{request.user.display_name} exported the audit trail ({count_of(len(rows), 'entry')}) "
+                       f"as {'Excel' if fmt == 'xlsx' else 'CSV'}")
     return response
 
 

@@ -42,6 +42,8 @@ def _pending_revision(measure, period, value):
 
 PAGES = [
     ("measures:list", "get", lambda w: f"{M}/", ALL, None),
+    ("measures:export_csv", "get", lambda w: f"{M}/export.csv", ALL, None),
+    ("measures:export_xlsx", "get", lambda w: f"{M}/export.xlsx?public=true", ALL, None),
     ("measures:detail", "get", lambda w: f"{M}/WF-PERMANENT-SHARE/", ALL, None),
     ("measures:add", "get", lambda w: f"{M}/add/", MANAGERS, None),
     ("measures:add", "post", lambda w: f"{M}/add/", MANAGERS,

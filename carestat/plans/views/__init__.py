@@ -12,6 +12,7 @@ from carestat.plans.views.pages import (  # noqa: F401
     changes,
     delivery,
     export,
+    export_list,
     import_plan,
     milestone_page,
     my_actions,

@@ -287,6 +287,16 @@ def export(request, slug, pk):
 
 
 @login_required
+@require_safe
+def export_list(request, slug, pk, which, fmt):
+    from carestat.plans import exports
+
+    access = org_access(request, slug, Perm.VIEW)
+    plan = get_plan_for_user(access, pk)
+    return exports.export(access, plan, which, fmt)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def import_plan(request, slug):
     access = org_access(request, slug, Perm.MANAGE)

@@ -76,6 +76,8 @@ PAGES = [
      dict),
     ("reports:messages", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/messages/", MANAGE,
      lambda w: {"main_messages": "Steady."}),
+    ("reports:approve", "get", lambda w: f"/o/demoshire/reports/{w['report'].pk}/approve/", MANAGE, None),
+    ("reports:publish", "get", lambda w: f"/o/demoshire/reports/{w['approved_report'].pk}/publish/", MANAGE, None),
     ("reports:approve", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/approve/", MANAGE, dict),
     ("reports:publish", "post", lambda w: f"/o/demoshire/reports/{w['report'].pk}/publish/", MANAGE, dict),
     ("reports:download", "get", lambda w: f"/o/demoshire/reports/{w['approved_report'].pk}/download/html/", ALL,

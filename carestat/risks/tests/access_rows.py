@@ -65,6 +65,7 @@ def _r(w, tail=""):
 
 PAGES = [
     ("risks:register", "get", lambda w: f"{ORG}/", ALL, None),
+    ("risks:register", "get", lambda w: f"{ORG}/?format=xlsx", ALL, None),
     ("risks:review", "get", lambda w: f"{ORG}/review/", ALL, None),
     ("risks:issues", "get", lambda w: f"{ORG}/issues/", ALL, None),
     ("risks:heatmap", "get", lambda w: f"{ORG}/heatmap/", ALL, None),

@@ -20,11 +20,11 @@ def test_the_register_lists_risks_with_scores_flags_and_filters(client, viewer, 
     client.force_login(viewer)
     html = client.get(f"{ORG}/").content.decode()
     assert "Not enough occupational therapists" in html and "Above appetite" in html and "Worsening" in html
-    assert "1 of 1 risks" in html
+    assert "1 of 1 risk" in html
     html = client.get(f"{ORG}/?flag=review_overdue").content.decode()
     assert "No risks match these filters" in html
     html = client.get(f"{ORG}/?flag=above_appetite&flag=worsening&category={world['workforce'].pk}").content.decode()
-    assert "1 of 1 risks shown" in html
+    assert "1 of 1 risk shown" in html
 
 
 def test_the_risk_page_shows_history_chart_with_its_table_controls_mitigations_and_indicators(
@@ -114,3 +114,17 @@ def test_recording_that_a_risk_happened_moves_it_to_the_issues_log(client, manag
     assert "There are no risks on the register yet" in client.get(f"{ORG}/").content.decode()
     html = client.get(f"{ORG}/issues/").content.decode()
     assert "The backlog passed 500 people" in html and "1 October 2026" in html
+
+
+def test_the_register_list_downloads_as_csv_with_scores_as_numbers(client, viewer, demoshire, admin):
+    import csv
+    import io
+
+    from carestat.risks.tests.access_rows import plant
+
+    plant(demoshire, admin, "MARKED")
+    client.force_login(viewer)
+    text = client.get("/o/demoshire/risks/?format=csv").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 1 and "MARKED" in rows[0]["Risk"]
+    assert rows[0]["Current score"].isdigit()

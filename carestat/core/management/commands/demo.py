@@ -1,7 +1,9 @@
+import os
 import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 
 from carestat.core.management.base import CareStatCommand
@@ -31,6 +33,10 @@ class Command(CareStatCommand):
             self.stdout.write(f"  {role:<12} {email:<36} {name} ({org})")
         self.stdout.write("")
         if not opts["no_serve"]:
+            # The sign-in page lists the demo accounts while the demo is served (and the worker,
+            # started below, inherits the environment).
+            os.environ["CARESTAT_DEMO"] = "true"
+            settings.CARESTAT_DEMO = True
             worker = start_worker()
             # SIGTERM (a service manager, `kill`) must stop the worker too, not orphan it: turn it
             # into an ordinary exit so the `finally` below runs.
