@@ -1,7 +1,6 @@
 """Demoshire's governance loads through the services and the import path, and tells its story."""
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -28,9 +27,8 @@ def demo(story_day, db, settings):
     org = core_demo.load(None, lambda msg: None)
     org = plans_demo.load(org, lambda msg: None)
     org = reports_demo.load(org, lambda msg: None)
-    started = time.monotonic()
     governance_demo.load(org, lambda msg: None)
-    return {"org": org, "seconds": time.monotonic() - started}
+    return {"org": org}
 
 
 def test_the_demo_has_four_boards_meeting_over_the_last_quarters_with_approved_minutes(demo):
@@ -41,7 +39,6 @@ def test_the_demo_has_four_boards_meeting_over_the_last_quarters_with_approved_m
     assert held.count() == 3 * 6 + 3 + 1  # three monthly boards June to November (and SMT on 1 December), scrutiny x3
     assert held.filter(status=MeetingStatus.MINUTES_APPROVED).count() >= 18
     assert Meeting.objects.filter(organisation=org, date__gt=dt.date(2026, 12, 4), status="scheduled").exists()
-    assert demo["seconds"] < 5
 
 
 def test_the_scrutiny_resolutions_are_tracked_and_answered_at_the_next_meeting(demo):

@@ -1,6 +1,5 @@
 """Demoshire's risk register loads through the import path and services, tied to the plans."""
 
-import time
 
 import pytest
 
@@ -19,17 +18,14 @@ def demo(db, settings):
 
     org = core_demo.load(None, lambda msg: None)
     measures_demo.load(org, lambda msg: None)
-    started = time.monotonic()
     risks_demo.load(org, lambda msg: None)
-    loaded_in = time.monotonic() - started
     plans_demo.load(org, lambda msg: None)
     risks_demo.link_to_plans(org, lambda msg: None)
-    return org, loaded_in
+    return org
 
 
 def test_the_register_comes_in_through_the_import_with_history_tied_to_plans_owners_and_actions(demo):
-    org, loaded_in = demo
-    assert loaded_in < 5
+    org = demo
     assert AuditEntry.objects.filter(action="risks.register.imported",
                                      message__contains="from demoshire-risk-register.xlsx").exists()
     risk = Risk.objects.get(organisation=org, ref="CSF-02")
