@@ -1,6 +1,5 @@
 """Demoshire's risk register loads through the import path and services, tied to the plans."""
 
-
 import pytest
 
 from carestat.core.models import AuditEntry
@@ -42,7 +41,7 @@ def test_the_register_comes_in_through_the_import_with_history_tied_to_plans_own
 
 
 def test_the_dols_risk_is_flagged_because_its_indicator_has_turned_red_and_its_quarters_are_frozen(demo):
-    org, _ = demo
+    org = demo
     row = risk_row(Risk.objects.get(organisation=org, ref="ASC-02"))
     [kri] = row.indicators
     assert kri.indicator.measure.code == "DOLS-WAITING" and kri.rag == "red" and kri.alert
