@@ -149,3 +149,24 @@ def test_a_form_sent_with_nothing_in_it_shows_its_errors(client, admin, path):
     page = response.content.decode()
     assert response.status_code == 200
     assert "govuk-error-summary" in page and "There is a problem" in page
+
+
+def test_every_data_table_in_a_page_template_sits_in_a_scroll_container():
+    """WCAG 1.4.10: a wide table scrolls inside its container and the page reflows at 320 px. The
+    report body is left out: it is also laid out on paper (PDF and Word), where it breaks by rows."""
+    import re
+    from pathlib import Path
+
+    import carestat
+
+    root = Path(carestat.__file__).parent
+    unwrapped = []
+    for path in sorted(root.glob("**/*.html")):
+        if path.name in {"_body.html", "print.html"} or "static" in path.parts:
+            continue
+        text = path.read_text()
+        for table in re.finditer(r"<table\b", text):
+            opening = text.rfind("<div", 0, table.start())
+            if opening < 0 or "app-table-scroll" not in text[opening:table.start()].split(">")[0]:
+                unwrapped.append(f"{path.relative_to(root)}:{text.count(chr(10), 0, table.start()) + 1}")
+    assert not unwrapped, f"wrap these tables in <div class=\"app-table-scroll\">: {unwrapped}"
