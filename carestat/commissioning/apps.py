@@ -13,3 +13,7 @@ class CommissioningConfig(AppConfig):
         register_report_section("commissioning", "Commissioning and the provider market",
                                 contributions.commissioning_section, order=45)
         register_home_tiles("commissioning", contributions.home_tiles)
+
+        from carestat.commissioning import search
+
+        search.register()
