@@ -5,3 +5,9 @@ class CasedataConfig(AppConfig):
     name = "carestat.casedata"
     label = "casedata"
     verbose_name = "Case data: statutory returns, ingest and data quality"
+
+    def ready(self) -> None:
+        from carestat.casedata import contributions
+        from carestat.core.contributions import register_home_tiles
+
+        register_home_tiles("casedata", contributions.home_tiles)

@@ -5,3 +5,9 @@ class MeasuresConfig(AppConfig):
     name = "carestat.measures"
     label = "measures"
     verbose_name = "Performance measures: targets, values, benchmarks and judgements"
+
+    def ready(self) -> None:
+        from carestat.core.contributions import register_home_tiles
+        from carestat.measures import contributions
+
+        register_home_tiles("measures", contributions.home_tiles)

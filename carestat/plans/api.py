@@ -32,6 +32,9 @@ from carestat.plans.schemas import (  # noqa: F401 (schemas stay importable from
     ActionChangeIn,
     ActionIn,
     ActionOut,
+    ApprovalOut,
+    BulkApproveIn,
+    BulkReturnIn,
     CompleteIn,
     CountsOut,
     CreatedOut,
@@ -58,6 +61,7 @@ from carestat.plans.schemas import (  # noqa: F401 (schemas stay importable from
     UpdateIn,
     UpdateOut,
     _action,
+    _approval,
     _brief,
     _counts,
     _milestone,
@@ -80,10 +84,12 @@ def plans(request, slug: str, archived: bool = False):
 
 @router.get(P + "/plans/{plan_id}", response={200: PlanTreeOut, **ERRORS},
             summary="A plan's tree: priorities, objectives and actions with rolled-up RAG")
-def plan(request, slug: str, plan_id: int):
+def plan(request, slug: str, plan_id: int, update: str = ""):
+    """``update`` keeps only actions whose update for the quarter due is ``not_submitted``
+    or ``awaiting_approval``, as the plan tree's filter does."""
     access = org_access(request, slug, Perm.VIEW)
     p = get_plan_for_user(access, plan_id)
-    tree = plan_tree(p)
+    tree = plan_tree(p, filters={"update": update})
     return {**_plan(p, tree), "priorities": [
         {"id": pn.priority.pk, "version": pn.priority.version, "title": pn.priority.title,
          "rag": _v(pn.rollup.rag), "status": _v(pn.rollup.status),
@@ -174,6 +180,41 @@ def return_(request, slug: str, action_id: int, identifier: str, payload: Return
     access.require(Perm.MANAGE)
     u = get_update_for_user(access, get_action_for_user(access, action_id), identifier)
     return _update(services.return_update(access, u, comments=payload.comments))
+
+
+@router.get(P + "/approvals", response={200: list[ApprovalOut], **ERRORS},
+            summary="Updates awaiting your approval (managers), filtered by plan and lead unit ids")
+def approvals(request, slug: str, plan: str = "", unit: str = ""):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    return [_approval(u) for u in selectors.awaiting_approval(access, plan=plan, unit=unit)]
+
+
+def _bulk(access, ids: list[int]):
+    waiting = {u.pk: u for u in selectors.awaiting_approval(access)}
+    missing = [i for i in ids if i not in waiting]
+    if missing:
+        raise InvalidInput(f"Update {missing[0]} is not awaiting your approval", field="update_ids")
+    return [waiting[i] for i in ids]
+
+
+@router.post(P + "/approvals/approve", response={200: list[ApprovalOut], **ERRORS},
+             summary="Approve several submitted updates at once: all or none, each audited")
+def approvals_approve(request, slug: str, payload: BulkApproveIn):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    done = services.review_updates(access, _bulk(access, payload.update_ids), decision="approve")
+    return [_approval(u) for u in done]
+
+
+@router.post(P + "/approvals/return", response={200: list[ApprovalOut], **ERRORS},
+             summary="Return several submitted updates with one reason: all or none, each audited")
+def approvals_return(request, slug: str, payload: BulkReturnIn):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    done = services.review_updates(access, _bulk(access, payload.update_ids), decision="return",
+                                   comments=payload.comments)
+    return [_approval(u) for u in done]
 
 
 def _unit(access, unit_id):

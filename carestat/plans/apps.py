@@ -7,4 +7,10 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans, actions, milestones and period updates"
 
     def ready(self) -> None:
-        from carestat.plans import signals  # noqa: F401  (snapshots when a period closes)
+        from carestat.core.contributions import register_home_tiles
+        from carestat.plans import (
+            contributions,
+            signals,  # noqa: F401  (snapshots when a period closes)
+        )
+
+        register_home_tiles("plans", contributions.home_tiles)

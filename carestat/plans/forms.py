@@ -287,3 +287,29 @@ class PlanRulesForm(forms.Form):
 
         for name, f in self.fields.items():
             f.help_text = f"{f.help_text} CareStat's default is {getattr(DEFAULT_RULES, name)}."
+
+
+class BulkReviewForm(forms.Form):
+    """The approvals inbox: the updates ticked, and one decision (with one reason to return)."""
+
+    updates = forms.MultipleChoiceField(label="Updates", widget=forms.CheckboxSelectMultiple,
+                                        error_messages={"required": "Select at least one update",
+                                                        "invalid_choice": "An update you selected is no longer "
+                                                                          "awaiting your approval; reload the page"})
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                 choices=[("approve", "Approve the selected updates"),
+                                          ("return", "Return the selected updates to their owners")],
+                                 error_messages={"required": "Choose approve or return"})
+    comments = forms.CharField(label="Reason for returning them", widget=forms.Textarea, required=False,
+                               help_text="Needed when returning: say what the owners need to change. Each owner "
+                                         "sees the same reason.")
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["updates"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comments") or "").strip():
+            self.add_error("comments", "Say what the owners need to change")
+        return data

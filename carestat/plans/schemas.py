@@ -102,6 +102,25 @@ class UpdateOut(Schema):
     review_comments: str
 
 
+class ApprovalOut(UpdateOut):
+    id: int
+    action_id: int
+    action: str
+    plan_id: int
+    plan: str
+    lead_unit: str | None
+    submitted_at: str | None
+
+
+class BulkApproveIn(Schema):
+    update_ids: list[int] = Field(..., min_length=1, description="The ids of the updates to approve")
+
+
+class BulkReturnIn(Schema):
+    update_ids: list[int] = Field(..., min_length=1, description="The ids of the updates to return")
+    comments: str = Field(..., description="One reason, given to every owner: what they need to change")
+
+
 class ActionOut(Schema):
     id: int
     version: int
@@ -219,6 +238,13 @@ def _update(u: ActionUpdate) -> dict:
             "evidence_links": u.evidence, "submitted_by": name_of(u.submitted_by, None),
             "reviewed_by": name_of(u.reviewed_by, None),
             "review_comments": u.review_comments}
+
+
+def _approval(u: ActionUpdate) -> dict:
+    a = u.action
+    return {**_update(u), "id": u.pk, "action_id": a.pk, "action": a.title, "plan_id": a.plan.pk,
+            "plan": a.plan.title, "lead_unit": a.lead_unit.name if a.lead_unit else None,
+            "submitted_at": u.submitted_at.isoformat() if u.submitted_at else None}
 
 
 def _action(access, action: Action) -> dict:

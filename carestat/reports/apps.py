@@ -5,3 +5,9 @@ class ReportsConfig(AppConfig):
     name = "carestat.reports"
     label = "reports"
     verbose_name = "Reports: committee reports, approved, frozen and published"
+
+    def ready(self) -> None:
+        from carestat.core.contributions import register_home_tiles
+        from carestat.reports import contributions
+
+        register_home_tiles("reports", contributions.home_tiles)

@@ -51,6 +51,7 @@ from carestat.plans.services.updates import (  # noqa: F401
     period_due,
     reminders,
     return_update,
+    review_updates,
     save_update,
     send_reminders,
     take_period_snapshot,

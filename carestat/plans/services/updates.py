@@ -148,6 +148,30 @@ def return_update(access: Access, update: ActionUpdate, *, comments: str) -> Act
     return update
 
 
+@transaction.atomic
+def review_updates(access: Access, updates: list[ActionUpdate], *, decision: str,
+                   comments: str = "") -> list[ActionUpdate]:
+    """Approve, or return with one reason, several submitted updates at once (the approvals
+    inbox). Each goes through ``approve_update`` or ``return_update``, so each is checked and
+    audited on its own; all are decided or, if any is refused, none is, and the refusal names it."""
+    if decision not in ("approve", "return"):
+        raise InvalidInput("Choose approve or return", field="decision")
+    if not updates:
+        raise InvalidInput("Select at least one update", field="updates")
+    if decision == "return" and not (comments or "").strip():
+        raise InvalidInput("Say what the owners need to change", field="comments")
+    done = []
+    for update in updates:
+        try:
+            if decision == "approve":
+                done.append(approve_update(access, update))
+            else:
+                done.append(return_update(access, update, comments=comments))
+        except (Conflict, InvalidInput) as exc:
+            raise type(exc)(f"{update}: {exc.message}; nothing was {decision}d", field=exc.field) from exc
+    return done
+
+
 # Snapshots at close ---------------------------------------------------------------------------
 
 def take_period_snapshot(period: ReportingPeriod) -> int:

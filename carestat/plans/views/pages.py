@@ -39,7 +39,13 @@ from carestat.plans.models import (
     StatusChoice,
     rules_for,
 )
-from carestat.plans.progress import FILTERS, changes_since_last_period, judge_milestone, plan_tree
+from carestat.plans.progress import (
+    FILTERS,
+    UPDATE_FILTERS,
+    changes_since_last_period,
+    judge_milestone,
+    plan_tree,
+)
 
 SECTION = "plans"
 
@@ -65,10 +71,21 @@ def my_actions(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     today = timezone.localdate()
     period = services.period_due(access.organisation, today)
+    show = request.GET.get("show", "")
+    actions = list(selectors.my_actions(access))
+    if show == "due":
+        due = {a.pk for a in selectors.updates_due(access, today=today)}
+        actions = [a for a in actions if a.pk in due]
+    elif show == "returned":
+        returned = {u.action_id for u in selectors.returned_updates(access)}
+        actions = [a for a in actions if a.pk in returned]
+    slipping = selectors.my_slipping_milestones(access, today=today) if show == "slipping" else []
+    if show == "slipping":
+        actions = [a for a in actions if a.pk in {m.milestone.action_id for m in slipping}]
     rows = [{"action": a, "rollup": selectors.action_progress(access, a, today=today).rollup,
-             "current_update": selectors.current_update(a, period)} for a in selectors.my_actions(access)]
+             "current_update": selectors.current_update(a, period)} for a in actions]
     return page(request, "plans/my_actions.html", "My actions", section=SECTION, rows=rows, period=period,
-                breadcrumbs=_crumbs(access))
+                show=show, slipping=slipping, breadcrumbs=_crumbs(access))
 
 
 @login_required
@@ -78,7 +95,8 @@ def plan_tree_page(request, slug, pk):
     plan = get_plan_for_user(access, pk)
     filters = {k: request.GET.get(k, "") for k in FILTERS}
     tree = plan_tree(plan, filters=filters)
-    options = {**selectors.filter_options(plan), "status": StatusChoice.choices, "bau_or_change": BauOrChange.choices}
+    options = {**selectors.filter_options(plan), "status": StatusChoice.choices, "bau_or_change": BauOrChange.choices,
+               "update": UPDATE_FILTERS}
     return page(request, "plans/tree.html", plan.title, section=SECTION, plan=plan, tree=tree, filters=filters,
                 options=options, filtered=any(filters.values()), breadcrumbs=_crumbs(access))
 
