@@ -1,6 +1,6 @@
 from django import forms
 
-from carestat.core.models import ROLE_DESCRIPTIONS, Role, Unit, UnitKind
+from carestat.core.models import ROLE_DESCRIPTIONS, NotificationEvent, Role, Unit, UnitKind
 
 
 class SignInForm(forms.Form):
@@ -121,3 +121,11 @@ class PasswordChangeForm(forms.Form):
         label="New password again", strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         error_messages={"required": "Type the new password again"})
+
+
+class NotificationPreferencesForm(forms.Form):
+    events = forms.MultipleChoiceField(label="Tell me when", required=False, widget=forms.CheckboxSelectMultiple,
+                                       choices=NotificationEvent.choices)
+    email = forms.ChoiceField(label="Email", widget=forms.RadioSelect, choices=[
+        ("each", "Send an email for each one"), ("digest", "Send one email a day with all of them"),
+        ("none", "No email: show them in CareStat only")], error_messages={"required": "Choose how to be emailed"})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carestat.core.views import account, auth, org, tokens
+from carestat.core.views import account, auth, notifications, org, tokens
 
 app_name = "core"
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("o/<slug:slug>/periods/<str:identifier>/reopen/", org.period_reopen, name="period_reopen"),
     path("o/<slug:slug>/jobs/<int:pk>/", org.job, name="job"),
     path("o/<slug:slug>/jobs/<int:pk>/retry/", org.job_retry, name="job_retry"),
+    path("o/<slug:slug>/notifications/", notifications.notifications, name="notifications"),
+    path("o/<slug:slug>/notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path("o/<slug:slug>/notifications/settings/", notifications.notification_preferences,
+         name="notification_preferences"),
     path("o/<slug:slug>/audit/", org.audit_log, name="audit_log"),
     path("o/<slug:slug>/audit/export.csv", org.audit_export, name="audit_export"),
     path("o/<slug:slug>/history/<slug:record_type>/<str:record_id>/", org.record_history, name="record_history"),

@@ -203,6 +203,8 @@ def _bulk(access, ids: list[int]):
 def approvals_approve(request, slug: str, payload: BulkApproveIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
+    if not payload.update_ids:
+        return []
     done = services.review_updates(access, _bulk(access, payload.update_ids), decision="approve")
     return [_approval(u) for u in done]
 
@@ -212,6 +214,8 @@ def approvals_approve(request, slug: str, payload: BulkApproveIn):
 def approvals_return(request, slug: str, payload: BulkReturnIn):
     access = org_access(request, slug, Perm.VIEW)
     access.require(Perm.MANAGE)
+    if not payload.update_ids:
+        return []
     done = services.review_updates(access, _bulk(access, payload.update_ids), decision="return",
                                    comments=payload.comments)
     return [_approval(u) for u in done]

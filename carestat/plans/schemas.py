@@ -113,11 +113,11 @@ class ApprovalOut(UpdateOut):
 
 
 class BulkApproveIn(Schema):
-    update_ids: list[int] = Field(..., min_length=1, description="The ids of the updates to approve")
+    update_ids: list[int] = Field(..., description="The ids of the updates to approve (none: nothing is done)")
 
 
 class BulkReturnIn(Schema):
-    update_ids: list[int] = Field(..., min_length=1, description="The ids of the updates to return")
+    update_ids: list[int] = Field(..., description="The ids of the updates to return (none: nothing is done)")
     comments: str = Field(..., description="One reason, given to every owner: what they need to change")
 
 

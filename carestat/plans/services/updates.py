@@ -7,13 +7,15 @@ import datetime as dt
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
 from carestat.core.errors import Conflict, InvalidInput
-from carestat.core.models import Organisation, PeriodStatus, ReportingPeriod, User
+from carestat.core.models import NotificationEvent, Organisation, PeriodStatus, ReportingPeriod, User
+from carestat.core.notifications import managers_of, notify
 from carestat.plans import rules
 from carestat.plans.models import (
     Action,
@@ -91,6 +93,13 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
     else:
         update.save(update_fields=["delivery", "percent_complete", "commentary", "next_steps", "evidence_links",
                                    "status", "submitted_by", "submitted_at", *stamped])
+    if submit:
+        notify(access.organisation, managers_of(access.organisation, action.lead_unit),
+               NotificationEvent.UPDATE_SUBMITTED, exclude=access.user,
+               title=f"Update to approve: {action.title}"[:300],
+               body=f"{access.user.display_name} submitted the {period.identifier} update on ‘{action.title}’ "
+                    f"({update.get_delivery_display().lower()}, {percent_complete}% complete) for approval.",
+               url=reverse("plans:inbox", args=[access.organisation.slug]))
     verb = "submitted" if submit else "saved a draft of"
     log_action("plans.update.submitted" if submit else "plans.update.saved", actor=access.user,
                organisation=access.organisation, record=update, before=before, after=snapshot(update, UPDATE_FIELDS),
@@ -118,6 +127,8 @@ def approve_update(access: Access, update: ActionUpdate) -> ActionUpdate:
     if latest is not None and action.percent_complete != latest.percent_complete:
         action.percent_complete = latest.percent_complete
         action.save(update_fields=["percent_complete", *_stamp(action, access.user)])
+    _tell_author(access, update, action, NotificationEvent.UPDATE_APPROVED, "approved",
+                 f"{access.user.display_name} approved your {update.period.identifier} update on ‘{action.title}’.")
     log_action("plans.update.approved", actor=access.user, organisation=access.organisation, record=update,
                before=before, after=snapshot(update, UPDATE_FIELDS),
                message=f"{access.user.display_name} approved the {update.period.identifier} update on "
@@ -141,11 +152,22 @@ def return_update(access: Access, update: ActionUpdate, *, comments: str) -> Act
     update.reviewed_by, update.reviewed_at, update.review_comments = access.user, timezone.now(), comments
     update.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comments",
                                *_stamp(update, access.user)])
+    _tell_author(access, update, update.action, NotificationEvent.UPDATE_RETURNED, "returned",
+                 f"{access.user.display_name} returned your {update.period.identifier} update on "
+                 f"‘{update.action.title}’: {comments}")
     log_action("plans.update.returned", actor=access.user, organisation=access.organisation, record=update,
                before=before, after=snapshot(update, UPDATE_FIELDS),
                message=f"{access.user.display_name} returned the {update.period.identifier} update on "
                f"‘{update.action.title}’: {comments}")
     return update
+
+
+def _tell_author(access: Access, update: ActionUpdate, action: Action, event: str, verb: str, body: str) -> None:
+    """Tell whoever submitted the update (and the action's owner, if someone else) of a decision."""
+    notify(access.organisation, [update.submitted_by, action.owner], event, exclude=access.user,
+           title=f"Update {verb}: {action.title}"[:300], body=body,
+           url=f"{reverse('plans:action', args=[access.organisation.slug, action.pk])}"
+               f"#update-{update.period.identifier}")
 
 
 @transaction.atomic
