@@ -131,13 +131,18 @@ def milestone(request, slug: str, milestone_id: int):
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 
-@router.post(P + "/milestones/{milestone_id}/redate", response={200: MilestoneOut, **ERRORS},
-             summary="Move a milestone's forecast date, with a reason (action owner or manager)")
+@router.post(P + "/milestones/{milestone_id}/redate", response={200: MilestoneOut, 202: MilestoneOut, **ERRORS},
+             summary="Move a milestone's forecast date, with a reason (action owner or manager); 202 with the "
+                     "milestone unchanged when the organisation holds a re-dating out of red for a manager")
 def redate(request, slug: str, milestone_id: int, payload: RedateIn):
+    from carestat.plans.models import PendingRedate
+
     access = org_access(request, slug, Perm.VIEW)
     m = get_milestone_for_user(access, milestone_id)
-    services.redate_milestone(access, m, new_date=payload.new_date, reason=payload.reason,
-                              expected_version=payload.version)
+    done = services.redate_milestone(access, m, new_date=payload.new_date, reason=payload.reason,
+                                     expected_version=payload.version)
+    if isinstance(done, PendingRedate):
+        return Status(202, _one_milestone(access, get_milestone_for_user(access, milestone_id)))
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 
@@ -159,6 +164,7 @@ def put_update(request, slug: str, action_id: int, identifier: str, payload: Upd
     period = get_period_for_user(access, identifier)
     u = services.save_update(access, a, period, delivery=payload.delivery, percent_complete=payload.percent_complete,
                              commentary=payload.commentary, next_steps=payload.next_steps,
+                             recovery_action=payload.recovery_action,
                              evidence_links="\n".join(payload.evidence_links), submit=payload.submit,
                              expected_version=payload.version)
     return _update(u)
@@ -430,7 +436,8 @@ def get_rules(request, slug: str):
     r = rules_for(access.organisation)
     return {"at_risk_slip_days": r.at_risk_slip_days, "due_soon_days": r.due_soon_days,
             "due_soon_below_percent": r.due_soon_below_percent,
-            "overdue_red_below_percent": r.overdue_red_below_percent}
+            "overdue_red_below_percent": r.overdue_red_below_percent,
+            "redate_out_of_red_needs_approval": r.redate_out_of_red_needs_approval}
 
 
 @router.patch(P + "/plan-rules", response={200: RulesOut, **ERRORS}, summary="Change the plan rules (admins)")

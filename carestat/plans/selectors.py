@@ -23,8 +23,10 @@ from carestat.plans.models import (
     ActionUpdate,
     Milestone,
     Objective,
+    PendingRedate,
     Plan,
     Priority,
+    RedateStatus,
     UpdateStatus,
     rules_for,
 )
@@ -173,6 +175,18 @@ def awaiting_approval(access: Access, *, plan: str = "", unit: str = "") -> list
     if unit:
         rows = rows.filter(action__lead_unit_id=_id(unit)) if _id(unit) else rows.none()
     return [u for u in rows if within_unit(access, u.action.lead_unit)]
+
+
+def pending_redates(access: Access) -> list[PendingRedate]:
+    """Re-datings out of red held for a manager, on live milestones within this person's units."""
+    from carestat.plans.services.common import within_unit
+
+    if not access.can(Perm.MANAGE):
+        return []
+    rows = (PendingRedate.objects.filter(status=RedateStatus.PENDING, milestone__is_archived=False,
+                                         milestone__action__in=live_actions(access.organisation))
+            .select_related("milestone__action__lead_unit", "requested_by").order_by("requested_at", "pk"))
+    return [r for r in rows if within_unit(access, r.milestone.action.lead_unit)]
 
 
 def inbox_filter_options(access: Access) -> dict[str, list[tuple[str, str]]]:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("o/<slug:slug>/plans/", views.plan_list, name="list"),
     path("o/<slug:slug>/plans/my-actions/", views.my_actions, name="mine"),
     path("o/<slug:slug>/plans/approvals/", views.inbox, name="inbox"),
+    path("o/<slug:slug>/plans/approvals/redates/<int:pk>/", views.redate_decide, name="redate_decide"),
     path("o/<slug:slug>/plans/import/", views.import_plan, name="import"),
     path("o/<slug:slug>/plans/template.xlsx", views.template, name="template"),
     path("o/<slug:slug>/plans/new/", views.plan_new, name="new"),

@@ -24,8 +24,10 @@ from carestat.plans.services.common import (  # noqa: F401
 )
 from carestat.plans.services.milestones import (  # noqa: F401
     complete_milestone,
+    decide_redate,
     import_milestone_dates,
     override_rag,
+    past_action_end,
     redate_milestone,
     rename_milestone,
 )

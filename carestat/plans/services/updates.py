@@ -45,11 +45,14 @@ def _refuse_closed_period(period: ReportingPeriod) -> None:
 
 
 @transaction.atomic
-def save_update(access: Access, action: Action, period: ReportingPeriod, *, delivery: str, percent_complete: int,
-                commentary: str, next_steps: str = "", evidence_links: str = "", submit: bool = False,
+def save_update(access: Access, action: Action, period: ReportingPeriod, *, delivery: str = "",
+                percent_complete: int | None = None, commentary: str = "", next_steps: str = "",
+                evidence_links: str = "", recovery_action: str = "", submit: bool = False,
                 expected_version: int | None = None) -> ActionUpdate:
     """Save the owner's update for a period as a draft, or submit it for approval.
 
+    A draft may be part-written (no delivery status or commentary yet, percent complete kept
+    as it was); submitting needs both, and an off-track update needs its recovery action.
     Changing an update already approved sends it back through approval. ``expected_version``
     is the version of the update the person opened, 0 when there was none yet: if someone
     has saved it since, this is refused rather than overwriting what they wrote."""
@@ -60,13 +63,20 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
     _refuse_closed_period(period)
     if period.start > timezone.localdate():
         raise InvalidInput(f"{period.identifier} has not started yet", field="period")
-    if delivery not in Delivery.values:
+    delivery = delivery or ""
+    if delivery not in Delivery.values and (submit or delivery):
         raise InvalidInput("Choose on track, at risk, off track or complete", field="delivery")
+    if percent_complete is None and not submit:
+        percent_complete = action.percent_complete
     if percent_complete is None or not 0 <= percent_complete <= 100:
         raise InvalidInput("Percent complete must be a whole number from 0 to 100", field="percent_complete")
     commentary = (commentary or "").strip()
-    if not commentary:
+    if submit and not commentary:
         raise InvalidInput("Enter commentary on progress this period", field="commentary")
+    recovery_action = (recovery_action or "").strip()
+    if submit and delivery == Delivery.OFF_TRACK and not recovery_action:
+        raise InvalidInput("Say how the action will get back on track: an off-track update needs its recovery action",
+                           field="recovery_action")
     links = [line.strip() for line in (evidence_links or "").splitlines() if line.strip()]
     for link in links:
         if not link.startswith(("https://", "http://")):
@@ -83,6 +93,7 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
     before = None if new else snapshot(update, UPDATE_FIELDS)
     update.delivery, update.percent_complete = delivery, percent_complete
     update.commentary, update.next_steps = commentary, (next_steps or "").strip()
+    update.recovery_action = recovery_action
     update.evidence_links = "\n".join(links)
     update.status = UpdateStatus.SUBMITTED if submit else UpdateStatus.DRAFT
     if submit:
@@ -91,20 +102,22 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
     if new:
         update.save()
     else:
-        update.save(update_fields=["delivery", "percent_complete", "commentary", "next_steps", "evidence_links",
-                                   "status", "submitted_by", "submitted_at", *stamped])
+        update.save(update_fields=["delivery", "percent_complete", "commentary", "next_steps", "recovery_action",
+                                   "evidence_links", "status", "submitted_by", "submitted_at", *stamped])
     if submit:
         notify(access.organisation, managers_of(access.organisation, action.lead_unit),
                NotificationEvent.UPDATE_SUBMITTED, exclude=access.user,
                title=f"Update to approve: {action.title}"[:300],
                body=f"{access.user.display_name} submitted the {period.identifier} update on ‘{action.title}’ "
-                    f"({update.get_delivery_display().lower()}, {percent_complete}% complete) for approval.",
+                    f"({update.get_delivery_display().lower()}, {percent_complete}% complete) for approval."
+                    + (f" Recovery action: {recovery_action}" if recovery_action else ""),
                url=reverse("plans:inbox", args=[access.organisation.slug]))
     verb = "submitted" if submit else "saved a draft of"
     log_action("plans.update.submitted" if submit else "plans.update.saved", actor=access.user,
                organisation=access.organisation, record=update, before=before, after=snapshot(update, UPDATE_FIELDS),
                message=f"{access.user.display_name} {verb} the {period.identifier} update on ‘{action.title}’ "
-               f"({update.get_delivery_display().lower()}, {percent_complete}% complete)")
+               f"({(update.get_delivery_display() or 'no delivery status yet').lower()}, "
+               f"{percent_complete}% complete)")
     return update
 
 

@@ -55,6 +55,8 @@ PAGES = [
     ("plans:inbox", "get", lambda w: "/o/demoshire/plans/approvals/", MANAGERS, None),
     ("plans:inbox", "post", lambda w: "/o/demoshire/plans/approvals/", MANAGERS,
      lambda w: {"updates": [str(w["update"].pk)], "decision": "approve"}),
+    ("plans:redate_decide", "post", lambda w: "/o/demoshire/plans/approvals/redates/999999/", MANAGERS,
+     lambda w: {"decision": "approve"}),
     ("plans:template", "get", lambda w: "/o/demoshire/plans/template.xlsx", ALL, None),
     ("plans:import", "get", lambda w: "/o/demoshire/plans/import/", MANAGERS, None),
     ("plans:import", "post", lambda w: "/o/demoshire/plans/import/", MANAGERS, dict),

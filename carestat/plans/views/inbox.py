@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from carestat.core.errors import NotAllowed, ServiceError
@@ -14,7 +15,7 @@ from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted
 from carestat.measures import selectors as measure_selectors
 from carestat.plans import selectors, services
-from carestat.plans.forms import BulkReviewForm
+from carestat.plans.forms import BulkReviewForm, RedateDecisionForm
 from carestat.plans.views.pages import SECTION, _crumbs
 
 
@@ -45,4 +46,31 @@ def inbox(request, slug):
     return page(request, "plans/inbox.html", "Approvals", section=SECTION, rows=rows, form=form, filters=filters,
                 options=selectors.inbox_filter_options(access), filtered=any(filters.values()),
                 values=list(measure_selectors.values_awaiting_approval(org)),
+                redates=selectors.pending_redates(access), redate_form=RedateDecisionForm(),
                 revisions=list(measure_selectors.pending_revisions(org)), breadcrumbs=_crumbs(access))
+
+
+@login_required
+@require_http_methods(["POST"])
+def redate_decide(request, slug, pk):
+    """Approve or reject one re-dating held for a manager."""
+    access = org_access(request, slug, Perm.MANAGE)
+    pending = next((r for r in selectors.pending_redates(access) if str(r.pk) == str(pk)), None)
+    if pending is None:
+        messages.warning(request, "That re-dating is no longer waiting for your approval.")
+        return redirect("plans:inbox", slug)
+    form = RedateDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide_redate(access, pending, approve=form.cleaned_data["decision"] == "approve",
+                                   note=form.cleaned_data["note"])
+        except NotAllowed:
+            raise
+        except ServiceError as exc:
+            messages.warning(request, exc.message)
+        else:
+            messages.success(request, f"{'Approved' if form.cleaned_data['decision'] == 'approve' else 'Rejected'} "
+                                      f"the new date for ‘{pending.milestone.title}’.")
+    else:
+        messages.warning(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(f"{reverse('plans:inbox', args=[slug])}#redates")

@@ -36,6 +36,7 @@ from carestat.plans.forms import (
 from carestat.plans.models import (
     ActionUpdate,
     BauOrChange,
+    PendingRedate,
     StatusChoice,
     rules_for,
 )
@@ -184,6 +185,7 @@ def _update_initial(action, period):
                 "version": f"{period.identifier}:0"}
     return {"period": period.identifier, "delivery": existing.delivery, "percent_complete": existing.percent_complete,
             "commentary": existing.commentary, "next_steps": existing.next_steps,
+            "recovery_action": existing.recovery_action,
             "evidence_links": existing.evidence_links, "version": f"{period.identifier}:{existing.version}"}
 
 
@@ -192,8 +194,10 @@ def _action_page(request, access, action, *, form=None, review_form=None, status
     progress = selectors.action_progress(access, action)
     updates = ActionUpdate.objects.filter(action=action).select_related("period", "submitted_by", "reviewed_by")
     plan = action.plan
+    due = services.period_due(access.organisation)
+    current = selectors.current_update(action, due)
     return page(request, "plans/action.html", action.title, status=status, section=SECTION, action=action, plan=plan,
-                rollup=progress.rollup, milestones=progress.milestones, updates=updates,
+                rollup=progress.rollup, milestones=progress.milestones, updates=updates, due=due, current=current,
                 form=form, review_form=review_form or ReviewForm(),
                 can_update=services.can_update_action(access, action),
                 can_manage=services.can_manage_action(access, action),
@@ -251,8 +255,13 @@ def milestone_page(request, slug, pk):
             opened = d["version"]
             try:
                 if op == "redate":
-                    services.redate_milestone(access, milestone, new_date=d["new_date"], reason=d["reason"],
-                                              expected_version=opened)
+                    done = services.redate_milestone(access, milestone, new_date=d["new_date"], reason=d["reason"],
+                                                     expected_version=opened)
+                    if isinstance(done, PendingRedate):
+                        messages.warning(request, "The milestone is red and the new date would take it out of red, "
+                                                  "so it waits for a manager's approval; the managers have been "
+                                                  "told. The date has not moved yet.")
+                        return redirect("plans:milestone", slug, milestone.pk)
                 elif op == "complete":
                     services.complete_milestone(access, milestone, actual_date=d["actual_date"],
                                                 expected_version=opened)
@@ -265,6 +274,9 @@ def milestone_page(request, slug, pk):
                 apply_service_error(form, exc)
             else:
                 messages.success(request, f"Saved milestone ‘{milestone.title}’.")
+                warning = services.past_action_end(get_milestone_for_user(access, milestone.pk))
+                if warning:
+                    messages.warning(request, warning)
                 return redirect("plans:milestone", slug, milestone.pk)
     action = milestone.action
     node = judge_milestone(milestone, action, timezone.localdate(), rules_for(access.organisation),
