@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,6 +27,19 @@ from carestat.core.models import (
     Role,
     User,
 )
+
+_quiet: ContextVar[bool] = ContextVar("carestat_notifications_quiet", default=False)
+
+
+@contextmanager
+def quiet():
+    """Record notifications as already read and emailed, and send nothing: for loading history
+    (the demo's two years of updates), which nobody needs telling of today."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def preference_for(org: Organisation, user: User) -> NotificationPreference:
@@ -51,10 +66,12 @@ def notify(org: Organisation, recipients: Iterable[User | None], event: str, *, 
             continue
         if key and Notification.objects.filter(organisation=org, recipient=user, key=key).exists():
             continue
-        at_once = pref.email and not pref.digest and bool(user.email)
+        history = _quiet.get()
+        at_once = pref.email and not pref.digest and bool(user.email) and not history
         note = Notification.objects.create(organisation=org, recipient=user, event=event, title=title[:300],
                                            body=body, url=url[:300], key=key,
-                                           emailed_at=timezone.now() if at_once else None)
+                                           emailed_at=timezone.now() if at_once or history else None,
+                                           read_at=timezone.now() if history else None)
         if at_once:
             transaction.on_commit(_sender(org, user.email, title, body, url))
         made.append(note)

@@ -169,3 +169,11 @@ def test_a_person_chooses_a_daily_digest_on_the_preferences_page(client, world):
     assert pref.digest and pref.email and "update_submitted" in pref.muted and "update_returned" not in pref.muted
     api = client.get("/api/v1/organisations/demoshire/notification-preferences").json()
     assert api == {"events": ["update_returned", "update_approved"], "email": True, "digest": True}
+
+
+def test_history_loaded_quietly_is_kept_read_and_emails_nobody(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True), notifications.quiet():
+        _submit(world)
+    assert mail.outbox == []
+    assert Notification.objects.count() == 2 and not Notification.objects.filter(read_at__isnull=True).exists()
+    assert notifications.send_digests(world["org"]) == []
