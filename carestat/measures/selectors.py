@@ -62,8 +62,10 @@ def measure_rows(org: Organisation, *, public: bool = False, domain: str = "", p
             continue
         row = {"measure": m, "report": report, "rag": row_rag, "variation_kind": kind, "spark": spark(report)}
         if changed:
+            if changed == "red" and row_rag != "red":
+                continue  # judged once only: the history is judged again for red rows alone
             before = previous_rag(m, report, public=public)
-            if before is None or before == row_rag or (changed == "red" and row_rag != "red"):
+            if before is None or before == row_rag:
                 continue
             row["previous_rag"] = before
         rows.append(row)
