@@ -34,7 +34,7 @@ def reports(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     status = request.GET.get("status", "")
     return page(request, "reports/list.html", "Reports", section="reports",
-                reports=selectors.reports(access.organisation, status=status), status=status)
+                reports=selectors.reports(access.organisation, status=status), status_filter=status)
 
 
 @login_required
