@@ -8,9 +8,9 @@ import sys
 # Commands people use, in the order ``carestat --help`` lists them. Every other Django
 # management command still works (``carestat migrate``, ``carestat help migrate``).
 COMMANDS = [
-    "demo", "serve", "worker", "createorg", "adduser", "apitoken", "plans", "plans_remind", "ingest",
+    "demo", "serve", "worker", "createorg", "adduser", "apitoken", "plans", "plans_remind", "notify", "ingest",
     "measures", "measures_import", "measures_catalogue", "report", "risks", "finance", "governance", "quality",
-    "migrate",
+    "commissioning", "demand", "jurisdictions", "migrate",
 ]
 
 

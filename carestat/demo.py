@@ -72,11 +72,14 @@ def load(progress: Callable[[str], None] = lambda msg: None) -> bool:
     from django.utils.module_loading import import_string
 
     from carestat.core.models import Organisation
+    from carestat.core.notifications import quiet
     from carestat.core.tenancy import enforced, scoped_to
 
     if Organisation.objects.filter(slug=ORG_SLUG).exists():
         return False
-    with transaction.atomic():
+    # The demo's history is loaded through the services, which notify as they go: kept as
+    # read and emailed, so nobody is sent two years of updates at once.
+    with transaction.atomic(), quiet():
         # The first loader creates the councils (each in its own scope); every later one adds
         # Demoshire's content inside Demoshire's scope, as a page or command would.
         with enforced():

@@ -62,6 +62,13 @@ def unit_name(unit: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def unread_notifications(access) -> int:
+    """How many of the person's notifications in this organisation are unread (the header)."""
+    from carestat.core.notifications import unread
+
+    return unread(access.organisation, access.user).count() if access else 0
+
+
 def environment(**options) -> Environment:
     # Django passes a loader over the project's and apps' jinja2 folders; the GOV.UK macros
     # are imported as "govuk_frontend_jinja/components/..." from the installed package.
@@ -79,6 +86,7 @@ def environment(**options) -> Environment:
         url=url,
         static=static,
         get_messages=messages.get_messages,
+        unread_notifications=unread_notifications,
         service_name="CareStat",
     )
     from carestat.analytics.work_types import work_type_label

@@ -15,6 +15,7 @@ CARESTAT_TRUSTED_PROXY  the address of the proxy whose X-Forwarded-* headers `ca
                     believes (127.0.0.1); blank to believe none
 CARESTAT_TRUSTED_PROXY_HEADERS  which of them (x-forwarded-proto x-forwarded-for x-forwarded-host)
 CARESTAT_REFERENCE_DIR  reference data holding measure_catalogue.csv (carestat/reference)
+CARESTAT_BASE_URL   the address people reach CareStat at, for links in emails (http://127.0.0.1:8000)
 """
 
 from __future__ import annotations
@@ -232,6 +233,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = env_str("CARESTAT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("CARESTAT_FROM_EMAIL", "carestat@localhost")
+# Where people reach CareStat, for the links in notification emails (carestat.core.notifications).
+CARESTAT_BASE_URL = env_str("CARESTAT_BASE_URL", "http://127.0.0.1:8000")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

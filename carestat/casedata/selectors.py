@@ -5,7 +5,7 @@ Each reads one organisation's rows only; none changes anything."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from carestat.casedata.models import SavedForecast, Submission, SubmissionProblem, SubmissionStatus
 from carestat.core.models import Organisation
@@ -13,9 +13,14 @@ from carestat.core.models import Organisation
 SAVED_FORECASTS_SHOWN = 50
 
 
-def submissions(org: Organisation) -> QuerySet[Submission]:
-    """Every submission loaded or refused for the organisation, newest first."""
-    return Submission.objects.filter(organisation=org).select_related("loaded_by")
+def submissions(org: Organisation, *, quality: str = "") -> QuerySet[Submission]:
+    """Every submission loaded or refused for the organisation, newest first; with ``quality``
+    "problems", only those refused or loaded with errors, warnings or quarantined records."""
+    rows = Submission.objects.filter(organisation=org).select_related("loaded_by")
+    if quality == "problems":
+        rows = rows.filter(Q(status=SubmissionStatus.REJECTED) | Q(error_count__gt=0) | Q(warning_count__gt=0)
+                           | Q(quarantined_records__gt=0))
+    return rows
 
 
 def current_submissions(org: Organisation) -> QuerySet[Submission]:

@@ -27,8 +27,10 @@ from carestat.core.views.base import org_access, page
 @require_safe
 def submissions(request, slug):
     access = org_access(request, slug, Perm.VIEW)
-    return page(request, "casedata/submissions.html", "Case data", section="data",
-                submissions=Paginator(selectors.submissions(access.organisation), 50).get_page(request.GET.get("page")),
+    quality = request.GET.get("quality", "")
+    rows = selectors.submissions(access.organisation, quality=quality)
+    return page(request, "casedata/submissions.html", "Case data", section="data", quality=quality,
+                submissions=Paginator(rows, 50).get_page(request.GET.get("page")),
                 waiting=list(selectors.awaiting_measures(access.organisation)))
 
 

@@ -355,3 +355,82 @@ def search(request, slug: str, q: str = ""):
              "hits": [{"kind": h.kind, "title": h.title, "code": h.code, "detail": h.detail, "url": h.href}
                       for h in g.hits]}
             for g in finder.search(access, q)]
+# Notifications ---------------------------------------------------------------------------
+
+class NotificationOut(Schema):
+    id: int
+    event: str
+    title: str
+    body: str
+    url: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationCountOut(Schema):
+    marked_read: int
+
+
+class NotificationPreferencesOut(Schema):
+    events: list[str] = Field(..., description="The events you are told of")
+    email: bool
+    digest: bool
+
+
+class NotificationPreferencesIn(Schema):
+    events: list[str] = Field(..., description="The events to be told of; any left out are turned off")
+    email: bool = True
+    digest: bool = False
+
+
+def _note(n) -> dict:
+    return {"id": n.pk, "event": n.event, "title": n.title, "body": n.body, "url": n.url,
+            "created_at": n.created_at, "read_at": n.read_at}
+
+
+@router.get("/organisations/{slug}/notifications", response={200: list[NotificationOut], **ERRORS},
+            summary="Your notifications in this organisation, unread first")
+def notifications(request, slug: str, unread: bool = False):
+    access = org_access(request, slug, Perm.VIEW)
+    rows = selectors.notifications(access)
+    return [_note(n) for n in (rows.filter(read_at__isnull=True) if unread else rows)[:200]]
+
+
+@router.post("/organisations/{slug}/notifications/read", response={200: NotificationCountOut, **ERRORS},
+             summary="Mark all your notifications (or the one ``id`` names) as read")
+def notifications_read(request, slug: str, id: int | None = None):
+    from carestat.core.notifications import mark_read
+
+    access = org_access(request, slug, Perm.VIEW)
+    return {"marked_read": mark_read(access.organisation, access.user, id)}
+
+
+def _prefs(pref) -> dict:
+    from carestat.core.models import NotificationEvent
+
+    return {"events": [e for e in NotificationEvent.values if e not in (pref.muted or [])], "email": pref.email,
+            "digest": pref.digest}
+
+
+@router.get("/organisations/{slug}/notification-preferences", response={200: NotificationPreferencesOut, **ERRORS},
+            summary="What CareStat tells you, and whether by email at once or in a daily digest")
+def notification_preferences(request, slug: str):
+    from carestat.core.notifications import preference_for
+
+    access = org_access(request, slug, Perm.VIEW)
+    return _prefs(preference_for(access.organisation, access.user))
+
+
+@router.put("/organisations/{slug}/notification-preferences", response={200: NotificationPreferencesOut, **ERRORS},
+            summary="Choose what CareStat tells you")
+def notification_preferences_set(request, slug: str, payload: NotificationPreferencesIn):
+    from carestat.core.models import NotificationEvent
+    from carestat.core.notifications import set_preferences
+
+    access = org_access(request, slug, Perm.VIEW)
+    unknown = [e for e in payload.events if e not in NotificationEvent.values]
+    if unknown:
+        raise InvalidInput(f"‘{unknown[0]}’ is not an event CareStat tells people of", field="events")
+    pref = set_preferences(access, muted=[e for e in NotificationEvent.values if e not in payload.events],
+                           email=payload.email, digest=payload.digest)
+    return _prefs(pref)

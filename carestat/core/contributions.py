@@ -52,6 +52,9 @@ class Tile:
     href: str = ""
     rag: str = ""  # "red", "amber", "green", "blue" or "" for none
     order: int = 100
+    # "" for the organisation's figures everyone sees ("At a glance"); "you" for what needs
+    # this person in their role (their updates due, approvals waiting for them), shown first.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ def register_report_section(key: str, title: str, build: Callable[[SectionContex
 
 
 def register_home_tiles(key: str, build: Callable[..., list[Tile]]) -> None:
-    """``build(access, period)`` returns the tiles this domain shows a member on the home page."""
+    """``build(access, period)`` returns the tiles this domain shows a member on the home page;
+    it reads ``access.role`` to choose the tiles of that person's role (group "you")."""
     _registry.tiles[key] = build
 
 

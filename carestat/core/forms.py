@@ -1,7 +1,7 @@
 from django import forms
 
 from carestat.core.govuk_forms import GovukDateField
-from carestat.core.models import ROLE_DESCRIPTIONS, Role, Unit, UnitKind
+from carestat.core.models import ROLE_DESCRIPTIONS, NotificationEvent, Role, Unit, UnitKind
 
 
 class SignInForm(forms.Form):
@@ -146,3 +146,9 @@ class AuditFilterForm(forms.Form):
         if since and until and until < since:
             self.add_error("until", "The ‘to’ date must be the same as or after the ‘from’ date")
         return data
+class NotificationPreferencesForm(forms.Form):
+    events = forms.MultipleChoiceField(label="Tell me when", required=False, widget=forms.CheckboxSelectMultiple,
+                                       choices=NotificationEvent.choices)
+    email = forms.ChoiceField(label="Email", widget=forms.RadioSelect, choices=[
+        ("each", "Send an email for each one"), ("digest", "Send one email a day with all of them"),
+        ("none", "No email: show them in CareStat only")], error_messages={"required": "Choose how to be emailed"})

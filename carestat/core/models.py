@@ -338,3 +338,60 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+class NotificationEvent(models.TextChoices):
+    """What a person can be told of; each may be turned off in their preferences."""
+
+    UPDATE_SUBMITTED = "update_submitted", "An update is submitted for your approval"
+    UPDATE_RETURNED = "update_returned", "Your update is returned to you"
+    UPDATE_APPROVED = "update_approved", "Your update is approved"
+    MILESTONE_OVERDUE = "milestone_overdue", "A milestone of yours goes overdue"
+    REPORT_AWAITING = "report_awaiting", "A report awaits approval"
+    REPORT_PUBLISHED = "report_published", "A report is published for a board you sit on"
+
+
+class Notification(models.Model):
+    """Something a person is told of in CareStat (and by email unless they chose otherwise)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    event = models.CharField(max_length=30, choices=NotificationEvent.choices)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    # Set for events a daily job finds (a milestone going overdue), so running it twice tells
+    # nobody twice: one notification per recipient and key.
+    key = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "recipient", "key"],
+                                               condition=~models.Q(key=""), name="one_notification_per_key")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NotificationPreference(TrackedModel):
+    """One person's choices in one organisation: which events, email or not, and whether
+    emails come at once or as one daily digest."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    muted = models.JSONField(default=list, blank=True, help_text="Events this person does not want to hear of.")
+    email = models.BooleanField("send email", default=True)
+    digest = models.BooleanField("one daily digest email instead of one email each", default=False)
+
+    objects = scoped()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_preference_per_member")]
+
+    def __str__(self) -> str:
+        return f"Notification preferences of {self.user} in {self.organisation}"

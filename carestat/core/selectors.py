@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from carestat.core.models import AuditEntry, Membership, Organisation
+from carestat.core.models import AuditEntry, Membership, Notification, Organisation
 
 
 def audit_entries(org: Organisation) -> QuerySet[AuditEntry]:
@@ -76,3 +76,9 @@ def record_history(org: Organisation, record_type: str, record_id: str) -> Query
     """One record's entries in the audit trail, newest first."""
     return (AuditEntry.objects.filter(organisation=org, record_type=record_type, record_id=record_id)
             .select_related("actor"))
+
+
+def notifications(access) -> QuerySet[Notification]:
+    """The person's own notifications in this organisation, unread first, then newest."""
+    return (Notification.objects.filter(organisation=access.organisation, recipient=access.user)
+            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk"))

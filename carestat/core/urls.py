@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carestat.core.views import account, auth, org, search, tokens
+from carestat.core.views import account, auth, notifications, org, search, tokens
 
 app_name = "core"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("o/<slug:slug>/jobs/<int:pk>/", org.job, name="job"),
     path("o/<slug:slug>/jobs/<int:pk>/retry/", org.job_retry, name="job_retry"),
     path("o/<slug:slug>/search/", search.search, name="search"),
+    path("o/<slug:slug>/notifications/", notifications.notifications, name="notifications"),
+    path("o/<slug:slug>/notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path("o/<slug:slug>/notifications/settings/", notifications.notification_preferences,
+         name="notification_preferences"),
     path("o/<slug:slug>/audit/", org.audit_log, name="audit_log"),
     path("o/<slug:slug>/audit/export.csv", org.audit_export, name="audit_export"),
     path("o/<slug:slug>/audit/export.xlsx", org.audit_export, name="audit_export_xlsx"),

@@ -7,6 +7,8 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Performance measures: targets, values, benchmarks and judgements"
 
     def ready(self) -> None:
-        from carestat.measures import search
+        from carestat.core.contributions import register_home_tiles
+        from carestat.measures import contributions, search
 
         search.register()
+        register_home_tiles("measures", contributions.home_tiles)

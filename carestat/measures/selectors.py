@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from carestat.core.models import AuditEntry, Organisation
 from carestat.measures.judging import judge, spark
-from carestat.measures.models import CatalogueMeasure, Measure, PendingRevision, RevisionStatus
+from carestat.measures.models import (
+    CatalogueMeasure,
+    Measure,
+    MeasureValue,
+    PendingRevision,
+    RevisionStatus,
+    ValueStatus,
+)
 
 # (value of ?variation=, words)
 FILTER_VARIATIONS = [
@@ -33,10 +40,11 @@ def _id(text: str) -> int | None:
 
 
 def measure_rows(org: Organisation, *, public: bool = False, domain: str = "", plan: str = "", unit: str = "",
-                 rag: str = "", variation: str = "") -> tuple[list[dict], list[str]]:
+                 rag: str = "", variation: str = "", changed: str = "") -> tuple[list[dict], list[str]]:
     """Rows for the list page and the API's list, with the domains there are to filter by.
     ``plan`` and ``unit`` are ids as typed (a query string's text); one that is not a number
-    matches nothing."""
+    matches nothing. ``changed`` ("rag" or "red") keeps measures whose RAG moved at their latest
+    value ("red": moved to red), each row then carrying the RAG it moved from."""
     measures = Measure.objects.filter(organisation=org, is_archived=False).select_related("catalogue", "owner_unit")
     if public:
         measures = measures.filter(is_public=True)
@@ -59,9 +67,32 @@ def measure_rows(org: Organisation, *, public: bool = False, domain: str = "", p
             continue
         if variation and kind != variation:
             continue
-        rows.append({"measure": m, "report": report, "rag": row_rag, "variation_kind": kind,
-                     "spark": spark(report)})
+        row = {"measure": m, "report": report, "rag": row_rag, "variation_kind": kind, "spark": spark(report)}
+        if changed:
+            if changed == "red" and row_rag != "red":
+                continue  # judged once only: the history is judged again for red rows alone
+            before = previous_rag(m, report, public=public)
+            if before is None or before == row_rag:
+                continue
+            row["previous_rag"] = before
+        rows.append(row)
     return rows, domains
+
+
+def previous_rag(measure: Measure, report, *, public: bool = False) -> str | None:
+    """The RAG the measure had at its previous approved value, judged on the history up to
+    then, or None when it has no earlier value."""
+    if len(report.points) < 2:
+        return None
+    before = judge(measure, public=public, chart=False, as_of=report.points[-2].period)
+    return before.rag or "none"
+
+
+def values_awaiting_approval(org: Organisation):
+    """Measure values entered or imported and not yet approved, oldest first."""
+    return (MeasureValue.objects.filter(measure__organisation=org, measure__is_archived=False,
+                                        status=ValueStatus.SUBMITTED)
+            .select_related("measure", "entered_by").order_by("created_at", "pk"))
 
 
 def cached_measure_rows(org: Organisation, *, public: bool = False, **filters: str) -> tuple[list[dict], list[str]]:

@@ -49,7 +49,7 @@ def _crumbs(access, measure=None):
 def measure_list(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     public = _public(request)
-    filters = {k: request.GET.get(k, "") for k in ("domain", "plan", "unit", "rag", "variation")}
+    filters = {k: request.GET.get(k, "") for k in ("domain", "plan", "unit", "rag", "variation", "changed")}
     rows, domains = cached_measure_rows(access.organisation, public=public, **filters)
     plans = Plan.objects.filter(organisation=access.organisation, is_archived=False).order_by("title")
     units = Unit.objects.filter(organisation=access.organisation, is_archived=False).order_by("name")

@@ -32,6 +32,9 @@ from carestat.plans.schemas import (  # noqa: F401 (schemas stay importable from
     ActionChangeIn,
     ActionIn,
     ActionOut,
+    ApprovalOut,
+    BulkApproveIn,
+    BulkReturnIn,
     CompleteIn,
     CountsOut,
     CreatedOut,
@@ -58,6 +61,7 @@ from carestat.plans.schemas import (  # noqa: F401 (schemas stay importable from
     UpdateIn,
     UpdateOut,
     _action,
+    _approval,
     _brief,
     _counts,
     _milestone,
@@ -80,10 +84,12 @@ def plans(request, slug: str, archived: bool = False):
 
 @router.get(P + "/plans/{plan_id}", response={200: PlanTreeOut, **ERRORS},
             summary="A plan's tree: priorities, objectives and actions with rolled-up RAG")
-def plan(request, slug: str, plan_id: int):
+def plan(request, slug: str, plan_id: int, update: str = ""):
+    """``update`` keeps only actions whose update for the quarter due is ``not_submitted``
+    or ``awaiting_approval``, as the plan tree's filter does."""
     access = org_access(request, slug, Perm.VIEW)
     p = get_plan_for_user(access, plan_id)
-    tree = plan_tree(p)
+    tree = plan_tree(p, filters={"update": update})
     return {**_plan(p, tree), "priorities": [
         {"id": pn.priority.pk, "version": pn.priority.version, "title": pn.priority.title,
          "rag": _v(pn.rollup.rag), "status": _v(pn.rollup.status),
@@ -125,13 +131,18 @@ def milestone(request, slug: str, milestone_id: int):
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 
-@router.post(P + "/milestones/{milestone_id}/redate", response={200: MilestoneOut, **ERRORS},
-             summary="Move a milestone's forecast date, with a reason (action owner or manager)")
+@router.post(P + "/milestones/{milestone_id}/redate", response={200: MilestoneOut, 202: MilestoneOut, **ERRORS},
+             summary="Move a milestone's forecast date, with a reason (action owner or manager); 202 with the "
+                     "milestone unchanged when the organisation holds a re-dating out of red for a manager")
 def redate(request, slug: str, milestone_id: int, payload: RedateIn):
+    from carestat.plans.models import PendingRedate
+
     access = org_access(request, slug, Perm.VIEW)
     m = get_milestone_for_user(access, milestone_id)
-    services.redate_milestone(access, m, new_date=payload.new_date, reason=payload.reason,
-                              expected_version=payload.version)
+    done = services.redate_milestone(access, m, new_date=payload.new_date, reason=payload.reason,
+                                     expected_version=payload.version)
+    if isinstance(done, PendingRedate):
+        return Status(202, _one_milestone(access, get_milestone_for_user(access, milestone_id)))
     return _one_milestone(access, get_milestone_for_user(access, milestone_id))
 
 
@@ -153,6 +164,7 @@ def put_update(request, slug: str, action_id: int, identifier: str, payload: Upd
     period = get_period_for_user(access, identifier)
     u = services.save_update(access, a, period, delivery=payload.delivery, percent_complete=payload.percent_complete,
                              commentary=payload.commentary, next_steps=payload.next_steps,
+                             recovery_action=payload.recovery_action,
                              evidence_links="\n".join(payload.evidence_links), submit=payload.submit,
                              expected_version=payload.version)
     return _update(u)
@@ -174,6 +186,45 @@ def return_(request, slug: str, action_id: int, identifier: str, payload: Return
     access.require(Perm.MANAGE)
     u = get_update_for_user(access, get_action_for_user(access, action_id), identifier)
     return _update(services.return_update(access, u, comments=payload.comments))
+
+
+@router.get(P + "/approvals", response={200: list[ApprovalOut], **ERRORS},
+            summary="Updates awaiting your approval (managers), filtered by plan and lead unit ids")
+def approvals(request, slug: str, plan: str = "", unit: str = ""):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    return [_approval(u) for u in selectors.awaiting_approval(access, plan=plan, unit=unit)]
+
+
+def _bulk(access, ids: list[int]):
+    waiting = {u.pk: u for u in selectors.awaiting_approval(access)}
+    missing = [i for i in ids if i not in waiting]
+    if missing:
+        raise InvalidInput(f"Update {missing[0]} is not awaiting your approval", field="update_ids")
+    return [waiting[i] for i in ids]
+
+
+@router.post(P + "/approvals/approve", response={200: list[ApprovalOut], **ERRORS},
+             summary="Approve several submitted updates at once: all or none, each audited")
+def approvals_approve(request, slug: str, payload: BulkApproveIn):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    if not payload.update_ids:
+        return []
+    done = services.review_updates(access, _bulk(access, payload.update_ids), decision="approve")
+    return [_approval(u) for u in done]
+
+
+@router.post(P + "/approvals/return", response={200: list[ApprovalOut], **ERRORS},
+             summary="Return several submitted updates with one reason: all or none, each audited")
+def approvals_return(request, slug: str, payload: BulkReturnIn):
+    access = org_access(request, slug, Perm.VIEW)
+    access.require(Perm.MANAGE)
+    if not payload.update_ids:
+        return []
+    done = services.review_updates(access, _bulk(access, payload.update_ids), decision="return",
+                                   comments=payload.comments)
+    return [_approval(u) for u in done]
 
 
 def _unit(access, unit_id):
@@ -385,7 +436,8 @@ def get_rules(request, slug: str):
     r = rules_for(access.organisation)
     return {"at_risk_slip_days": r.at_risk_slip_days, "due_soon_days": r.due_soon_days,
             "due_soon_below_percent": r.due_soon_below_percent,
-            "overdue_red_below_percent": r.overdue_red_below_percent}
+            "overdue_red_below_percent": r.overdue_red_below_percent,
+            "redate_out_of_red_needs_approval": r.redate_out_of_red_needs_approval}
 
 
 @router.patch(P + "/plan-rules", response={200: RulesOut, **ERRORS}, summary="Change the plan rules (admins)")

@@ -502,7 +502,13 @@ def _commentary(action: Action, q: ReportingPeriod, percent: int) -> tuple[str, 
                   if upcoming else "Keep the improvement in place and report by exception.")
     if percent >= 100:
         delivery = "complete"
-    return delivery, " ".join(parts), next_steps
+    recovery = ""
+    if delivery in ("off_track", "at_risk"):
+        behind = (late or slipped)[0]
+        recovery = (f"Extra capacity agreed with the service manager to bring ‘{behind.title}’ in by "
+                    f"{behind.forecast_date:%-d %B %Y}; progress checked fortnightly and escalated to the "
+                    "programme board if it slips again.")
+    return delivery, " ".join(parts), next_steps, recovery
 
 
 def _approver(approvers, action):
@@ -523,20 +529,21 @@ def _quarter_updates(org, q, access, approvers, count, current, today):
             continue  # the rest of this quarter's updates are still due
         owner = access[action.owner.username.split("@")[0]]
         percent = _percent(action, q)
-        delivery, commentary, next_steps = _commentary(action, q, percent)
+        delivery, commentary, next_steps, recovery = _commentary(action, q, percent)
         evidence = f"https://intranet.demoshire.example/plans/evidence/{q.identifier}/{action.pk}"
         count += 1
         returned = count % 6 == 0 and not current
         first = commentary if not returned else commentary.split(".")[0] + "."
         update = services.save_update(owner, action, q, delivery=delivery, percent_complete=percent,
-                                      commentary=first, next_steps=next_steps, evidence_links=evidence, submit=True)
+                                      commentary=first, next_steps=next_steps, recovery_action=recovery,
+                                      evidence_links=evidence, submit=True)
         manager = _approver(approvers, action)
         when = min(q.end, today) - dt.timedelta(days=3)
         if returned:
             services.return_update(manager, update, comments=RETURN_COMMENT)
             update = services.save_update(owner, action, q, delivery=delivery, percent_complete=percent,
-                                          commentary=commentary, next_steps=next_steps, evidence_links=evidence,
-                                          submit=True)
+                                          commentary=commentary, next_steps=next_steps, recovery_action=recovery,
+                                          evidence_links=evidence, submit=True)
         if current and action.owner.username.startswith(TOM):
             ActionUpdate.objects.filter(pk=update.pk).update(created_at=_aware(when), submitted_at=_aware(when))
             continue  # awaiting Priya's approval
@@ -555,6 +562,7 @@ def _late_correction(q, admin, access, approvers):
     services.save_update(access[TOM], action, q, delivery=update.delivery, percent_complete=update.percent_complete,
                          commentary=update.commentary + " Correction: 12 trusted assessors were trained by "
                          "20 March, not 10 as first reported.", next_steps=update.next_steps,
+                         recovery_action=update.recovery_action,
                          evidence_links=update.evidence_links, submit=True)
     services.approve_update(_approver(approvers, action), update)
     core_services.close_period(admin, q)

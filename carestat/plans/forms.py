@@ -27,17 +27,21 @@ def update_quarters(org):
 
 class UpdateForm(forms.Form):
     period = forms.ChoiceField(label="Reporting period", error_messages={"required": "Choose the reporting period"})
+    # Not required here: a draft may be saved part-written; the service asks for them on submit.
     delivery = forms.ChoiceField(label="Delivery status", widget=forms.RadioSelect, choices=Delivery.choices,
-                                 error_messages={"required": "Choose the delivery status"})
+                                 required=False)
     percent_complete = forms.IntegerField(
-        label="Percent complete", min_value=0, max_value=100, widget=forms.NumberInput,
+        label="Percent complete", min_value=0, max_value=100, widget=forms.NumberInput, required=False,
         error_messages={"required": "Enter the percent complete, from 0 to 100",
                         "invalid": "Percent complete must be a whole number, like 40",
                         "min_value": "Percent complete must be 0 or more",
                         "max_value": "Percent complete must be 100 or less"})
-    commentary = forms.CharField(label="Commentary", widget=forms.Textarea,
-                                 help_text="Progress this period, and any problems.",
-                                 error_messages={"required": "Enter commentary on progress this period"})
+    commentary = forms.CharField(label="Commentary", widget=forms.Textarea, required=False,
+                                 help_text="Progress this period, and any problems.")
+    recovery_action = forms.CharField(
+        label="Recovery action", widget=forms.Textarea, required=False,
+        help_text="If the action is at risk or off track: what will be done, by whom and by when, to get it back on "
+                  "track. Reports show it beside the exception. Needed to submit an off-track update.")
     next_steps = forms.CharField(label="Next steps", widget=forms.Textarea, required=False)
     evidence_links = forms.CharField(label="Evidence links", widget=forms.Textarea, required=False,
                                      help_text="One link per line, starting https://")
@@ -280,6 +284,10 @@ class PlanRulesForm(forms.Form):
     overdue_red_below_percent = _rule_field(
         "Overdue red below (percent complete)", "An overdue milestone is red when its action is less complete "
         "than this, otherwise amber. 100 makes every overdue item red; some committees use 50.", percent=True)
+    redate_out_of_red_needs_approval = forms.BooleanField(
+        label="A re-dating that takes a red milestone out of red needs a manager's approval", required=False,
+        help_text="When an action's owner moves a red milestone's date so that it would be amber or green, the "
+                  "new date waits in the managers' approvals inbox instead of applying at once.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,3 +295,43 @@ class PlanRulesForm(forms.Form):
 
         for name, f in self.fields.items():
             f.help_text = f"{f.help_text} CareStat's default is {getattr(DEFAULT_RULES, name)}."
+
+
+class BulkReviewForm(forms.Form):
+    """The approvals inbox: the updates ticked, and one decision (with one reason to return)."""
+
+    updates = forms.MultipleChoiceField(label="Updates", widget=forms.CheckboxSelectMultiple,
+                                        error_messages={"required": "Select at least one update",
+                                                        "invalid_choice": "An update you selected is no longer "
+                                                                          "awaiting your approval; reload the page"})
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                 choices=[("approve", "Approve the selected updates"),
+                                          ("return", "Return the selected updates to their owners")],
+                                 error_messages={"required": "Choose approve or return"})
+    comments = forms.CharField(label="Reason for returning them", widget=forms.Textarea, required=False,
+                               help_text="Needed when returning: say what the owners need to change. Each owner "
+                                         "sees the same reason.")
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["updates"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comments") or "").strip():
+            self.add_error("comments", "Say what the owners need to change")
+        return data
+
+
+class RedateDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                 choices=[("approve", "Approve the new date"), ("reject", "Do not approve it")],
+                                 error_messages={"required": "Choose approve or do not approve"})
+    note = forms.CharField(label="Note to the owner", widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                           help_text="Needed if you do not approve: say why.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", "Say why the new date is not approved")
+        return data

@@ -52,6 +52,8 @@ class PlanRules(TrackedModel):
     due_soon_days = models.PositiveIntegerField(default=rules.DEFAULT_RULES.due_soon_days)
     due_soon_below_percent = models.PositiveIntegerField(default=rules.DEFAULT_RULES.due_soon_below_percent)
     overdue_red_below_percent = models.PositiveIntegerField(default=rules.DEFAULT_RULES.overdue_red_below_percent)
+    redate_out_of_red_needs_approval = models.BooleanField(
+        "re-dating a red milestone out of red needs a manager's approval", default=False)
 
     objects = scoped()
 
@@ -66,6 +68,7 @@ class PlanRules(TrackedModel):
             at_risk_slip_days=self.at_risk_slip_days, due_soon_days=self.due_soon_days,
             due_soon_below_percent=self.due_soon_below_percent,
             overdue_red_below_percent=self.overdue_red_below_percent,
+            redate_out_of_red_needs_approval=self.redate_out_of_red_needs_approval,
         )
 
 
@@ -230,6 +233,39 @@ class MilestoneDateChange(models.Model):
         return f"{self.milestone}: {self.old_date} to {self.new_date}"
 
 
+class RedateStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting a manager"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class PendingRedate(models.Model):
+    """A re-dating that would take a red milestone out of red, asked for by someone who does
+    not manage the action, held until a manager approves it (and it is made) or rejects it.
+    Only where the organisation's plan rules ask for this."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.PROTECT, related_name="pending_redates")
+    new_date = models.DateField()
+    reason = models.TextField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=RedateStatus.choices, default=RedateStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    objects = scoped("milestone__action__objective__priority__plan__organisation")
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["milestone"], condition=models.Q(status="pending"),
+                                               name="one_pending_redate_per_milestone")]
+
+    def __str__(self) -> str:
+        return f"Move ‘{self.milestone}’ to {self.new_date:%-d %B %Y}"
+
+
 class UpdateStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
@@ -250,10 +286,14 @@ class ActionUpdate(Versioned, TrackedModel):
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
     period = models.ForeignKey(ReportingPeriod, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=UpdateStatus.choices, default=UpdateStatus.DRAFT)
-    delivery = models.CharField("delivery status", max_length=10, choices=Delivery.choices)
+    # A draft may be saved part-written; submitting needs the delivery status and commentary.
+    delivery = models.CharField("delivery status", max_length=10, choices=Delivery.choices, blank=True)
     percent_complete = models.PositiveIntegerField()
-    commentary = models.TextField()
+    commentary = models.TextField(blank=True)
     next_steps = models.TextField(blank=True)
+    # How an action at risk or off track will get back on track: what reports show beside the
+    # exception (not the next steps, which every update has). Needed to submit an off-track one.
+    recovery_action = models.TextField(blank=True)
     evidence_links = models.TextField(blank=True, help_text="One link per line.")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")

@@ -85,7 +85,9 @@ class PlanTree:
         return Counter(m.judgement.status.value for m in self.milestones())
 
 
-FILTERS = ("owner", "unit", "status", "priority", "phase", "bau_or_change")
+FILTERS = ("owner", "unit", "status", "priority", "phase", "bau_or_change", "update")
+# The "update" filter: the state of each action's update for the quarter due.
+UPDATE_FILTERS = [("not_submitted", "Update not submitted"), ("awaiting_approval", "Awaiting approval")]
 
 
 def judge_milestone(m: Milestone, action: Action, today: dt.date, settings: rules.RuleSettings,
@@ -131,6 +133,8 @@ def plan_tree(plan: Plan, *, today: dt.date | None = None, filters: dict | None 
             Prefetch("live_objectives__actions", queryset=actions_qs, to_attr="live_actions"),
         )
     )
+    if filters.get("update"):
+        filters["update_states"] = _update_states(plan, today)
     p_nodes = []
     for priority in priorities:
         if filters.get("priority") and str(priority.pk) != str(filters["priority"]):
@@ -151,8 +155,28 @@ def plan_tree(plan: Plan, *, today: dt.date | None = None, filters: dict | None 
     return PlanTree(plan, rules.roll_up(p.rollup for p in p_nodes), p_nodes, today)
 
 
+def _update_states(plan: Plan, today: dt.date) -> dict[int, str]:
+    """Each action's update status for the quarter due (absent: no update yet)."""
+    from carestat.plans.models import ActionUpdate
+    from carestat.plans.services.updates import period_due
+
+    period = period_due(plan.organisation, today)
+    if period is None:
+        return {}
+    return dict(ActionUpdate.objects.filter(period=period, action__objective__priority__plan=plan)
+                .values_list("action_id", "status"))
+
+
 def _matches(node: ActionNode, filters: dict) -> bool:
     a = node.action
+    wanted = filters.get("update")
+    if wanted:
+        state = filters["update_states"].get(a.pk)
+        if wanted == "awaiting_approval" and state != "submitted":
+            return False
+        if wanted == "not_submitted" and (state in ("submitted", "approved")
+                                          or node.rollup.status is rules.Status.COMPLETE):
+            return False
     if filters.get("owner") and str(a.owner_id) != str(filters["owner"]):
         return False
     if filters.get("unit") and str(a.lead_unit_id) != str(filters["unit"]):

@@ -55,6 +55,9 @@ class RuleSettings:
     # Overdue counts as red when the action is under this percent complete, amber otherwise.
     # 100 (the default) makes every overdue item red; some committees use 50.
     overdue_red_below_percent: int = 100
+    # When true, a re-dating by someone who does not manage the action that would take a red
+    # milestone out of red waits for a manager's approval (docs/decisions: re-dating out of red).
+    redate_out_of_red_needs_approval: bool = False
 
 
 DEFAULT_RULES = RuleSettings()

@@ -96,10 +96,30 @@ class UpdateOut(Schema):
     percent_complete: int
     commentary: str
     next_steps: str
+    recovery_action: str
     evidence_links: list[str]
     submitted_by: str | None
     reviewed_by: str | None
     review_comments: str
+
+
+class ApprovalOut(UpdateOut):
+    id: int
+    action_id: int
+    action: str
+    plan_id: int
+    plan: str
+    lead_unit: str | None
+    submitted_at: str | None
+
+
+class BulkApproveIn(Schema):
+    update_ids: list[int] = Field(..., description="The ids of the updates to approve (none: nothing is done)")
+
+
+class BulkReturnIn(Schema):
+    update_ids: list[int] = Field(..., description="The ids of the updates to return (none: nothing is done)")
+    comments: str = Field(..., description="One reason, given to every owner: what they need to change")
 
 
 class ActionOut(Schema):
@@ -173,6 +193,9 @@ class UpdateIn(Schema):
     percent_complete: int = Field(..., ge=0, le=100)
     commentary: str = Field(..., min_length=1, max_length=10000, pattern=SOLID)
     next_steps: str = Field("", max_length=10000)
+    recovery_action: str = Field("", max_length=10000,
+                                 description="How an action at risk or off track gets back on track; "
+                                             "needed to submit an off-track update")
     evidence_links: list[str] = Field(default_factory=list, max_length=50)
     submit: bool = False
     version: int | None = version_in(
@@ -216,9 +239,17 @@ def _milestone(n: MilestoneNode) -> dict:
 def _update(u: ActionUpdate) -> dict:
     return {"period": u.period.identifier, "version": u.version, "status": u.status, "delivery": u.delivery,
             "percent_complete": u.percent_complete, "commentary": u.commentary, "next_steps": u.next_steps,
+            "recovery_action": u.recovery_action,
             "evidence_links": u.evidence, "submitted_by": name_of(u.submitted_by, None),
             "reviewed_by": name_of(u.reviewed_by, None),
             "review_comments": u.review_comments}
+
+
+def _approval(u: ActionUpdate) -> dict:
+    a = u.action
+    return {**_update(u), "id": u.pk, "action_id": a.pk, "action": a.title, "plan_id": a.plan.pk,
+            "plan": a.plan.title, "lead_unit": a.lead_unit.name if a.lead_unit else None,
+            "submitted_at": u.submitted_at.isoformat() if u.submitted_at else None}
 
 
 def _action(access, action: Action) -> dict:
@@ -321,6 +352,7 @@ class RulesOut(Schema):
     due_soon_days: int
     due_soon_below_percent: int
     overdue_red_below_percent: int
+    redate_out_of_red_needs_approval: bool
 
 
 class RulesIn(Schema):
@@ -328,3 +360,4 @@ class RulesIn(Schema):
     due_soon_days: int | None = Field(None, ge=0, le=3650)
     due_soon_below_percent: int | None = Field(None, ge=0, le=100)
     overdue_red_below_percent: int | None = Field(None, ge=0, le=100)
+    redate_out_of_red_needs_approval: bool | None = None

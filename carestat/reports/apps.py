@@ -7,6 +7,8 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports: committee reports, approved, frozen and published"
 
     def ready(self) -> None:
-        from carestat.reports import search
+        from carestat.core.contributions import register_home_tiles
+        from carestat.reports import contributions, search
 
         search.register()
+        register_home_tiles("reports", contributions.home_tiles)

@@ -15,9 +15,16 @@ from carestat.reports.models import Report, ReportStatus
 SCOPE_OBJECTS = ("plan", "unit", "remit")
 
 
-def reports(org: Organisation) -> QuerySet[Report]:
-    """The organisation's reports, as the list page and the API show them."""
-    return Report.objects.filter(organisation=org).select_related("period", "approved_by", "published_by")
+def reports(org: Organisation, *, status: str = "") -> QuerySet[Report]:
+    """The organisation's reports, as the list page and the API show them; only those of one
+    status (draft, approved, published) when ``status`` names one."""
+    rows = Report.objects.filter(organisation=org).select_related("period", "approved_by", "published_by")
+    return rows.filter(status=status) if status in ReportStatus.values else rows
+
+
+def latest_published_reports(org: Organisation, limit: int = 3) -> QuerySet[Report]:
+    """The most recently published reports, newest first."""
+    return reports(org, status=ReportStatus.PUBLISHED).order_by("-published_at", "-pk")[:limit]
 
 
 def covers(scope: str, pk: int | str | None = None) -> str:

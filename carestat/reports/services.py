@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +21,8 @@ from carestat.core.archiving import set_archived
 from carestat.core.audit import describe_changes, log_action
 from carestat.core.changes import acting_user, require_reason, stamp
 from carestat.core.errors import Conflict, InvalidInput, RateLimited, StoredFileDamaged
-from carestat.core.models import AuditEntry, ReportingPeriod
+from carestat.core.models import AuditEntry, NotificationEvent, ReportingPeriod, Role
+from carestat.core.notifications import members_with_roles, notify
 from carestat.core.permissions import Perm
 from carestat.reports import snapshot as snap
 from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus, ScopeKind, WordTemplate
@@ -105,7 +107,29 @@ def create_report(access: Access, *, period: ReportingPeriod, scope: str = Scope
         log_action("reports.report.created", actor=access.user, organisation=org, record=report,
                    after={"title": report.title, "period": period.identifier, "scope": report.scope_key},
                    message=f"{access.user.display_name} drafted the report ‘{report.title}’")
+        notify(org, members_with_roles(org, Role.MANAGER, Role.ADMIN), NotificationEvent.REPORT_AWAITING,
+               exclude=access.user, title=f"Report to approve: {report.title}"[:300],
+               body=f"{access.user.display_name} drafted the report ‘{report.title}’ for {period.title}; "
+                    "it awaits a manager's approval.",
+               url=f"/o/{org.slug}/reports/{report.pk}/")
     return report
+
+
+def board_readers(report: Report):
+    """Who is told that ``report`` is published: the signed-in members of the boards whose
+    remit it covers (its remit, or a remit holding its plan), else the organisation's viewers."""
+    org = report.organisation
+    people = []
+    if apps.is_installed("carestat.governance"):
+        from carestat.governance.models import BoardMember
+
+        remits = ([report.remit_id] if report.remit_id else
+                  list(Remit.objects.filter(organisation=org, plans=report.plan_id).values_list("pk", flat=True))
+                  if report.plan_id else [])
+        people = [bm.user for bm in BoardMember.objects.filter(
+            organisation=org, board__remit_id__in=remits, board__is_archived=False, is_archived=False,
+            user__isnull=False).select_related("user")]
+    return people or members_with_roles(org, Role.VIEWER)
 
 
 def _require_draft(report: Report, doing: str) -> None:
@@ -368,6 +392,10 @@ def _publish(access: Access, report: Report) -> Report:
     log_action("reports.report.published", actor=access.user, organisation=report.organisation, record=report,
                before={"status": "Approved"}, after={"status": "Published"},
                message=f"{access.user.display_name} published the report ‘{report.title}’")
+    notify(report.organisation, board_readers(report), NotificationEvent.REPORT_PUBLISHED, exclude=access.user,
+           title=f"Report published: {report.title}"[:300],
+           body=f"{access.user.display_name} published the report ‘{report.title}’.",
+           url=f"/o/{report.organisation.slug}/reports/{report.pk}/")
     return report
 
 

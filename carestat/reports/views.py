@@ -40,8 +40,9 @@ from carestat.reports.selectors import scope_from
 @require_safe
 def reports(request, slug):
     access = org_access(request, slug, Perm.VIEW)
+    status = request.GET.get("status", "")
     return page(request, "reports/list.html", "Reports", section="reports",
-                reports=selectors.reports(access.organisation))
+                reports=selectors.reports(access.organisation, status=status), status_filter=status)
 
 
 @login_required

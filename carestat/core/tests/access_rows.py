@@ -66,6 +66,11 @@ PAGES = [
     ("core:search", "get", lambda w: "/o/demoshire/search/?q=ONLY", ALL, None),
     ("core:search", "get", lambda w: "/o/demoshire/search/", ALL, None),
     ("core:record_history", "get", lambda w: f"/o/demoshire/history/unit/{w['unit'].pk}/", ALL, None),
+    ("core:notifications", "get", lambda w: "/o/demoshire/notifications/", ALL, None),
+    ("core:notifications_read", "post", lambda w: "/o/demoshire/notifications/read/", ALL, dict),
+    ("core:notification_preferences", "get", lambda w: "/o/demoshire/notifications/settings/", ALL, None),
+    ("core:notification_preferences", "post", lambda w: "/o/demoshire/notifications/settings/", ALL,
+     lambda w: {"events": ["update_returned", "update_approved"], "email": "digest"}),
 ]
 
 # Addresses not scoped to one organisation: any signed-in person may use them.
@@ -91,6 +96,19 @@ API = [
     ("get", "/api/v1/organisations/demoshire/audit", {"admin", "auditor"}, None),
     ("get", "/api/v1/organisations/demoshire/jobs/{job.pk}", ALL, None),
     ("post", "/api/v1/organisations/demoshire/jobs/{failed_job.pk}/retry", {"admin", "manager"}, {}),
+    ("get", "/api/v1/organisations/demoshire/notifications", ALL, None),
+    ("post", "/api/v1/organisations/demoshire/notifications/read", ALL, {}),
+    ("get", "/api/v1/organisations/demoshire/notification-preferences", ALL, None),
+    ("put", "/api/v1/organisations/demoshire/notification-preferences", ALL,
+     {"events": ["update_returned"], "email": True, "digest": True}),
 ]
+
+
+def plant(org, admin, mark):
+    """A notification for the council's admin, named with ``mark``."""
+    from carestat.core.models import Notification
+
+    Notification.objects.create(organisation=org, recipient=admin, event="update_submitted",
+                                title=f"{mark} notification", url=f"/o/{org.slug}/")
 
 

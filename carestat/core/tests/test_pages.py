@@ -78,14 +78,16 @@ def test_a_person_with_one_organisation_lands_on_its_home(client, viewer):
     assert client.get("/")["Location"] == "/o/demoshire/"
 
 
-def test_org_home_lists_units_members_and_recent_changes(client, admin, viewer):
+def test_an_admins_home_lists_units_members_and_recent_changes_and_a_viewers_does_not(client, admin, viewer):
     client.force_login(admin)
     client.post("/o/demoshire/units/", {"name": "Adults' Services", "kind": "directorate"})
-    client.force_login(viewer)
     page = client.get("/o/demoshire/").content.decode()
-    assert "Adults&#39; Services" in page
+    assert "Administration" in page and "Adults&#39; Services" in page
     assert "Jane Ellis" in page and "Helen Morgan" in page
     assert "Helen Morgan added directorate" in page
+    client.force_login(viewer)
+    page = client.get("/o/demoshire/").content.decode()
+    assert "Administration" not in page and "Helen Morgan added directorate" not in page
 
 
 def test_adding_a_unit_with_nonsense_names_the_fields_and_saves_nothing(client, admin):

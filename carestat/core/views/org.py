@@ -57,17 +57,38 @@ def _record_entries(org):
     return AuditEntry.unscoped.filter(organisation=org).exclude(action__startswith="core.auth.")
 
 
+ROLE_HEADINGS = {
+    "contributor": ("Your work", "Your updates and milestones for this quarter."),
+    "manager": ("Needs your attention", "Your updates, what awaits your approval, and what is slipping or "
+                                        "turning red in the plans and measures you look after."),
+    "admin": ("Needs your attention", "Your updates, what awaits your approval, and what is slipping or "
+                                      "turning red."),
+    "viewer": ("Plans and performance", "Each plan's RAG, the latest published reports and the measures whose "
+                                        "RAG changed."),
+    "auditor": ("Data and reports", "The latest submissions and their data quality, and the latest published "
+                                    "reports."),
+}
+
+
 @login_required
 @require_safe
 def org_home(request, slug):
+    """Each role's own home page: what needs this person first (the tiles domains contribute
+    for their role), then the organisation's figures; an admin also sees the admin tasks."""
     access = org_access(request, slug, Perm.VIEW)
     org = access.organisation
-    members = Membership.objects.filter(organisation=org, is_active=True).select_related("user", "unit")
     period = services.current_period(org)
+    tiles = home_tiles(access, period)
+    admin = {}
+    if access.can(Perm.ADMINISTER):
+        admin = {"tree": unit_tree(org),
+                 "members": Membership.objects.filter(organisation=org, is_active=True).select_related("user", "unit"),
+                 "recent": _record_entries(org).select_related("actor")[:10]}
+    heading, lede = ROLE_HEADINGS[access.role]
     return page(
-        request, "core/org_home.html", org.name, section="home",
-        tree=unit_tree(org), period=period, members=members, tiles=home_tiles(access, period),
-        recent=_record_entries(org).select_related("actor")[:10],
+        request, "core/org_home.html", org.name, section="home", period=period, role_heading=heading,
+        role_lede=lede, yours=[t for t in tiles if t.group == "you"], tiles=[t for t in tiles if t.group != "you"],
+        is_admin=bool(admin), **admin,
     )
 
 

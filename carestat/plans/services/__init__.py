@@ -24,8 +24,10 @@ from carestat.plans.services.common import (  # noqa: F401
 )
 from carestat.plans.services.milestones import (  # noqa: F401
     complete_milestone,
+    decide_redate,
     import_milestone_dates,
     override_rag,
+    past_action_end,
     redate_milestone,
     rename_milestone,
 )
@@ -51,6 +53,7 @@ from carestat.plans.services.updates import (  # noqa: F401
     period_due,
     reminders,
     return_update,
+    review_updates,
     save_update,
     send_reminders,
     take_period_snapshot,

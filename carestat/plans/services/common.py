@@ -23,8 +23,8 @@ ACTION_FIELDS = ("title", "owner", "lead_unit", "bau_or_change", "phase", "start
                  "is_archived")
 MILESTONE_FIELDS = ("title", "baseline_date", "forecast_date", "actual_date", "rag_override",
                     "rag_override_reason", "is_archived")
-UPDATE_FIELDS = ("status", "delivery", "percent_complete", "commentary", "next_steps", "evidence_links",
-                 "review_comments")
+UPDATE_FIELDS = ("status", "delivery", "percent_complete", "commentary", "next_steps", "recovery_action",
+                 "evidence_links", "review_comments")
 
 
 def _d(day: dt.date | None) -> str:

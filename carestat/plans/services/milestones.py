@@ -3,6 +3,7 @@ manual RAG overrides."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.db import transaction
@@ -11,14 +12,27 @@ from django.utils import timezone
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
+from carestat.core.changes import name_of
 from carestat.core.errors import Conflict, InvalidInput
-from carestat.core.models import Organisation
+from carestat.core.models import NotificationEvent, Organisation
+from carestat.core.notifications import managers_of, notify
 from carestat.plans.models import (
     Milestone,
     MilestoneDateChange,
+    PendingRedate,
     RagChoice,
+    RedateStatus,
 )
-from carestat.plans.services.common import _d, _locked, _reason, _stamp, require_manage_action, require_update_action
+from carestat.plans.rules import Rag
+from carestat.plans.services.common import (
+    _d,
+    _locked,
+    _reason,
+    _stamp,
+    can_manage_action,
+    require_manage_action,
+    require_update_action,
+)
 from carestat.plans.services.structure import _log_change, _refuse_if_archived
 
 # Milestone dates and RAG ----------------------------------------------------------------------
@@ -61,9 +75,14 @@ def _refuse_if_closed(org: Organisation, day: dt.date | None, what: str) -> None
 
 @transaction.atomic
 def redate_milestone(access: Access, milestone: Milestone, *, new_date: dt.date, reason: str,
-                     at: dt.datetime | None = None, expected_version: int | None = None) -> MilestoneDateChange:
+                     at: dt.datetime | None = None,
+                     expected_version: int | None = None) -> MilestoneDateChange | PendingRedate:
     """Move a milestone's forecast date, with a reason. The baseline never moves. Refused if
-    the milestone has changed since ``expected_version``."""
+    the milestone has changed since ``expected_version``.
+
+    Where the organisation's plan rules say so, a re-dating by someone who does not manage the
+    action that would take a red milestone out of red is not made: it waits for a manager
+    (``decide_redate``) and a PendingRedate is returned instead."""
     require_update_action(access, milestone.action)
     if new_date is None:
         raise InvalidInput("Enter the new forecast date", field="new_date")
@@ -76,6 +95,43 @@ def redate_milestone(access: Access, milestone: Milestone, *, new_date: dt.date,
     if new_date == milestone.forecast_date:
         raise InvalidInput(f"The forecast date is already {_d(new_date)}", field="new_date")
     _refuse_if_closed(access.organisation, new_date, "The new date")
+    if _out_of_red_needs_approval(access, milestone, new_date):
+        if PendingRedate.objects.filter(milestone=milestone, status=RedateStatus.PENDING).exists():
+            raise Conflict("A re-dating of this milestone is already waiting for a manager's approval")
+        pending = PendingRedate.objects.create(milestone=milestone, new_date=new_date, reason=reason,
+                                               requested_by=access.user if access.user.pk else None,
+                                               requested_at=at or timezone.now())
+        log_action("plans.milestone.redate_requested", actor=access.user, organisation=access.organisation,
+                   record=milestone, after={"forecast_date": new_date.isoformat(), "reason": reason},
+                   message=f"{access.user.display_name} asked to move red milestone ‘{milestone.title}’ from "
+                   f"{_d(milestone.forecast_date)} to {_d(new_date)} (needs a manager's approval): {reason}")
+        notify(access.organisation, managers_of(access.organisation, milestone.action.lead_unit),
+               NotificationEvent.UPDATE_SUBMITTED, exclude=access.user,
+               title=f"Re-dating to approve: {milestone.title}"[:300],
+               body=f"{access.user.display_name} asked to move the red milestone ‘{milestone.title}’ from "
+                    f"{_d(milestone.forecast_date)} to {_d(new_date)}: {reason}",
+               url=f"/o/{access.organisation.slug}/plans/approvals/#redates")
+        return pending
+    return _apply_redate(access, milestone, new_date, reason, at)
+
+
+def _out_of_red_needs_approval(access: Access, milestone: Milestone, new_date: dt.date) -> bool:
+    from carestat.plans.models import rules_for
+    from carestat.plans.progress import judge_milestone
+
+    settings = rules_for(access.organisation)
+    if not settings.redate_out_of_red_needs_approval or can_manage_action(access, milestone.action):
+        return False
+    today = timezone.localdate()
+    now = judge_milestone(milestone, milestone.action, today, settings, access.organisation).judgement.rag
+    moved = copy.copy(milestone)
+    moved.forecast_date = new_date
+    after = judge_milestone(moved, milestone.action, today, settings, access.organisation).judgement.rag
+    return now is Rag.RED and after is not Rag.RED
+
+
+def _apply_redate(access: Access, milestone: Milestone, new_date: dt.date, reason: str,
+                  at: dt.datetime | None) -> MilestoneDateChange:
     old = milestone.forecast_date
     change = MilestoneDateChange.objects.create(milestone=milestone, old_date=old, new_date=new_date, reason=reason,
                                                 changed_by=access.user if access.user.pk else None,
@@ -88,6 +144,53 @@ def redate_milestone(access: Access, milestone: Milestone, *, new_date: dt.date,
                message=f"{access.user.display_name} moved milestone ‘{milestone.title}’ from {_d(old)} to "
                f"{_d(new_date)}: {reason}")
     return change
+
+
+@transaction.atomic
+def decide_redate(access: Access, pending: PendingRedate, *, approve: bool, note: str = "") -> PendingRedate:
+    """A manager of the action approves a held re-dating (the date moves, with the reason its
+    owner gave) or rejects it with a note saying why."""
+    pending = PendingRedate.objects.select_for_update().select_related("milestone__action").get(pk=pending.pk)
+    require_manage_action(access, pending.milestone.action)
+    if pending.status != RedateStatus.PENDING:
+        raise Conflict(f"This re-dating is already {pending.get_status_display().lower()}")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise InvalidInput("Say why the new date is not approved", field="note")
+    milestone = _locked(pending.milestone)
+    if approve:
+        if milestone.actual_date is not None:
+            raise Conflict("This milestone is complete; its forecast date can no longer change")
+        _refuse_if_closed(access.organisation, pending.new_date, "The new date")
+        requester = name_of(pending.requested_by, "its owner")
+        _apply_redate(access, milestone, pending.new_date,
+                      f"{pending.reason} (asked for by {requester}; approved by {access.user.display_name})", None)
+    pending.status = RedateStatus.APPROVED if approve else RedateStatus.REJECTED
+    pending.decided_by, pending.decided_at, pending.decision_note = access.user, timezone.now(), note
+    pending.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if not approve:
+        log_action("plans.milestone.redate_rejected", actor=access.user, organisation=access.organisation,
+                   record=milestone, after={"forecast_date": pending.new_date.isoformat(), "note": note},
+                   message=f"{access.user.display_name} did not approve moving milestone ‘{milestone.title}’ to "
+                   f"{_d(pending.new_date)}: {note}")
+    notify(access.organisation, [pending.requested_by],
+           NotificationEvent.UPDATE_APPROVED if approve else NotificationEvent.UPDATE_RETURNED, exclude=access.user,
+           title=f"Re-dating {'approved' if approve else 'not approved'}: {milestone.title}"[:300],
+           body=f"{access.user.display_name} {'approved' if approve else 'did not approve'} moving ‘{milestone.title}’ "
+                f"to {_d(pending.new_date)}" + (f": {note}" if note else "."),
+           url=f"/o/{access.organisation.slug}/milestones/{milestone.pk}/")
+    return pending
+
+
+def past_action_end(milestone: Milestone) -> str | None:
+    """A warning when the milestone's forecast date falls after its action's due date (allowed,
+    since plans do slip, but the action's owner should move the action's date or say why)."""
+    action = milestone.action
+    if milestone.forecast_date and action.due and milestone.forecast_date > action.due:
+        return (f"‘{milestone.title}’ is now forecast for {_d(milestone.forecast_date)}, after its action "
+                f"‘{action.title}’ is due ({_d(action.due)}). Change the action's due date, or say in the next "
+                "update why the action can still finish on time.")
+    return None
 
 
 @transaction.atomic

@@ -359,7 +359,8 @@ def set_plan_rules(access: Access, **numbers: int) -> PlanRules:
     access.require(Perm.ADMINISTER)
     PlanRules.objects.get_or_create(organisation=access.organisation)
     row = PlanRules.objects.select_for_update().get(organisation=access.organisation)
-    names = ("at_risk_slip_days", "due_soon_days", "due_soon_below_percent", "overdue_red_below_percent")
+    names = ("at_risk_slip_days", "due_soon_days", "due_soon_below_percent", "overdue_red_below_percent",
+             "redate_out_of_red_needs_approval")
     before = {n: getattr(row, n) for n in names}
     for name, value in numbers.items():
         if name not in names:

@@ -7,13 +7,15 @@ import datetime as dt
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
 from carestat.core.errors import Conflict, InvalidInput
-from carestat.core.models import Organisation, PeriodStatus, ReportingPeriod, User
+from carestat.core.models import NotificationEvent, Organisation, PeriodStatus, ReportingPeriod, User
+from carestat.core.notifications import managers_of, notify
 from carestat.plans import rules
 from carestat.plans.models import (
     Action,
@@ -43,11 +45,14 @@ def _refuse_closed_period(period: ReportingPeriod) -> None:
 
 
 @transaction.atomic
-def save_update(access: Access, action: Action, period: ReportingPeriod, *, delivery: str, percent_complete: int,
-                commentary: str, next_steps: str = "", evidence_links: str = "", submit: bool = False,
+def save_update(access: Access, action: Action, period: ReportingPeriod, *, delivery: str = "",
+                percent_complete: int | None = None, commentary: str = "", next_steps: str = "",
+                evidence_links: str = "", recovery_action: str = "", submit: bool = False,
                 expected_version: int | None = None) -> ActionUpdate:
     """Save the owner's update for a period as a draft, or submit it for approval.
 
+    A draft may be part-written (no delivery status or commentary yet, percent complete kept
+    as it was); submitting needs both, and an off-track update needs its recovery action.
     Changing an update already approved sends it back through approval. ``expected_version``
     is the version of the update the person opened, 0 when there was none yet: if someone
     has saved it since, this is refused rather than overwriting what they wrote."""
@@ -58,13 +63,20 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
     _refuse_closed_period(period)
     if period.start > timezone.localdate():
         raise InvalidInput(f"{period.identifier} has not started yet", field="period")
-    if delivery not in Delivery.values:
+    delivery = delivery or ""
+    if delivery not in Delivery.values and (submit or delivery):
         raise InvalidInput("Choose on track, at risk, off track or complete", field="delivery")
+    if percent_complete is None and not submit:
+        percent_complete = action.percent_complete
     if percent_complete is None or not 0 <= percent_complete <= 100:
         raise InvalidInput("Percent complete must be a whole number from 0 to 100", field="percent_complete")
     commentary = (commentary or "").strip()
-    if not commentary:
+    if submit and not commentary:
         raise InvalidInput("Enter commentary on progress this period", field="commentary")
+    recovery_action = (recovery_action or "").strip()
+    if submit and delivery == Delivery.OFF_TRACK and not recovery_action:
+        raise InvalidInput("Say how the action will get back on track: an off-track update needs its recovery action",
+                           field="recovery_action")
     links = [line.strip() for line in (evidence_links or "").splitlines() if line.strip()]
     for link in links:
         if not link.startswith(("https://", "http://")):
@@ -81,6 +93,7 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
     before = None if new else snapshot(update, UPDATE_FIELDS)
     update.delivery, update.percent_complete = delivery, percent_complete
     update.commentary, update.next_steps = commentary, (next_steps or "").strip()
+    update.recovery_action = recovery_action
     update.evidence_links = "\n".join(links)
     update.status = UpdateStatus.SUBMITTED if submit else UpdateStatus.DRAFT
     if submit:
@@ -89,13 +102,22 @@ def save_update(access: Access, action: Action, period: ReportingPeriod, *, deli
     if new:
         update.save()
     else:
-        update.save(update_fields=["delivery", "percent_complete", "commentary", "next_steps", "evidence_links",
-                                   "status", "submitted_by", "submitted_at", *stamped])
+        update.save(update_fields=["delivery", "percent_complete", "commentary", "next_steps", "recovery_action",
+                                   "evidence_links", "status", "submitted_by", "submitted_at", *stamped])
+    if submit:
+        notify(access.organisation, managers_of(access.organisation, action.lead_unit),
+               NotificationEvent.UPDATE_SUBMITTED, exclude=access.user,
+               title=f"Update to approve: {action.title}"[:300],
+               body=f"{access.user.display_name} submitted the {period.identifier} update on ‘{action.title}’ "
+                    f"({update.get_delivery_display().lower()}, {percent_complete}% complete) for approval."
+                    + (f" Recovery action: {recovery_action}" if recovery_action else ""),
+               url=reverse("plans:inbox", args=[access.organisation.slug]))
     verb = "submitted" if submit else "saved a draft of"
     log_action("plans.update.submitted" if submit else "plans.update.saved", actor=access.user,
                organisation=access.organisation, record=update, before=before, after=snapshot(update, UPDATE_FIELDS),
                message=f"{access.user.display_name} {verb} the {period.identifier} update on ‘{action.title}’ "
-               f"({update.get_delivery_display().lower()}, {percent_complete}% complete)")
+               f"({(update.get_delivery_display() or 'no delivery status yet').lower()}, "
+               f"{percent_complete}% complete)")
     return update
 
 
@@ -118,6 +140,8 @@ def approve_update(access: Access, update: ActionUpdate) -> ActionUpdate:
     if latest is not None and action.percent_complete != latest.percent_complete:
         action.percent_complete = latest.percent_complete
         action.save(update_fields=["percent_complete", *_stamp(action, access.user)])
+    _tell_author(access, update, action, NotificationEvent.UPDATE_APPROVED, "approved",
+                 f"{access.user.display_name} approved your {update.period.identifier} update on ‘{action.title}’.")
     log_action("plans.update.approved", actor=access.user, organisation=access.organisation, record=update,
                before=before, after=snapshot(update, UPDATE_FIELDS),
                message=f"{access.user.display_name} approved the {update.period.identifier} update on "
@@ -141,11 +165,46 @@ def return_update(access: Access, update: ActionUpdate, *, comments: str) -> Act
     update.reviewed_by, update.reviewed_at, update.review_comments = access.user, timezone.now(), comments
     update.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comments",
                                *_stamp(update, access.user)])
+    _tell_author(access, update, update.action, NotificationEvent.UPDATE_RETURNED, "returned",
+                 f"{access.user.display_name} returned your {update.period.identifier} update on "
+                 f"‘{update.action.title}’: {comments}")
     log_action("plans.update.returned", actor=access.user, organisation=access.organisation, record=update,
                before=before, after=snapshot(update, UPDATE_FIELDS),
                message=f"{access.user.display_name} returned the {update.period.identifier} update on "
                f"‘{update.action.title}’: {comments}")
     return update
+
+
+def _tell_author(access: Access, update: ActionUpdate, action: Action, event: str, verb: str, body: str) -> None:
+    """Tell whoever submitted the update (and the action's owner, if someone else) of a decision."""
+    notify(access.organisation, [update.submitted_by, action.owner], event, exclude=access.user,
+           title=f"Update {verb}: {action.title}"[:300], body=body,
+           url=f"{reverse('plans:action', args=[access.organisation.slug, action.pk])}"
+               f"#update-{update.period.identifier}")
+
+
+@transaction.atomic
+def review_updates(access: Access, updates: list[ActionUpdate], *, decision: str,
+                   comments: str = "") -> list[ActionUpdate]:
+    """Approve, or return with one reason, several submitted updates at once (the approvals
+    inbox). Each goes through ``approve_update`` or ``return_update``, so each is checked and
+    audited on its own; all are decided or, if any is refused, none is, and the refusal names it."""
+    if decision not in ("approve", "return"):
+        raise InvalidInput("Choose approve or return", field="decision")
+    if not updates:
+        raise InvalidInput("Select at least one update", field="updates")
+    if decision == "return" and not (comments or "").strip():
+        raise InvalidInput("Say what the owners need to change", field="comments")
+    done = []
+    for update in updates:
+        try:
+            if decision == "approve":
+                done.append(approve_update(access, update))
+            else:
+                done.append(return_update(access, update, comments=comments))
+        except (Conflict, InvalidInput) as exc:
+            raise type(exc)(f"{update}: {exc.message}; nothing was {decision}d", field=exc.field) from exc
+    return done
 
 
 # Snapshots at close ---------------------------------------------------------------------------

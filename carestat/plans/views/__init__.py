@@ -5,6 +5,7 @@ updates, Excel) and ``structure`` (keeping a plan: its structure, details, archi
 rules). Every view is imported here, so the URLs and other code reach them as before.
 """
 
+from carestat.plans.views.inbox import inbox, redate_decide  # noqa: F401
 from carestat.plans.views.pages import (  # noqa: F401
     SECTION,
     XLSX,

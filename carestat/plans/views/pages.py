@@ -36,10 +36,17 @@ from carestat.plans.forms import (
 from carestat.plans.models import (
     ActionUpdate,
     BauOrChange,
+    PendingRedate,
     StatusChoice,
     rules_for,
 )
-from carestat.plans.progress import FILTERS, changes_since_last_period, judge_milestone, plan_tree
+from carestat.plans.progress import (
+    FILTERS,
+    UPDATE_FILTERS,
+    changes_since_last_period,
+    judge_milestone,
+    plan_tree,
+)
 
 SECTION = "plans"
 
@@ -65,10 +72,21 @@ def my_actions(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     today = timezone.localdate()
     period = services.period_due(access.organisation, today)
+    show = request.GET.get("show", "")
+    actions = list(selectors.my_actions(access))
+    if show == "due":
+        due = {a.pk for a in selectors.updates_due(access, today=today)}
+        actions = [a for a in actions if a.pk in due]
+    elif show == "returned":
+        returned = {u.action_id for u in selectors.returned_updates(access)}
+        actions = [a for a in actions if a.pk in returned]
+    slipping = selectors.my_slipping_milestones(access, today=today) if show == "slipping" else []
+    if show == "slipping":
+        actions = [a for a in actions if a.pk in {m.milestone.action_id for m in slipping}]
     rows = [{"action": a, "rollup": selectors.action_progress(access, a, today=today).rollup,
-             "current_update": selectors.current_update(a, period)} for a in selectors.my_actions(access)]
+             "current_update": selectors.current_update(a, period)} for a in actions]
     return page(request, "plans/my_actions.html", "My actions", section=SECTION, rows=rows, period=period,
-                breadcrumbs=_crumbs(access))
+                show=show, slipping=slipping, breadcrumbs=_crumbs(access))
 
 
 @login_required
@@ -78,7 +96,8 @@ def plan_tree_page(request, slug, pk):
     plan = get_plan_for_user(access, pk)
     filters = {k: request.GET.get(k, "") for k in FILTERS}
     tree = plan_tree(plan, filters=filters)
-    options = {**selectors.filter_options(plan), "status": StatusChoice.choices, "bau_or_change": BauOrChange.choices}
+    options = {**selectors.filter_options(plan), "status": StatusChoice.choices, "bau_or_change": BauOrChange.choices,
+               "update": UPDATE_FILTERS}
     return page(request, "plans/tree.html", plan.title, section=SECTION, plan=plan, tree=tree, filters=filters,
                 options=options, filtered=any(filters.values()), breadcrumbs=_crumbs(access))
 
@@ -166,6 +185,7 @@ def _update_initial(action, period):
                 "version": f"{period.identifier}:0"}
     return {"period": period.identifier, "delivery": existing.delivery, "percent_complete": existing.percent_complete,
             "commentary": existing.commentary, "next_steps": existing.next_steps,
+            "recovery_action": existing.recovery_action,
             "evidence_links": existing.evidence_links, "version": f"{period.identifier}:{existing.version}"}
 
 
@@ -174,8 +194,10 @@ def _action_page(request, access, action, *, form=None, review_form=None, status
     progress = selectors.action_progress(access, action)
     updates = ActionUpdate.objects.filter(action=action).select_related("period", "submitted_by", "reviewed_by")
     plan = action.plan
+    due = services.period_due(access.organisation)
+    current = selectors.current_update(action, due)
     return page(request, "plans/action.html", action.title, status=status, section=SECTION, action=action, plan=plan,
-                rollup=progress.rollup, milestones=progress.milestones, updates=updates,
+                rollup=progress.rollup, milestones=progress.milestones, updates=updates, due=due, current=current,
                 form=form, review_form=review_form or ReviewForm(),
                 can_update=services.can_update_action(access, action),
                 can_manage=services.can_manage_action(access, action),
@@ -233,8 +255,13 @@ def milestone_page(request, slug, pk):
             opened = d["version"]
             try:
                 if op == "redate":
-                    services.redate_milestone(access, milestone, new_date=d["new_date"], reason=d["reason"],
-                                              expected_version=opened)
+                    done = services.redate_milestone(access, milestone, new_date=d["new_date"], reason=d["reason"],
+                                                     expected_version=opened)
+                    if isinstance(done, PendingRedate):
+                        messages.warning(request, "The milestone is red and the new date would take it out of red, "
+                                                  "so it waits for a manager's approval; the managers have been "
+                                                  "told. The date has not moved yet.")
+                        return redirect("plans:milestone", slug, milestone.pk)
                 elif op == "complete":
                     services.complete_milestone(access, milestone, actual_date=d["actual_date"],
                                                 expected_version=opened)
@@ -247,6 +274,9 @@ def milestone_page(request, slug, pk):
                 apply_service_error(form, exc)
             else:
                 messages.success(request, f"Saved milestone ‘{milestone.title}’.")
+                warning = services.past_action_end(get_milestone_for_user(access, milestone.pk))
+                if warning:
+                    messages.warning(request, warning)
                 return redirect("plans:milestone", slug, milestone.pk)
     action = milestone.action
     node = judge_milestone(milestone, action, timezone.localdate(), rules_for(access.organisation),

@@ -25,7 +25,8 @@ def report_world(cast, demoshire):
     plans.complete_milestone(admin, w["m1"], actual_date=dt.date(2026, 8, 30))
     update = plans.save_update(access_for(cast["contributor"], org), w["action"], w["q2"], delivery="at_risk",
                                percent_complete=60, commentary="Agency OTs started late in August.",
-                               next_steps="Weekend clinics until the backlog is under 100.", submit=True)
+                               next_steps="Report the backlog weekly to the programme board.",
+                               recovery_action="Weekend clinics until the backlog is under 100.", submit=True)
     plans.approve_update(manager, ActionUpdate.objects.get(pk=update.pk))
     m = measures.add_local_measure(admin, code="OT28", title="OT assessments within 28 days", domain="adults",
                                    unit="percent", polarity="higher_is_better", numerator="Assessed within 28 days",
