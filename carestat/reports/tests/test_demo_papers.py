@@ -47,7 +47,10 @@ def test_the_demos_reports_are_fit_to_send_in_every_format(demo_reports):
             where = f"{report.title} ({'public' if public else 'full'})"
             checked = check_layout(layout(v))
             assert checked.problems == [], where
-            assert 4 <= checked.pages <= 20, (where, checked.pages)
+            # A quarter's paper with every domain's section (risks, money, commissioning, future
+            # need, quality, governance) runs to about twenty pages; thirty would mean something
+            # repeated or left unbroken.
+            assert 4 <= checked.pages <= 30, (where, checked.pages)
 
             doc = Document(io.BytesIO(render(report.snapshot, "docx", public=public, sign_off=report.sign_off())))
             section = doc.sections[0]
