@@ -324,8 +324,8 @@ def read_payments(content: bytes, filename: str, columns: dict[str, str], keys: 
         if no_amount:
             problems.append(Problem(filename, row, where["amount"], f"'{amount_text}' is not an amount; write it "
                                     "as a number of pounds like 1250.00"))
-    services = {s: None for (s,) in con.execute("SELECT DISTINCT service_text FROM p").fetchall()}
-    for text in services:
+    services: dict[str, str] = {}
+    for (text,) in con.execute("SELECT DISTINCT service_text FROM p").fetchall():
         services[text] = "" if not text else (parse_service_type(text) or "")
     if "service_type" in where:
         for text, kind in services.items():
@@ -346,8 +346,8 @@ def read_payments(content: bytes, filename: str, columns: dict[str, str], keys: 
                                           "number_key": [normalise_company(n) for n in numbers]}))
     con.register("service_keys", pa.table({"service_text": list(services),
                                            "service_type": [str(v) for v in services.values()]}))
-    by_number = {}
-    by_name = {}
+    by_number: dict[str, int] = {}
+    by_name: dict[str, int] = {}
     for pid, name_key, nums in keys.providers:
         for n in nums:
             by_number.setdefault(n, pid)

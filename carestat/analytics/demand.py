@@ -140,12 +140,14 @@ def _find(header: list[str], names: Sequence[str]) -> int | None:
 
 
 def _rows_of(content: str | bytes) -> list[list[str]]:
+    text = content
     if isinstance(content, bytes):
         try:
-            content = content.decode("utf-8-sig")
+            text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            content = content.decode("cp1252")
-    return [r for r in csv.reader(io.StringIO(content))]
+            text = content.decode("cp1252")
+    assert isinstance(text, str)
+    return [r for r in csv.reader(io.StringIO(text))]
 
 
 def read_population(content: str | bytes, filename: str = "population.csv") -> list[PopulationRow]:
@@ -179,6 +181,10 @@ def read_population(content: str | bytes, filename: str = "population.csv") -> l
     if problems:
         raise DemandInputError(problems)
     rows: list[PopulationRow] = []
+
+    def heading(i: int | None) -> str:
+        return table[0][i].strip() if i is not None else ""
+
     for number, raw in enumerate(table[1:], start=2):
         if not any(v.strip() for v in raw):
             continue
@@ -193,24 +199,24 @@ def read_population(content: str | bytes, filename: str = "population.csv") -> l
         try:
             sex = parse_sex(cell(sex_i))
         except ValueError as exc:
-            problems.append(Problem(filename, number, table[0][sex_i].strip(), "unknown-sex", str(exc)))
+            problems.append(Problem(filename, number, heading(sex_i), "unknown-sex", str(exc)))
             sex = None
         try:
             band = parse_band(age_text)
         except ValueError as exc:
-            problems.append(Problem(filename, number, table[0][age_i].strip(), "unknown-age-band", str(exc)))
+            problems.append(Problem(filename, number, heading(age_i), "unknown-age-band", str(exc)))
             band = None
         pairs = year_cols if wide else [(value_i, None)]
         for i, year in pairs:
             if year is None:
                 text = cell(year_i)
                 if not re.fullmatch(r"\d{4}", text):
-                    problems.append(Problem(filename, number, table[0][year_i].strip(), "year",
+                    problems.append(Problem(filename, number, heading(year_i), "year",
                                             f"'{text}' is not a year such as 2026"))
                     continue
                 year = int(text)
             value = cell(i).replace(",", "")
-            column = table[0][i].strip()
+            column = heading(i)
             if value == "":
                 problems.append(Problem(filename, number, column, "missing-year",
                                         f"there is no population for {year}; every row needs every year"))
@@ -540,7 +546,7 @@ class History:
         """``children``: (child key, birth_ym); ``episodes``: (child key, DECOM, DEC, LS, PLACE,
         PLACE_PROVIDER). Short breaks and episodes of unknown children are left out."""
         index: dict[str, int] = {}
-        births = []
+        births: list = []
         for key, birth in children:
             if key not in index:
                 index[key] = len(births)
@@ -644,7 +650,8 @@ def rates_from_counts(counts: np.ndarray, weeks: int, population: np.ndarray | N
     return Rates(p, entries, counts, weeks, per_pop)
 
 
-def estimate(states: np.ndarray, first: int, last: int, population: Sequence[float] | None = None) -> Rates:
+def estimate(states: np.ndarray, first: int, last: int,
+             population: Sequence[float] | np.ndarray | None = None) -> Rates:
     """Rates over the reference window of weeks first..last (``population``: children by age band)."""
     return rates_from_counts(transition_counts(states, first, last), last - first,
                              None if population is None else np.asarray(population, dtype=np.float64))
@@ -674,14 +681,16 @@ def _placement(change: dict, key: str) -> int:
 
 def describe_change(change: dict) -> str:
     band = f" aged {change['band']}" if change.get("band") else ""
+
+    def named(key: str) -> str:
+        code = str(change.get(key) or "")
+        return PLACEMENT_NAMES.get(code, code)
+
     if change.get("kind") == "entry_rate":
-        where = f" into {PLACEMENT_NAMES.get(change.get('placement'), change.get('placement'))}" \
-            if change.get("placement") else ""
+        where = f" into {named('placement')}" if change.get("placement") else ""
         return f"Entries to care{where}{band} {float(change['percent']):+g}%"
     if change.get("kind") == "step_down":
-        return (f"{float(change['percent']):g}% a year of children{band} in "
-                f"{PLACEMENT_NAMES.get(change.get('from'), change.get('from'))} step down to "
-                f"{PLACEMENT_NAMES.get(change.get('to'), change.get('to'))}")
+        return f"{float(change['percent']):g}% a year of children{band} in {named('from')} step down to {named('to')}"
     return str(change)
 
 
@@ -697,8 +706,8 @@ def apply_scenario(transitions: np.ndarray, entry: np.ndarray,
     for c in changes:
         kind = c.get("kind")
         try:
-            pct = float(c.get("percent"))
-        except (TypeError, ValueError):
+            pct = float(c["percent"])
+        except (KeyError, TypeError, ValueError):
             raise ScenarioError(f"'{c.get('percent')}' is not a percentage") from None
         if kind == "entry_rate":
             if pct < -100:
@@ -739,7 +748,7 @@ def step(counts: np.ndarray, transitions: np.ndarray, entries: np.ndarray) -> np
 
 
 def run(start: np.ndarray, transitions: np.ndarray, entry: np.ndarray, *, years: int,
-        population: Sequence[Sequence[float]] | None = None,
+        population: Sequence[Sequence[float] | np.ndarray] | None = None,
         per_population: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Project ``years`` years of 52 weeks from ``start`` (S,) or (B, S).
 
@@ -834,7 +843,7 @@ class ChildrenProjection:
             "rates": self.rates.as_json(),
             "cost": None if self.cost is None else [str(c) for c in self.cost],
         }
-        if self.lower is not None:
+        if self.lower is not None and self.upper is not None:
             names = [*PLACEMENTS, "total"]
             out["lower"] = {n: [round(float(v), 2) for v in self.lower[:, i]] for i, n in enumerate(names)}
             out["upper"] = {n: [round(float(v), 2) for v in self.upper[:, i]] for i, n in enumerate(names)}
@@ -870,7 +879,7 @@ def project_children(history: History, *, as_at: dt.date, reference_start: dt.da
     rates = estimate(states, 0, last, pop)
     p, e = apply_scenario(rates.transitions, rates.entry, changes)
     start = np.bincount(states[:, last][states[:, last] != OUT], minlength=S + 1)[:S].astype(np.float64)
-    future = population_future or ([pop] if pop is not None else None)
+    future: Sequence[Sequence[float] | np.ndarray] | None = population_future or ([pop] if pop is not None else None)
     ends, means = run(start, p, e, years=years, population=future, per_population=rates.per_population)
     lower = upper = None
     if resamples:

@@ -356,7 +356,11 @@ def read_case_list(content: bytes, filename: str, *, teams: Iterable[str], keyer
             problems.append(CaseListProblem(filename, i, "closed", f"write yes or no (not ‘{row['closed']}’)"))
         if problems:
             continue
-        cases.append(Case(key=keyer(pid, kind=kind), team=known[team.lower()], work_type=row["work_type"],
+        key = keyer(pid, kind=kind)
+        if key is None:  # nothing left of the identifier once cleaned
+            problems.append(CaseListProblem(filename, i, "person_id", "enter the person's identifier"))
+            continue
+        cases.append(Case(key=key, team=known[team.lower()], work_type=row["work_type"],
                           need=row.get("need", ""), closed=closed in YES, manager=row.get("worker_manager", "")))
     if problems:
         raise CaseListInvalid(problems)

@@ -107,7 +107,7 @@ def create_report(access: Access, *, period: ReportingPeriod, scope: str = Scope
         log_action("reports.report.created", actor=access.user, organisation=org, record=report,
                    after={"title": report.title, "period": period.identifier, "scope": report.scope_key},
                    message=f"{access.user.display_name} drafted the report ‘{report.title}’")
-        notify(org, members_with_roles(org, Role.MANAGER, Role.ADMIN), NotificationEvent.REPORT_AWAITING,
+        notify(org, members_with_roles(org, str(Role.MANAGER), str(Role.ADMIN)), str(NotificationEvent.REPORT_AWAITING),
                exclude=access.user, title=f"Report to approve: {report.title}"[:300],
                body=f"{access.user.display_name} drafted the report ‘{report.title}’ for {period.title}; "
                     "it awaits a manager's approval.",
@@ -129,7 +129,7 @@ def board_readers(report: Report):
         people = [bm.user for bm in BoardMember.objects.filter(
             organisation=org, board__remit_id__in=remits, board__is_archived=False, is_archived=False,
             user__isnull=False).select_related("user")]
-    return people or members_with_roles(org, Role.VIEWER)
+    return people or members_with_roles(org, str(Role.VIEWER))
 
 
 def _require_draft(report: Report, doing: str) -> None:
@@ -392,7 +392,7 @@ def _publish(access: Access, report: Report) -> Report:
     log_action("reports.report.published", actor=access.user, organisation=report.organisation, record=report,
                before={"status": "Approved"}, after={"status": "Published"},
                message=f"{access.user.display_name} published the report ‘{report.title}’")
-    notify(report.organisation, board_readers(report), NotificationEvent.REPORT_PUBLISHED, exclude=access.user,
+    notify(report.organisation, board_readers(report), str(NotificationEvent.REPORT_PUBLISHED), exclude=access.user,
            title=f"Report published: {report.title}"[:300],
            body=f"{access.user.display_name} published the report ‘{report.title}’.",
            url=f"/o/{report.organisation.slug}/reports/{report.pk}/")
