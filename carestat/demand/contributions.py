@@ -60,7 +60,9 @@ def future_need_section(ctx: SectionContext) -> dict | None:
                           "and published prevalence rates (see the sources on the model's assumptions page).")
         tables.append({"caption": "People projected to have each need (population × prevalence)",
                        "headers": ["Need", *[str(y) for y in show]], "rows": rows})
-        cost_rows = [[n["name"], *[float(Decimal(n["cost"][i])) for i in idx]] for n in r["needs"] if n.get("cost")]
+        # Whole pounds, as the money section shows them: pence in a thirty-year projection are noise.
+        cost_rows = [[n["name"], *[int(Decimal(n["cost"][i]).quantize(Decimal(1))) for i in idx]]
+                     for n in r["needs"] if n.get("cost")]
         if cost_rows:
             tables.append({"caption": "Projected cost of long-term support for each need (£)",
                            "headers": ["Need", *[str(y) for y in show]], "rows": cost_rows})
