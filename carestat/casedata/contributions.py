@@ -4,7 +4,9 @@ a manager, an admin), the latest submissions and their data quality."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
+from carestat.analytics.words import count_of
 from carestat.casedata import selectors
 from carestat.core.contributions import Tile
 from carestat.core.models import Role
@@ -20,9 +22,12 @@ def home_tiles(access, period) -> list[Tile]:
         return []
     problems = selectors.submissions(org, quality="problems").count()
     newest = latest[0]
-    tiles = [Tile("Latest submission", newest.get_format_display(),
-                  f"{newest.period_label or 'no period'}, {newest.get_status_display().lower()}, "
-                  f"{newest.error_count} errors, {newest.warning_count} warnings",
+    # The day it was loaded is the figure; what it was reads beneath, so a long return's name
+    # never fills the tile.
+    tiles = [Tile("Latest submission", f"{timezone.localtime(newest.loaded_at):%-d %b}",
+                  f"{newest.get_format_display()}, {newest.period_label or 'no period'}, "
+                  f"{newest.get_status_display().lower()}, {count_of(newest.error_count, 'error')}, "
+                  f"{count_of(newest.warning_count, 'warning')}",
                   reverse("casedata:submission", args=[org.slug, newest.pk]),
                   rag="red" if newest.error_count else ("amber" if newest.warning_count else "green"),
                   order=50, group="you"),
