@@ -16,7 +16,7 @@ def test_an_auditor_sees_the_latest_submissions_quality_and_the_problems_list(cl
     latest = html.split(">Latest submission</a>")[1].split("</li>")[0]
     # The figure is the day it was loaded; what it was (the refused return) reads beneath.
     assert '<p class="app-tile__value">CIN' not in latest
-    assert "CIN census (XML), no period, not loaded, 0 errors, 0 warnings" in latest
+    assert "CIN census (XML), no period, rejected: not loaded, 0 errors, 0 warnings" in latest
     listed = client.get("/o/demoshire/data/?quality=problems").content.decode()
     assert "bad.xml" in listed and "cin.xml" not in listed
     client.force_login(viewer)
