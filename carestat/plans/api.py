@@ -23,7 +23,7 @@ from carestat.plans.models import (
     Objective,
     rules_for,
 )
-from carestat.plans.progress import judge_milestone, plan_tree
+from carestat.plans.progress import judge_milestone, plan_tree, plan_trees
 from carestat.plans.schemas import (  # noqa: F401 (schemas stay importable from here)
     FIVE_SOLID,
     SOLID,
@@ -79,7 +79,7 @@ P = "/organisations/{slug}"
 @router.get(P + "/plans", response={200: list[PlanOut], **ERRORS}, summary="Plans with their RAG and counts")
 def plans(request, slug: str, archived: bool = False):
     access = org_access(request, slug, Perm.VIEW)
-    return [_plan(p, plan_tree(p)) for p in selectors.plans(access.organisation, archived=archived)]
+    return [_plan(t.plan, t) for t in plan_trees(selectors.plans(access.organisation, archived=archived))]
 
 
 @router.get(P + "/plans/{plan_id}", response={200: PlanTreeOut, **ERRORS},

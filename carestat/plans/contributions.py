@@ -13,7 +13,7 @@ from carestat.core.contributions import Tile
 from carestat.core.models import Role
 from carestat.core.permissions import Perm
 from carestat.plans import selectors
-from carestat.plans.progress import plan_tree
+from carestat.plans.progress import plan_trees
 
 
 def _n(count: int, one: str, many: str) -> str:
@@ -48,8 +48,9 @@ def home_tiles(access, period) -> list[Tile]:
                           _n(len({u.action.plan.pk for u in waiting}), "plan", "plans") if waiting else "",
                           reverse("plans:inbox", args=[slug]), rag="amber" if waiting else "", order=10,
                           group="you"))
-        for plan in selectors.managed_plans(access):
-            late = plan_tree(plan).delivery()
+        for tree in plan_trees(selectors.managed_plans(access)):
+            plan = tree.plan
+            late = tree.delivery()
             if late:
                 overdue = sum(1 for m in late if m.judgement.status.value == "overdue")
                 tiles.append(Tile(f"Overdue or slipped: {plan.title}", str(len(late)),
@@ -57,8 +58,8 @@ def home_tiles(access, period) -> list[Tile]:
                                   reverse("plans:delivery", args=[slug, plan.pk]),
                                   rag="red" if overdue else "amber", order=20, group="you"))
     if access.role == Role.VIEWER:
-        for plan in selectors.plans(access.organisation):
-            tree = plan_tree(plan)
+        for tree in plan_trees(selectors.plans(access.organisation)):
+            plan = tree.plan
             rag = tree.rollup.rag
             late = len(tree.delivery())
             tiles.append(Tile(plan.title, rag.label if rag else "No milestones",

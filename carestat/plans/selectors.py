@@ -66,10 +66,12 @@ class ActionProgress:
     rollup: Rollup
 
 
-def action_progress(access: Access, action: Action, *, today: dt.date | None = None) -> ActionProgress:
-    """The action's live milestones judged by the organisation's rules, and its roll-up."""
+def action_progress(access: Access, action: Action, *, today: dt.date | None = None,
+                    settings: rules.RuleSettings | None = None) -> ActionProgress:
+    """The action's live milestones judged by the organisation's rules (``settings``, when the
+    caller judging many actions has read them once), and its roll-up."""
     today = today or timezone.localdate()
-    settings = rules_for(access.organisation)
+    settings = settings or rules_for(access.organisation)
     # .all() then filtering in Python uses a prefetched list (my_actions) without a query each.
     nodes = [judge_milestone(m, action, today, settings, access.organisation)
              for m in action.milestones.all() if not m.is_archived]
@@ -79,6 +81,13 @@ def action_progress(access: Access, action: Action, *, today: dt.date | None = N
 def current_update(action: Action, period) -> ActionUpdate | None:
     """The action's update for ``period`` (the period due), if any."""
     return ActionUpdate.objects.filter(action=action, period=period).first() if period else None
+
+
+def current_updates(actions, period) -> dict[int, ActionUpdate]:
+    """``current_update`` for many actions in one query: each action's update for ``period``."""
+    if not period:
+        return {}
+    return {u.action_id: u for u in ActionUpdate.objects.filter(action__in=list(actions), period=period)}
 
 
 def filter_options(plan: Plan) -> dict[str, list[tuple[str, str]]]:
@@ -139,15 +148,18 @@ def updates_due(access: Access, *, today: dt.date | None = None) -> list[Action]
         return []
     done = ActionUpdate.objects.filter(period=period, status__in=[UpdateStatus.SUBMITTED, UpdateStatus.APPROVED])
     rows = my_actions(access).exclude(pk__in=done.values("action_id"))
-    return [a for a in rows if action_progress(access, a, today=today).rollup.status is not rules.Status.COMPLETE]
+    settings = rules_for(access.organisation)
+    return [a for a in rows
+            if action_progress(access, a, today=today, settings=settings).rollup.status is not rules.Status.COMPLETE]
 
 
 def my_slipping_milestones(access: Access, *, today: dt.date | None = None) -> list[MilestoneNode]:
     """The person's milestones (on the actions they own) judged overdue or at risk today."""
     today = today or timezone.localdate()
     out = []
+    settings = rules_for(access.organisation)
     for action in my_actions(access):
-        out += [m for m in action_progress(access, action, today=today).milestones
+        out += [m for m in action_progress(access, action, today=today, settings=settings).milestones
                 if m.judgement.status in (rules.Status.OVERDUE, rules.Status.AT_RISK)]
     return sorted(out, key=lambda m: (m.milestone.forecast_date, m.milestone.pk))
 

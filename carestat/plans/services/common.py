@@ -88,7 +88,28 @@ def within_unit(access: Access, unit: Unit | None) -> bool:
         return True
     if unit is None:
         return False
-    return unit.pk == mine or any(u.pk == mine for u in unit.ancestors())
+    return unit.pk in _units_within(access)
+
+
+def _units_within(access: Access) -> frozenset[int]:
+    """The manager's unit and every unit below it, read once per request (kept on the
+    membership, which lives as long as the request) rather than walking each checked unit's
+    parents a query at a time: the approvals inbox checks every update it lists."""
+    cached = getattr(access.membership, "_units_within", None)
+    if cached is not None:
+        return cached
+    children: dict[int | None, list[int]] = {}
+    for pk, parent in Unit.objects.filter(organisation=access.organisation).values_list("pk", "parent_id"):
+        children.setdefault(parent, []).append(pk)
+    found, todo = set(), [access.membership.unit_id]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo += children.get(pk, [])
+    within = frozenset(found)
+    setattr(access.membership, "_units_within", within)  # noqa: B010 (a private per-request cache)
+    return within
 
 
 def can_manage_action(access: Access, action: Action) -> bool:

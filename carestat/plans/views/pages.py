@@ -46,6 +46,7 @@ from carestat.plans.progress import (
     changes_since_last_period,
     judge_milestone,
     plan_tree,
+    plan_trees,
 )
 
 SECTION = "plans"
@@ -62,7 +63,7 @@ def plan_list(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     show = request.GET.get("show", "")
     plans = selectors.plans(access.organisation, archived=show == "archived")
-    rows = [{"plan": p, "tree": plan_tree(p)} for p in plans]
+    rows = [{"plan": t.plan, "tree": t} for t in plan_trees(plans)]
     return page(request, "plans/list.html", "Plans", section=SECTION, rows=rows, show=show)
 
 
@@ -83,8 +84,10 @@ def my_actions(request, slug):
     slipping = selectors.my_slipping_milestones(access, today=today) if show == "slipping" else []
     if show == "slipping":
         actions = [a for a in actions if a.pk in {m.milestone.action_id for m in slipping}]
-    rows = [{"action": a, "rollup": selectors.action_progress(access, a, today=today).rollup,
-             "current_update": selectors.current_update(a, period)} for a in actions]
+    settings = rules_for(access.organisation)
+    updates = selectors.current_updates(actions, period)
+    rows = [{"action": a, "rollup": selectors.action_progress(access, a, today=today, settings=settings).rollup,
+             "current_update": updates.get(a.pk)} for a in actions]
     return page(request, "plans/my_actions.html", "My actions", section=SECTION, rows=rows, period=period,
                 show=show, slipping=slipping, breadcrumbs=_crumbs(access))
 
