@@ -27,7 +27,7 @@ from carestat.analytics.judgements.suppression import Marker, publish_count, pub
 from carestat.analytics.periods import parse_period, previous_period, same_period_last_year
 from carestat.charts import Chart, icon_svg, sparkline, xmr_chart
 from carestat.charts.svg import chart_id
-from carestat.measures.models import Frequency, Measure, MeasureValue, ProcessChange, Target, ValueStatus
+from carestat.measures.models import Frequency, Measure, MeasureValue, Target, ValueStatus
 
 
 @dataclass
@@ -123,7 +123,7 @@ def benchmarks_for(measure: Measure) -> list[Benchmark]:
         out.append(Benchmark("national", cat.national_value, cat.national_source or "measure catalogue",
                              cat.national_period or "", cat.national_geography))
     latest: dict[tuple[str, str], object] = {}
-    for b in measure.benchmarks.all().order_by("year", "pk"):
+    for b in sorted(measure.benchmarks.all(), key=lambda b: (b.year, b.pk)):  # prefetched by lists
         latest[(b.kind, b.name)] = b  # the latest year of each benchmark
     for b in latest.values():
         out.append(Benchmark(b.kind, b.value, b.source, b.year, b.name))
@@ -178,10 +178,16 @@ def _breakdown_tables(measure: Measure, value: MeasureValue, public: bool) -> li
 def judge(measure: Measure, *, public: bool = False, chart: bool = True, as_of: str | None = None) -> MeasureReport:
     """Judge a measure's latest approved value (or its value for ``as_of``, judged on the
     history up to then) and draw its chart."""
-    qs = measure.values.select_related("entered_by", "approved_by").order_by("-period_start")
-    if as_of:
-        qs = qs.filter(period_start__lte=parse_period(as_of).start)
-    all_values = list(qs)
+    if "values" in getattr(measure, "_prefetched_objects_cache", {}):
+        # A list judging many measures read every value at once (selectors.measure_rows).
+        all_values = sorted(measure.values.all(), key=lambda v: v.period_start, reverse=True)
+        if as_of:
+            all_values = [v for v in all_values if v.period_start <= parse_period(as_of).start]
+    else:
+        qs = measure.values.select_related("entered_by", "approved_by").order_by("-period_start")
+        if as_of:
+            qs = qs.filter(period_start__lte=parse_period(as_of).start)
+        all_values = list(qs)
     approved = [v for v in reversed(all_values) if v.status == ValueStatus.APPROVED]
     points, suppressed, last = [], [], None
     for v in approved:
@@ -211,7 +217,7 @@ def judge(measure: Measure, *, public: bool = False, chart: bool = True, as_of: 
     if year_ago < 0 or labels[year_ago] != same_period_last_year(parse_period(labels[-1])).label:
         periods_per_year = None
     change_points, starts, recorded = [], [parse_period(p).start for p in labels], set()
-    for change in ProcessChange.objects.filter(measure=measure):
+    for change in measure.process_changes.all():  # prefetched by lists
         later = [i for i, s in enumerate(starts) if s >= change.starts_on]
         if later:
             recorded.add(later[0])

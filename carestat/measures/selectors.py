@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from carestat.core.models import AuditEntry, Organisation
@@ -59,7 +62,8 @@ def measure_rows(org: Organisation, *, public: bool = False, domain: str = "", p
         unit_id = _id(unit)
         measures = measures.filter(owner_unit_id=unit_id) if unit_id is not None else measures.none()
     rows = []
-    for m in measures.prefetch_related("benchmarks", "targets"):
+    values = MeasureValue.objects.select_related("entered_by", "approved_by")
+    for m in measures.prefetch_related("benchmarks", "targets", "process_changes", Prefetch("values", values)):
         report = judge(m, public=public, chart=False)
         row_rag = report.rag or "none"
         kind = report.variation.kind if report.variation else "none"
@@ -111,10 +115,36 @@ def cached_measure_rows(org: Organisation, *, public: bool = False, **filters: s
     key = "measure-rows:" + hashlib.sha256(json.dumps(
         [org.pk, public, sorted(filters.items()), newest[0], str(newest[1]), timezone.localdate().isoformat()],
     ).encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = measure_rows(org, public=public, **filters)
-        cache.set(key, found, seconds)
+    return _kept_rows(key, seconds, lambda: measure_rows(org, public=public, **filters))
+
+
+# The rows are kept as objects in this process, not in Django's cache: the local-memory cache
+# pickles what it keeps and unpickles it on every read, and unpickling a list of judged measures
+# (model instances, judgements, sparklines) cost more CPU than rendering the page it served
+# (docs/decisions/00XX-pages-under-load.md). Callers only read the rows. A marker in Django's
+# cache ties these to it, so that clearing the cache (each test does) forgets them too.
+_KEPT: dict[str, tuple[float, tuple[list[dict], list[str]]]] = {}
+_KEPT_MAX = 64
+_KEPT_LOCK = threading.Lock()
+_KEPT_MARKER = "measure-rows:kept-in-process"
+
+
+def _kept_rows(key: str, seconds: int, judge_rows) -> tuple[list[dict], list[str]]:
+    now = time.monotonic()
+    with _KEPT_LOCK:
+        if cache.get(_KEPT_MARKER) is None:
+            _KEPT.clear()
+            cache.set(_KEPT_MARKER, True, None)
+        hit = _KEPT.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+    found = judge_rows()
+    with _KEPT_LOCK:
+        for old in [k for k, (expires, _) in _KEPT.items() if expires <= now]:
+            del _KEPT[old]
+        while len(_KEPT) >= _KEPT_MAX:
+            del _KEPT[next(iter(_KEPT))]  # the oldest kept
+        _KEPT[key] = (now + seconds, found)
     return found
 
 

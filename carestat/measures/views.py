@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,6 +28,7 @@ from carestat.measures.forms import (
     ValueForm,
 )
 from carestat.measures.judging import icon, judge, spark, value_rows_for_public
+from carestat.measures.models import MeasureValueRevision
 from carestat.measures.selectors import FILTER_VARIATIONS, cached_measure_rows
 from carestat.plans.models import Plan
 
@@ -101,6 +103,9 @@ def measure_detail(request, slug, code):
     measure = get_measure_for_user(access, code)
     public = _public(request)
     report = judge(measure, public=public)
+    # The values table lists each value's earlier versions: read them all at once.
+    prefetch_related_objects(report.all_values, Prefetch(
+        "revisions", queryset=MeasureValueRevision.objects.select_related("replaced_by")))
     return page(request, "measures/detail.html", f"{measure.code}: {measure.title}", section=SECTION,
                 measure=measure, report=report, public=public,
                 public_rows=value_rows_for_public(report) if public else None,

@@ -112,7 +112,7 @@ def mitigation_states(risk: Risk, today: dt.date | None = None) -> list[Mitigati
 def _rows(risks, today: dt.date, *, indicators: bool = True) -> list[RiskRow]:
     risks = list(risks)
     by_risk: dict[int, list[Assessment]] = {r.pk: [] for r in risks}
-    for a in Assessment.objects.filter(risk__in=risks).order_by("assessed_on", "pk"):
+    for a in Assessment.objects.filter(risk__in=risks).select_related("period").order_by("assessed_on", "pk"):
         by_risk[a.risk_id].append(a)
     kri: dict[int, list[KeyIndicator]] = {r.pk: [] for r in risks}
     if indicators:
