@@ -229,10 +229,11 @@ def main() -> int:
     if not (1 <= args.users <= MAX_USERS and 1 <= args.seconds <= MAX_SECONDS):
         parser.error(f"at most {MAX_USERS} people and {MAX_SECONDS} s")
 
-    data_dir = Path(tempfile.mkdtemp(prefix="carestat-bench-pages-"))
     if args.reuse_db:
         data_dir = Path(tempfile.gettempdir()) / "carestat-bench-pages-reused"
         data_dir.mkdir(exist_ok=True)
+    else:
+        data_dir = Path(tempfile.mkdtemp(prefix="carestat-bench-pages-"))
     env = {**os.environ, "DATABASE_URL": f"{PG}/carestat_bench", "CARESTAT_DATA_DIR": str(data_dir),
            "CARESTAT_ENV": "development", "CARESTAT_DEBUG": "false", "CARESTAT_DEMO": "false"}
     servers: list[subprocess.Popen] = []
