@@ -12,6 +12,7 @@ def get_plan_for_user(access: Access, pk: int | str) -> Plan:
     plan = Plan.objects.filter(organisation=access.organisation, pk=_int(pk)).first()
     if plan is None:
         raise Http404("No such plan")
+    plan.organisation = access.organisation  # the same row, already read: judging the tree needs it
     return plan
 
 
