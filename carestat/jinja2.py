@@ -90,8 +90,8 @@ def environment(**options) -> Environment:
         service_name="CareStat",
     )
     from carestat.analytics.code_labels import code_label
-    from carestat.analytics.work_types import work_type_label
     from carestat.analytics.words import figure
+    from carestat.analytics.work_types import work_type_label
     from carestat.core.exports import count_of
 
     env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, number=number,
