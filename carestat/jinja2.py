@@ -89,9 +89,12 @@ def environment(**options) -> Environment:
         unread_notifications=unread_notifications,
         service_name="CareStat",
     )
+    from carestat.analytics.code_labels import code_label
+    from carestat.analytics.words import figure
     from carestat.analytics.work_types import work_type_label
     from carestat.core.exports import count_of
 
     env.filters.update(govuk_date=govuk_date, govuk_datetime=govuk_datetime, number=number,
-                       unit_name=unit_name, count_of=count_of, work_type=work_type_label)
+                       unit_name=unit_name, count_of=count_of, work_type=work_type_label,
+                       figure=figure, code_label=code_label)
     return env

@@ -129,7 +129,7 @@ class NeedsConfirmation(SubmissionRejected):
     """The submission would replace one with materially more records; nothing was stored.
 
     ``new_rows`` and ``old_rows`` are the records stored by this and by the current
-    submission(s) for the period; load again with ``confirm_fewer=True`` to replace it.
+    submissions for the period; load again with ``confirm_fewer=True`` to replace it.
     """
 
     def __init__(self, result: LoadResult, *, new_rows: int, old_rows: int, old_ids: list[int]):
@@ -412,7 +412,7 @@ def load_submission(
                           report, duplicate=True, status="duplicate")
 
     if progress:
-        progress(0, 1, f"reading {len(files)} file(s) as {fmt}")
+        progress(0, 1, f"reading {count_of(len(files), 'file')} as {fmt}")
     extra: FormatRead | None = None
     la_codes: dict[str, str] = {}
     if fmt == "cin":

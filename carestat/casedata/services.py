@@ -19,6 +19,7 @@ from django.utils import timezone
 from carestat.analytics.ingest import LoadResult, NeedsConfirmation, SubmissionRejected, load_submission
 from carestat.analytics.problems import UnreadableFile, ValidationReport
 from carestat.analytics.pseudonymise import Pseudonymiser
+from carestat.analytics.words import count_of
 from carestat.casedata.models import (
     MAX_PROBLEMS_KEPT,
     CaseDataSettings,
@@ -176,7 +177,7 @@ def ingest(
                    after={"rows": result.rows, "quarantined": result.quarantined_records,
                           "superseded": [o.pk for o in older]},
                    message=f"{user.display_name} loaded {submission}: {submission.total_rows:,} rows{quarantine}"
-                           + (f"; it supersedes {len(older)} earlier submission(s)" if older else ""))
+                           + (f"; it supersedes {count_of(len(older), 'earlier submission')}" if older else ""))
     if compute:
         _compute_safely(org, user, progress)
         submission.refresh_from_db(fields=["measures_computed_at", "measures_error"])

@@ -142,8 +142,7 @@ def forecasts(request, slug):
                                                   title=form.cleaned_data["title"], **form.options())
                 return redirect("casedata:forecast", slug, saved.pk)
             result = forecasting.run_forecast(access, form.cleaned_data["work_type"], **form.options())
-            work_type = form.cleaned_data["work_type"].replace("_", " ").capitalize()
-            chart = forecasting.forecast_chart(result, f"{work_type} backlog")
+            chart = forecasting.forecast_chart(result, f"{work_type_label(form.cleaned_data['work_type'])} backlog")
         except ServiceError as exc:
             apply_service_error(form, exc)
     saved = selectors.saved_forecasts(access.organisation)

@@ -11,6 +11,7 @@ from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from carestat.analytics.words import count_of
 from carestat.commissioning import selectors, services
 from carestat.commissioning.access import get_contract_for_user, get_provider_for_user
 from carestat.core.access import org_access
@@ -203,7 +204,7 @@ def import_file(request, slug: str, kind: Literal["providers", "contracts", "pay
     try:
         result = services.import_file(access, kind, file.read(), filename=file.name or f"{kind}.csv")
     except services.ImportInvalid as exc:
-        return Status(422, {"detail": f"Nothing was imported: {len(exc.problems)} problem(s) in {file.name}",
+        return Status(422, {"detail": f"Nothing was imported: {count_of(len(exc.problems), 'problem')} in {file.name}",
                             "problems": [{"row": p.row, "column": p.column, "message": p.message}
                                          for p in exc.problems]})
     return result.as_json()

@@ -118,7 +118,11 @@ def finish_sheet(ws, columns: Sequence[Column] | None = None, *, width: int = 22
             if cell.value is None:
                 continue
             if fmt and not isinstance(cell.value, str):
-                cell.number_format = fmt
+                # a whole number in a column of figures (a count measure's value beside rates) reads
+                # 57, not 57.0
+                whole = (column is not None and column.kind == "number" and isinstance(cell.value, int | float)
+                         and float(cell.value).is_integer())
+                cell.number_format = FORMATS["int"] if whole else fmt
             elif isinstance(cell.value, dt.datetime):
                 cell.number_format = FORMATS["datetime"]
             elif isinstance(cell.value, dt.date):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from carestat.core.views import account, auth, notifications, org, search, tokens
+from carestat.core.views import account, auth, notifications, org, organisation, search, tokens
 
 app_name = "core"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("account/api-tokens/", tokens.tokens, name="tokens"),
     path("account/api-tokens/<int:pk>/revoke/", tokens.token_revoke, name="token_revoke"),
     path("o/<slug:slug>/", org.org_home, name="org_home"),
+    path("o/<slug:slug>/organisation/", organisation.organisation, name="organisation"),
     path("o/<slug:slug>/members/", org.members, name="members"),
     path("o/<slug:slug>/members/<int:pk>/", org.member_change, name="member_change"),
     path("o/<slug:slug>/members/<int:pk>/reset-password/", account.member_password_reset,

@@ -11,6 +11,7 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from carestat.analytics.words import count_of
 from carestat.core.access import _int, org_access
 from carestat.core.api import ERRORS
 from carestat.core.permissions import Perm
@@ -138,7 +139,7 @@ def _full(p) -> dict:
 
 
 def _invalid(exc: services.DemandFileInvalid, filename: str):
-    return Status(422, {"detail": f"Nothing was loaded: {len(exc.problems)} problem(s) in {filename}",
+    return Status(422, {"detail": f"Nothing was loaded: {count_of(len(exc.problems), 'problem')} in {filename}",
                         "problems": [{"file": p.file, "row": p.row, "column": p.column, "rule": p.rule,
                                       "message": p.message} for p in exc.problems]})
 

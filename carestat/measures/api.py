@@ -180,7 +180,7 @@ def measure(request, slug: str, code: str, public: bool = False):
     }
     cat = m.catalogue
     return {**_summary(m, r), "numerator_definition": m.numerator_definition,
-            "denominator_definition": m.denominator_definition, "notes": m.notes,
+            "denominator_definition": m.denominator_definition, "notes": m.public_notes,
             "national_source": cat.national_source if cat and cat.national_value is not None else None,
             "judgement": judgement, "notes_on_judgement": r.notes,
             "objectives": [{"id": link.objective.pk, "statement": link.objective.statement,

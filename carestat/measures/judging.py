@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from markupsafe import Markup
 
+from carestat.analytics.code_labels import code_label, dimension_label
 from carestat.analytics.judgements import Benchmark, MeasureJudgement, judge_measure
 from carestat.analytics.judgements.rag import format_value
 from carestat.analytics.judgements.spc import MIN_POINTS, SHIFT_LENGTH
@@ -159,19 +160,23 @@ def _breakdown_tables(measure: Measure, value: MeasureValue, public: bool) -> li
             st = suppress_breakdown(counts, total)
             for r in rows:
                 cell = st.cells[r["category"]]
-                out_rows.append({"category": r["category"], "count": cell.display,
+                out_rows.append({"category": r["category"], "label": code_label(dim, r["category"]),
+                                 "count": cell.display,
                                  "value": "fewer than 5" if cell.suppressed else (
                                      format_value(r["value"], measure.unit) if r["value"] is not None else ""),
                                  "suppressed": cell.suppressed, "reason": st.reasons.get(r["category"])})
             total_cell = st.cells["Total"]
-            tables.append({"dimension": dim, "rows": out_rows, "total": total_cell.display,
-                           "secondary": sorted(str(k) for k in st.secondary)})
+            tables.append({"dimension": dim, "name": dimension_label(dim), "rows": out_rows,
+                           "total": total_cell.display,
+                           "secondary": sorted(code_label(dim, k) for k in st.secondary)})
         else:
             for r in rows:
-                out_rows.append({"category": r["category"], "count": f"{counts[r['category']]:,}",
+                out_rows.append({"category": r["category"], "label": code_label(dim, r["category"]),
+                                 "count": f"{counts[r['category']]:,}",
                                  "value": format_value(r["value"], measure.unit) if r["value"] is not None else "",
                                  "suppressed": False, "reason": None})
-            tables.append({"dimension": dim, "rows": out_rows, "total": f"{total:,}", "secondary": []})
+            tables.append({"dimension": dim, "name": dimension_label(dim), "rows": out_rows, "total": f"{total:,}",
+                           "secondary": []})
     return tables
 
 

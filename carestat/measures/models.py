@@ -161,6 +161,17 @@ class Measure(TrackedModel):
         return self.catalogue_id is None
 
     @property
+    def public_notes(self) -> str:
+        """The notes pages, reports and the API show: the organisation's own. The catalogue's notes
+        column is written for whoever keeps the catalogue ("needs more than 12 months of CLD", "no
+        Wales figure was found in the sources read"); measures adopted before it stopped being
+        copied still carry it, so a note equal to the catalogue's is not shown."""
+        notes = (self.notes or "").strip()
+        if notes and self.catalogue_id is not None and notes == (self.catalogue.notes or "").strip():
+            return ""
+        return notes
+
+    @property
     def is_rate(self) -> bool:
         return self.unit != "count" and bool(self.denominator_definition)
 

@@ -148,7 +148,7 @@ def adopt_measure(access: Access, code: str, *, frequency: str = Frequency.QUART
     measure = Measure(
         organisation=access.organisation, catalogue=entry, code=entry.code, title=entry.title, domain=entry.domain,
         unit=entry.unit, polarity=entry.polarity, numerator_definition=entry.numerator,
-        denominator_definition=entry.denominator, notes=entry.notes, owner_unit=owner_unit, frequency=frequency,
+        denominator_definition=entry.denominator, owner_unit=owner_unit, frequency=frequency,
         tolerance=tol, tolerance_kind=tolerance_kind, is_public=is_public,
     )
     _touch(measure, access.user, created=True)
@@ -420,7 +420,7 @@ def record_computed_values(org: Organisation, results: Iterable[MeasureResult], 
             measure = Measure.objects.create(
                 organisation=org, catalogue=entry, code=entry.code, title=entry.title, domain=entry.domain,
                 unit=entry.unit, polarity=entry.polarity, numerator_definition=entry.numerator,
-                denominator_definition=entry.denominator, notes=entry.notes, frequency=_frequency_for(r.period),
+                denominator_definition=entry.denominator, frequency=_frequency_for(r.period),
                 created_by=computed_by, changed_by=computed_by,
             )
             log_action("measures.measure.adopted", actor=computed_by, organisation=org, record=measure,

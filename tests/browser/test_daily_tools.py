@@ -45,7 +45,7 @@ def test_the_main_pages_reflow_at_320_pixels_without_sideways_scrolling(browser_
                  "/o/demoshire/reports/", "/o/demoshire/risks/", "/o/demoshire/finance/",
                  "/o/demoshire/governance/", "/o/demoshire/commissioning/", "/o/demoshire/demand/",
                  "/o/demoshire/quality/", "/o/demoshire/plans/approvals/", "/o/demoshire/notifications/",
-                 "/o/demoshire/periods/", "/o/demoshire/members/",
+                 "/o/demoshire/organisation/", "/o/demoshire/periods/", "/o/demoshire/members/",
                  "/o/demoshire/audit/", "/o/demoshire/search/?q=locum"]:
         page.goto(path)
         width = page.page.evaluate("document.documentElement.scrollWidth")

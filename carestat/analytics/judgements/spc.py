@@ -15,7 +15,7 @@ Method, per segment (a segment is the whole series, or the part between process 
       the one before, i.e. 5 successive rises or falls. An equal value breaks the trend;
   (d) TWO_OF_THREE: in any 3 consecutive points, 2 or 3 are strictly beyond 2 sigma on the
       same side of the mean. Only the points beyond 2 sigma are marked, not the third point.
-  Every point belonging to a signal is marked with the rule(s) it belongs to.
+  Every point belonging to a signal is marked with each rule it belongs to.
 - A special-cause point is high or low: by its side of the mean for rules (a), (b) and (d),
   by the direction of the trend if only rule (c) applies. With the polarity that makes it
   improving or concerning (or "neither" high or low for a measure without a better direction).

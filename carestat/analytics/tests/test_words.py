@@ -12,3 +12,12 @@ def test_a_count_agrees_with_its_noun_and_drops_a_trailing_point_zero():
 def test_plural_forms():
     assert plural(2, "column") == "columns" and plural(1, "column") == "column"
     assert plural(2, "box") == "boxes" and plural(2, "day") == "days"
+
+
+def test_a_figure_drops_a_whole_numbers_point_zero_and_keeps_real_decimals():
+    from decimal import Decimal
+
+    from carestat.analytics.words import figure
+
+    assert [figure(12.0), figure(Decimal("57.0000")), figure(1234), figure(10.5), figure(None)] == [
+        "12", "57", "1,234", "10.5", ""]

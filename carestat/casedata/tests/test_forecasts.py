@@ -207,5 +207,5 @@ def test_the_api_and_command_line_say_where_the_data_ends(client, manager, admin
     call_command("forecast", "--org", "demoshire", "--work-type", "ot_assessment", "--as-of", "2026-06-10")
     out = capsys.readouterr()
     assert "From case events up to 2026-04-03, the last date the loaded data covers." in out.out
-    assert "ot_assessment: backlog 400 at 2026-04-06; 50.0 arrivals and 50.0 completions a week" in out.out
+    assert "OT assessment: backlog 400 at 2026-04-06; 50.0 arrivals and 50.0 completions a week" in out.out
     assert "Warning: The case events end on 3 April 2026" in out.err

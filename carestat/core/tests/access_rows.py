@@ -34,6 +34,7 @@ def build(w):
 # (url name, method, path builder, allowed roles, POST data builder)
 PAGES = [
     ("core:org_home", "get", lambda w: "/o/demoshire/", ALL, None),
+    ("core:organisation", "get", lambda w: "/o/demoshire/organisation/", ALL, None),
     ("core:members", "get", lambda w: "/o/demoshire/members/", {"admin"}, None),
     ("core:members", "post", lambda w: "/o/demoshire/members/", {"admin"},
      lambda w: {"email": "new@demoshire.example", "full_name": "New", "role": "viewer"}),

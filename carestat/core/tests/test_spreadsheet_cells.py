@@ -26,3 +26,16 @@ def test_a_row_is_made_safe_cell_by_cell():
 def test_unquoting_gives_back_exactly_what_was_quoted():
     for text in [HYPERLINK, "-2+3", "'quoted already", "'-3", "plain"]:
         assert unquote_cell(safe_cell(text)) == text
+
+
+def test_a_whole_number_in_a_column_of_figures_is_formatted_without_a_decimal_point():
+    import io
+
+    from openpyxl import load_workbook
+
+    from carestat.core.exports import Column, Sheet, workbook
+
+    data = workbook([Sheet("Measures", [Column("Code"), Column("Latest value", "number")],
+                           [["LAC-COUNT", 57.0], ["CIN-REREF-12M", 22.6]])])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert (ws["B2"].number_format, ws["B3"].number_format) == ("#,##0", "#,##0.0##")

@@ -161,7 +161,7 @@ def test_progress_is_reported_while_loading(load, tmp_path):
     seen = []
     load(write_cin(tmp_path, 2024, [cin_child("G1", referral(D(2023, 5, 2)))]),
          progress=lambda done, total, message: seen.append((done, total, message)))
-    assert seen[0][2].startswith("reading 1 file(s) as cin")
+    assert seen[0][2].startswith("reading 1 file as cin")
     assert seen[-1][0] == seen[-1][1] == 1 and seen[-1][2].startswith("stored submission")
 
 

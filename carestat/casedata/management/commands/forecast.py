@@ -3,6 +3,8 @@ import json
 
 from django.core.management.base import CommandError
 
+from carestat.analytics.words import figure
+from carestat.analytics.work_types import work_type_label
 from carestat.casedata import forecasting
 from carestat.core.management.base import CareStatCommand, command_access, get_org
 
@@ -48,7 +50,7 @@ class Command(CareStatCommand):
         self.stdout.write(f"From case events up to {result['data_ends']}, the last date the loaded data covers.")
         for warning in result["warnings"]:
             self.stderr.write(f"Warning: {warning}")
-        self.stdout.write(f"{opts['work_type']}: backlog {result['starting_backlog']} "
+        self.stdout.write(f"{work_type_label(opts['work_type'])}: backlog {figure(result['starting_backlog'])} "
                           f"at {result['first_projected_week']}; "
                           f"{result['mean_weekly_arrivals']:.1f} arrivals and {result['mean_weekly_completions']:.1f} "
                           "completions a week")

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from carestat.analytics.words import count_of
 from carestat.casedata import selectors as casedata_selectors
 from carestat.casedata import services
 from carestat.casedata.models import Format, SubmissionProblem, SubmissionStatus
@@ -83,12 +84,13 @@ class Command(CareStatCommand):
                                f"Once the cause is fixed, run: carestat recompute --org {org.slug}")
         if waiting:
             self.stdout.write(self.style.WARNING(
-                f"{len(waiting)} loaded return(s) have no measures computed yet; "
+                f"Measures have not yet been computed from {count_of(len(waiting), 'loaded return')}; "
                 f"run: carestat recompute --org {org.slug}"))
         pending = measure_selectors.pending_revisions(org).count()
         if pending:
             self.stdout.write(self.style.WARNING(
-                f"{pending} recomputed figure(s) differ from approved ones and await a manager's approval "
+                f"Awaiting a manager's approval because they differ from approved figures: "
+                f"{count_of(pending, 'recomputed figure')} "
                 f"(Measures > Recomputed figures)"))
 
 

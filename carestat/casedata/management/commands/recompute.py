@@ -1,5 +1,6 @@
 from django.core.management.base import CommandError
 
+from carestat.analytics.words import count_of
 from carestat.casedata import services
 from carestat.core.jobs import cli_progress
 from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
@@ -43,9 +44,10 @@ class Command(CareStatCommand):
                   for k in ("created", "revised", "unchanged", "pending", "skipped_closed")}
         self.stdout.write(self.style.SUCCESS(
             f"{totals['created']} new, {totals['revised']} revised, {totals['unchanged']} unchanged"))
-        if totals["pending"]:
+        if pending := totals["pending"]:
             self.stdout.write(self.style.WARNING(
-                f"{totals['pending']} recomputed figure(s) differ from approved ones and await a manager's approval "
+                f"Awaiting a manager's approval because they differ from approved figures: "
+                f"{count_of(pending, 'recomputed figure')} "
                 "(Measures > Recomputed figures)"))
         if totals["skipped_closed"]:
             self.stdout.write(f"{totals['skipped_closed']} left alone because their period is closed")

@@ -6,6 +6,7 @@ import threading
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker as QueueWorker
 
+from carestat.analytics.words import count_of
 from carestat.core.jobs import abandon_job, recover_after_restart
 from carestat.core.management.base import CareStatCommand
 
@@ -80,8 +81,8 @@ class Command(CareStatCommand):
     def handle(self, *args, **opts):
         failed, folders = recover_after_restart()
         if failed or folders:
-            self.stdout.write(f"Marked {failed} job(s) a restart interrupted as failed; "
-                              f"deleted {folders} leftover upload folder(s).")
+            self.stdout.write(f"Marked {count_of(failed, 'job')} a restart interrupted as failed; "
+                              f"deleted {count_of(folders, 'leftover upload folder')}.")
         worker = make_worker(interval=opts["interval"], grace=opts["grace"], batch=opts["batch"])
         self.stdout.write(self.style.SUCCESS("CareStat worker is running queued jobs (Ctrl+C to stop)"))
         self.stdout.flush()
