@@ -9,7 +9,7 @@ browser uses taken out:
 - each point's ``<title>`` (its tooltip; the data table under the chart has the figures), and
   the ``class`` and ``data-*`` attributes (CareStat's charts style nothing by class: decision
   0024 and ``carestat/charts/svg.py`` use presentation attributes only);
-- sibling ``<line>`` elements drawn alike (grid lines, axes, limits) become one ``<path>``, which
+- runs of sibling ``<line>`` elements drawn alike (grid lines, axes) become one ``<path>``, which
   strokes the same pixels (a dash pattern restarts at each subpath as it does at each line).
 
 The chart's own ``<title>`` becomes the image's ``alt``, which WeasyPrint writes as the tagged
@@ -35,24 +35,24 @@ _SCREEN_ONLY = ("class", "role", "aria-labelledby", "aria-label", "aria-hidden",
 
 
 def _merge_lines(parent: ET.Element) -> None:
-    """Replace the ``<line>`` children drawn alike with one ``<path>`` each, in the place of the
-    first of them. Lines are gathered across the ``<text>`` between them (a grid line and its
-    tick label, in turn), so a line may now lie under a label it was drawn over, never the
-    reverse; any other shape ends the gathering, so shapes keep their order."""
+    """Replace each run of ``<line>`` children drawn alike with one ``<path>``, in the place of
+    the first of them. A run carries on across the ``<text>`` between its lines (a grid line and
+    its tick label, in turn), so a line may now lie under a label it was drawn over, never the
+    reverse; any other shape, or a line drawn differently, ends the run, so shapes keep their
+    order."""
     children = list(parent)
     out: list[ET.Element | list[ET.Element]] = []
-    open_runs: dict[tuple, list[ET.Element]] = {}
+    run: list[ET.Element] | None = None
     for child in children:
         if child.tag == _LINE and len(child) == 0 and not (child.text or "").strip():
-            key = _style(child)
-            if key in open_runs:
-                open_runs[key].append(child)
-            else:
-                open_runs[key] = [child]
-                out.append(open_runs[key])
+            if run is not None and _style(run[0]) == _style(child):
+                run.append(child)
+            else:  # a line drawn differently is drawn after the run: the run ends here
+                run = [child]
+                out.append(run)
             continue
         if child.tag != _TEXT:
-            open_runs = {}
+            run = None
         out.append(child)
     merged = [_path(item) if isinstance(item, list) else item for item in out]
     if len(merged) != len(children):
