@@ -72,14 +72,15 @@ def _style(element: ET.Element) -> tuple:
     return tuple(sorted((k, v) for k, v in element.attrib.items() if k not in _COORDS))
 
 
-def _simplify(element: ET.Element, root: bool) -> None:
-    for name in [k for k in element.attrib if k.startswith("data-") or (not root and k in _SCREEN_ONLY)]:
+def _simplify(element: ET.Element, root: bool, keep: frozenset[str]) -> None:
+    for name in [k for k in element.attrib
+                 if k.startswith("data-") or (not root and k in _SCREEN_ONLY and k not in keep)]:
         del element.attrib[name]
     for child in list(element):
         if child.tag == _TITLE and not root:
             element.remove(child)  # a shape's tooltip
         else:
-            _simplify(child, root=False)
+            _simplify(child, root=False, keep=keep)
     _merge_lines(element)
 
 
@@ -94,7 +95,9 @@ def print_svg(svg: str) -> tuple[str, str]:
     for child in list(root):
         if child.tag == _DESC:  # the figcaption under the chart says it in print
             root.remove(child)
-    _simplify(root, root=True)
+    # ids stay if anything points at one (a gradient, a clip path: none of today's charts)
+    keep = frozenset({"id"}) if "url(#" in svg or "href" in svg else frozenset()
+    _simplify(root, root=True, keep=keep)
     for element in root.iter():  # written as CareStat's charts are: unprefixed, xmlns on the root
         element.tag = element.tag.removeprefix(f"{{{SVG_NS}}}")
     root.set("xmlns", SVG_NS)
