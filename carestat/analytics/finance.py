@@ -250,7 +250,7 @@ def adults_by_setting(tables, backend, period) -> dict[AdultSetting, int]:
     return out
 
 
-HOME_CARE_HOURS = "adults_homecare_hours"  # the cost model's activity key for hours of home care
+HOME_CARE_HOURS = "homecare_hours"  # the cost model's activity: planned hours of home care a week
 # A weekly figure over a year: 365 days of 7 (52 1/7 weeks), as councils' home-care budgets
 # count a year (52.14 weeks) rather than 52 weeks, which would leave a day out.
 WEEKS_A_YEAR = Decimal(365) / Decimal(7)
