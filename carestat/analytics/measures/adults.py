@@ -256,13 +256,16 @@ def asc_homecare_hours(ctx: MeasureContext, by: list[str]):
     year end, and how many people they are (see ``home_care_people``).
 
     Value and numerator: the planned hours a week, to two decimal places. Denominator: the
-    people. The cost model's "hours of home care" activity is this figure.
+    people. No value when there are none (the CLD may not carry the fields). The cost model's
+    "hours of home care" activity is this figure.
     """
     people = home_care_people(_main(ctx), ctx.period.end)
     g = people.group_by(by) if by else people
     t = g.aggregate(numerator=ibis.coalesce(people.hours.sum(), 0.0).round(2),
                     denominator=people.count().cast("int64"))
-    return t.mutate(value=t.numerator)
+    # no one with hourly home care: no figure (a council whose CLD lacks the fields has not
+    # 0 hours of home care); the runner records nothing for a None value
+    return t.mutate(value=ibis.ifelse(t.denominator > 0, t.numerator, ibis.null().cast("float64")))
 
 
 def _admissions(ctx: MeasureContext):

@@ -178,3 +178,11 @@ def test_a_store_made_before_the_hours_columns_gains_them_when_opened(tmp_path):
         assert {"unit_type", "planned_units_per_week"} <= cols & current
         assert store.con.execute("SELECT la_code, planned_units_per_week FROM cld_events").fetchall() == \
             [("999", None)]
+
+
+def test_without_anyone_on_hourly_home_care_the_measure_has_no_figure_rather_than_zero(backend, cld):
+    weekly = cld.set_column(cld.column_names.index("unit_type"), "unit_type",
+                            pa.array(["Weekly"] * cld.num_rows, pa.string()))
+    [r] = [r for r in compute_measures(backend, context({"cld_events": ibis.memtable(weekly)}, YEAR),
+                                       ["ASC-HOMECARE-HOURS"]) if not r.breakdown]
+    assert (r.value, r.numerator, r.denominator) == (None, 0.0, 0)
