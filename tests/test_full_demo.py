@@ -80,11 +80,15 @@ def test_the_demo_cost_model_explains_the_residential_overspend_from_its_own_ret
              if d["key"] == "money"]
     assert money and any("What explains" in t["caption"] for d in money for t in d["tables"])
     # adults' lines take their activity from the adults' client level data at 31 March 2026,
-    # counted as ASCOF counts it: the community count is ASCOF-3D's denominator for 2025-26
+    # counted as ASCOF counts it (6,313 supported in the community, ASCOF-3D's denominator for
+    # 2025-26); home care by its planned hours a week, the measure ASC-HOMECARE-HOURS
     from carestat.measures.models import MeasureValue
 
     assert model.activity.adults_year == "2025-26"
     adults = {r.driver.line.cost_code: r.volume for r in model.rows if r.driver.line.cost_code.startswith("AS")}
-    assert adults == {"AS110": 669, "AS120": 654, "AS130": 6313}
+    assert adults == {"AS110": 669, "AS120": 654, "AS130": Decimal("57330.75")}
     value = MeasureValue.objects.get(measure__organisation=org, measure__code="ASCOF-3D", period="2025-26")
-    assert adults["AS130"] == int(value.denominator)
+    assert model.activity.counts["adults_community"] == int(value.denominator) == 6313
+    hours = MeasureValue.objects.get(measure__organisation=org, measure__code="ASC-HOMECARE-HOURS", period="2025-26")
+    assert (hours.value, hours.denominator) == (adults["AS130"], model.activity.homecare_people) == \
+        (Decimal("57330.75"), 4524)

@@ -250,6 +250,36 @@ def adults_by_setting(tables, backend, period) -> dict[AdultSetting, int]:
     return out
 
 
+HOME_CARE_HOURS = "homecare_hours"  # the cost model's activity: planned hours of home care a week
+# A weekly figure over a year: 365 days of 7 (52 1/7 weeks), as councils' home-care budgets
+# count a year (52.14 weeks) rather than 52 weeks, which would leave a day out.
+WEEKS_A_YEAR = Decimal(365) / Decimal(7)
+
+
+@dataclass(frozen=True)
+class HomeCareHours:
+    hours: Decimal  # planned hours a week, to two decimal places
+    people: int
+
+
+def home_care_hours(tables, backend, period) -> HomeCareHours:
+    """Planned hours a week of home care at the end of ``period`` (a financial year) and the
+    people receiving them, exactly as the measure ASC-HOMECARE-HOURS computes them (the same
+    main table over the same window and ``adults.home_care_people``). Runs on the store's
+    Ibis backend."""
+    from carestat.analytics.measures import adults
+
+    if adults.TABLE not in tables or "planned_units_per_week" not in tables[adults.TABLE].columns:
+        return HomeCareHours(Decimal("0.00"), 0)
+    m = adults.cld_main_table(tables[adults.TABLE], start=adults._add_months(period.start, -12),
+                              end=adults._add_months(period.end, 3))
+    people = adults.home_care_people(m, period.end)
+    totals = people.aggregate(hours=people.hours.sum().round(2), people=people.count())
+    row = backend.to_pyarrow(totals).to_pylist()[0]
+    hours = Decimal(str(row["hours"] or 0)).quantize(PENNY, rounding=ROUND_HALF_UP)
+    return HomeCareHours(hours, int(row["people"] or 0))
+
+
 def _fy_start(year: str) -> int:
     return int(year[:4])
 
@@ -258,7 +288,8 @@ def _fy_start(year: str) -> int:
 class Driver:
     """One budget line's cost driver: ``volume`` units (children placed now) at ``unit_cost`` a
     year each in ``base_year``, rising by ``inflation`` percent a year; the budget assumed
-    ``budget_volume`` units."""
+    ``budget_volume`` units. With ``per_year`` the volume is a rate (hours a week) and the unit
+    cost is per unit of it (an hour): a year costs volume x per_year x unit cost."""
 
     key: str
     volume: Decimal
@@ -266,6 +297,9 @@ class Driver:
     base_year: str
     inflation: Decimal = Decimal("0")
     budget_volume: Decimal | None = None
+    # units of unit cost in a year for each unit of volume: 1 for a placement's cost a year;
+    # WEEKS_A_YEAR for hours a week at a cost an hour
+    per_year: Decimal = Decimal(1)
 
 
 class ChangeKind(StrEnum):
@@ -325,7 +359,7 @@ def project(driver: Driver, years: list[str], changes: Sequence[Change] = ()) ->
             if c.kind == ChangeKind.UNIT_COST:
                 cost_each *= 1 + c.amount / 100 * share_of_year(year, c.start)
         volume = max(volume, Decimal(0))
-        out.append(YearCost(year, volume, money(cost_each), money(volume * cost_each)))
+        out.append(YearCost(year, volume, money(cost_each), money(volume * driver.per_year * cost_each)))
     return out
 
 
@@ -348,14 +382,19 @@ class PriceVolume:
         return self.forecast - self.budget
 
 
-def price_volume(budget: Number, budget_volume: Number, volume: Number, unit_cost: Number) -> PriceVolume | None:
-    """None when the budget assumed no volume (there is no budgeted unit cost to compare with)."""
+def price_volume(budget: Number, budget_volume: Number, volume: Number, unit_cost: Number,
+                 per_year: Number = 1) -> PriceVolume | None:
+    """None when the budget assumed no volume (there is no budgeted unit cost to compare with).
+
+    ``per_year`` as ``Driver.per_year``: for hours a week at a cost an hour, the budgeted unit
+    cost is the budget over the budgeted hours in a year (budget_volume x per_year)."""
     b, bv, v, uc = Decimal(str(budget)), Decimal(str(budget_volume)), Decimal(str(volume)), Decimal(str(unit_cost))
+    n = per_year if isinstance(per_year, Decimal) else Decimal(str(per_year))
     if bv <= 0:
         return None
-    buc = b / bv
-    forecast = money(v * uc)
-    volume_var = money((v - bv) * buc)
+    buc = b / (bv * n)
+    forecast = money(v * n * uc)
+    volume_var = money((v - bv) * n * buc)
     # the price variance is what is left, so the two add up to the variance to the penny
     return PriceVolume(money(b), bv, money(buc), v, money(uc), forecast, volume_var,
                        forecast - money(b) - volume_var)

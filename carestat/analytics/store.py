@@ -241,6 +241,9 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.con = duckdb.connect(str(self.path) if self.path else ":memory:",
                                   read_only=read_only)
+        # Ibis table handles, made once: each lookup asks DuckDB for the table's schema, and
+        # the tables keep their names and columns when their rows are rebuilt.
+        self._tables: dict[str, Any] = {}
         if not read_only:
             self.con.execute(_DDL)
             for name, cols in DATA_TABLES.items():
@@ -248,10 +251,29 @@ class Store:
                 self.con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({body})")
                 body = ", ".join(f"{c} {t}" for c, t in current_columns(name).items())
                 self.con.execute(f"CREATE TABLE IF NOT EXISTS current_{name} ({body})")
+            self._add_new_columns()
         self.backend = ibis.duckdb.from_connection(self.con)
-        # Ibis table handles, made once: each lookup asks DuckDB for the table's schema, and
-        # the tables keep their names and columns when their rows are rebuilt.
-        self._tables: dict[str, Any] = {}
+
+    def _add_new_columns(self) -> None:
+        """Bring a store made by an earlier version up to the declared tables: columns a
+        reader has since declared are added to its data table (empty in the rows already
+        loaded: reloading a submission fills them), and the ``current_`` table or view is
+        rebuilt so it has them too. Tables and columns are only ever added, never changed
+        or dropped, so this is all a store needs as it evolves."""
+        have: dict[str, set[str]] = {}
+        for table, column in self.con.execute(
+                "SELECT table_name, column_name FROM information_schema.columns "
+                "WHERE table_schema = 'main'").fetchall():
+            have.setdefault(table, set()).add(column)
+        stale = []
+        for name, cols in DATA_TABLES.items():
+            for c, t in cols.items():
+                if c not in have.get(name, set()):
+                    self.con.execute(f"ALTER TABLE {name} ADD COLUMN {c} {t}")
+            if set(cols) - have.get(f"current_{name}", set()):
+                stale.append(name)
+        if stale:
+            self.refresh_current(stale)
 
     def _table(self, name: str):
         if name not in self._tables:

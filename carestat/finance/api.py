@@ -481,13 +481,15 @@ def saving_delivered(request, slug: str, saving_id: int, payload: DeliveryIn):
 
 class DriverIn(Schema):
     activity: Literal["residential", "fostering", "supported", "with_parents", "adoption", "other",
-                      "adults_residential", "adults_nursing", "adults_community"]
+                      "adults_residential", "adults_nursing", "adults_community", "homecare_hours"]
     base_year: str = Field(..., pattern=YEAR)
-    unit_cost: str = _money_in("The cost of one unit of activity for a year in the base year")
+    unit_cost: str = _money_in("The cost of one unit of activity for a year in the base year (for homecare_hours, "
+                               "of one hour)")
     inflation_percent: str = Field("0", pattern=r"^-?([0-4]?[0-9](\.[0-9]{1,2})?|50(\.00?)?)$",
                                    description="Percent a year, from -50 to 50")
     budget_volume: str | None = Field(None, pattern=r"^[0-9]{1,6}(\.[0-9]{1,2})?$",
-                                      description="The volume the budget assumed")
+                                      description="The volume the budget assumed (hours a week for "
+                                                  "homecare_hours)")
 
 
 class ChangeIn(Schema):
@@ -515,7 +517,8 @@ def model(request, slug: str, year: str | None = None):
 
 
 @router.post(P + "/lines/{line_id}/driver", response={200: dict, **ERRORS},
-             summary="Model a line's cost as activity x unit cost a year with inflation (managers)")
+             summary="Model a line's cost as activity x unit cost a year with inflation, or hours of home care "
+                     "a week x 365/7 weeks x unit cost an hour (managers)")
 def set_driver(request, slug: str, line_id: int, payload: DriverIn):
     access = org_access(request, slug, Perm.VIEW)
     d = services.set_driver(access, get_line_for_user(access, line_id), activity=payload.activity,

@@ -93,7 +93,8 @@ def _scenario_part(org, year: str) -> tuple[str, dict] | None:
 
 def _cost_model_table(org, year: str) -> dict | None:
     """The modelled lines' variance split into volume and price, from the case data. It rests on
-    counts of children and adults, so it is left out of the public version."""
+    counts of children and adults (and their hours of home care), so it is left out of the public
+    version."""
     from carestat.finance import costmodel
     from carestat.finance.models import CostDriver
 
@@ -102,7 +103,9 @@ def _cost_model_table(org, year: str) -> dict | None:
     model = costmodel.build(org, year=year)
     if model.activity.problem:
         return None
-    rows = [[r.driver.line.cost_code, r.driver.line.name, r.volume, float(r.driver.budget_volume),
+    rows = [[r.driver.line.cost_code, r.driver.line.name + (" (hours a week; unit cost an hour)" if r.driver.is_hourly
+                                                            else ""),
+             r.volume if isinstance(r.volume, int) else float(r.volume), float(r.driver.budget_volume),
              float(pv.budget_unit_cost), float(pv.unit_cost), float(pv.volume_variance), float(pv.price_variance)]
             for r in model.rows if (pv := r.price_volume) is not None]
     if not rows:
@@ -113,6 +116,8 @@ def _cost_model_table(org, year: str) -> dict | None:
         sources.append(f"children looked after at {act.as_at:%-d %B %Y} (SSDA903)")
     if act.adults_as_at:
         sources.append(f"adults receiving long-term support at {act.adults_as_at:%-d %B %Y} (client level data)")
+        if any(r.driver.is_hourly for r in model.rows):
+            sources.append("their planned hours of home care a week (ASC-HOMECARE-HOURS)")
     return {"caption": f"What explains the modelled lines' variance in {year}: {' and '.join(sources)} against "
                        "the number the budget assumed (£)",
             "headers": ["Cost code", "Service line", "Activity now", "Budget assumed", "Budgeted unit cost",

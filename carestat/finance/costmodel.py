@@ -5,7 +5,8 @@ Activity is the number of children looked after in each placement group at the e
 financial year the current SSDA903 returns cover, counted from the analytics store exactly as the
 measure LAC-COUNT counts them; and the number of adults receiving long-term support in each
 setting (residential, nursing, community) at the end of the latest financial year the current
-client level data covers, counted as the ASCOF measures count them. The store is opened
+client level data covers, counted as the ASCOF measures count them; and the planned hours of home
+care a week at that year end, as the measure ASC-HOMECARE-HOURS sums them. The store is opened
 read-only (docs/decisions/0013), so a page can ask while the worker is idle; during a load it
 says so rather than waiting."""
 
@@ -30,21 +31,28 @@ ADULTS = {s.value for s in calc.AdultSetting}
 
 @dataclass
 class Activity:
-    counts: dict[str, int] = field(default_factory=dict)  # activity source -> children or adults
+    # activity source -> children or adults; for hours of home care, hours a week (a Decimal)
+    counts: dict[str, int | Decimal] = field(default_factory=dict)
     as_at: dt.date | None = None  # the SSDA903 year end the children's counts are for
     year: str | None = None  # the financial year whose end it counts, as LAC-COUNT's period
     problem: str = ""  # no activity at all
     adults_as_at: dt.date | None = None  # the CLD year end the adults' counts are for
     adults_year: str | None = None  # as the ASCOF measures' period
     notes: list[str] = field(default_factory=list)  # one of the two sources missing
+    homecare_people: int = 0  # the people the hours of home care are planned for
+
+    @property
+    def homecare_hours(self) -> Decimal | None:
+        hours = self.counts.get(calc.HOME_CARE_HOURS)
+        return None if hours is None else Decimal(hours)
 
     @property
     def children(self) -> int:
-        return sum(n for k, n in self.counts.items() if k in CHILDREN)
+        return sum(int(n) for k, n in self.counts.items() if k in CHILDREN)
 
     @property
     def adults(self) -> dict[str, int]:
-        return {k: n for k, n in self.counts.items() if k in ADULTS}
+        return {k: int(n) for k, n in self.counts.items() if k in ADULTS}
 
 
 def cld_year(org) -> str | None:
@@ -79,8 +87,12 @@ def activity(org) -> Activity:
                 out.notes.append("No SSDA903 return has been loaded, so children's lines have no activity.")
             if adults_year:
                 period = parse_period(adults_year)
-                counts = calc.adults_by_setting(store.current_tables(), store.backend, period)
+                tables = store.current_tables()
+                counts = calc.adults_by_setting(tables, store.backend, period)
                 out.counts.update({s.value: n for s, n in counts.items()})
+                homecare = calc.home_care_hours(tables, store.backend, period)
+                out.counts[calc.HOME_CARE_HOURS] = homecare.hours
+                out.homecare_people = homecare.people
                 out.adults_as_at, out.adults_year = period.end, adults_year
             else:
                 out.notes.append("No adults' client level data covering a whole financial year has been loaded, "
@@ -96,7 +108,7 @@ def activity(org) -> Activity:
 @dataclass
 class DriverRow:
     driver: CostDriver
-    volume: int
+    volume: int | Decimal  # children or adults; hours a week for hours of home care
     baseline: list[calc.YearCost]
     budgets: dict[str, Decimal]
     price_volume: calc.PriceVolume | None  # for the model's chosen year
@@ -143,7 +155,8 @@ def build(org, *, year: str, scenarios: list[Scenario] | None = None, act: Activ
         mine = {y: budgets[(d.line_id, y)] for y in years if (d.line_id, y) in budgets}
         pv = None
         if year in mine and d.budget_volume:
-            pv = calc.price_volume(mine[year], d.budget_volume, volume, calc.unit_cost_in(model, year))
+            pv = calc.price_volume(mine[year], d.budget_volume, volume, calc.unit_cost_in(model, year),
+                                   per_year=d.per_year)
         rows.append(DriverRow(d, volume, base, mine, pv))
     budget_totals = [sum((r.budgets.get(y, ZERO) for r in rows), ZERO) for y in years]
     base_totals = [sum((r.baseline[i].cost for r in rows), ZERO) for i in range(len(years))]
@@ -162,14 +175,18 @@ def build(org, *, year: str, scenarios: list[Scenario] | None = None, act: Activ
 def as_json(model: CostModel) -> dict:
     return {
         "years": model.years, "year": model.year,
-        "activity": {"counts": model.activity.counts, "as_at": model.activity.as_at.isoformat()
+        "activity": {"counts": {k: str(v) if isinstance(v, Decimal) else v
+                                for k, v in model.activity.counts.items()},
+                     "homecare_people": model.activity.homecare_people, "as_at": model.activity.as_at.isoformat()
                      if model.activity.as_at else None, "measure_period": model.activity.year,
                      "adults_as_at": model.activity.adults_as_at.isoformat() if model.activity.adults_as_at
                      else None, "adults_measure_period": model.activity.adults_year,
                      "problem": model.activity.problem or None, "notes": model.activity.notes},
         "budget": [str(v) for v in model.budget_totals],
         "lines": [{"cost_code": r.driver.line.cost_code, "name": r.driver.line.name, "activity": r.driver.activity,
-                   "volume": r.volume, "unit_cost": str(r.driver.unit_cost), "base_year": r.driver.base_year,
+                   "volume": str(r.volume) if isinstance(r.volume, Decimal) else r.volume,
+                   "unit_cost": str(r.driver.unit_cost), "unit_cost_per": "hour" if r.driver.is_hourly else "year",
+                   "base_year": r.driver.base_year,
                    "inflation_percent": str(r.driver.inflation_percent),
                    "forecast": {c.year: str(c.cost) for c in r.baseline},
                    "budget": {y: str(v) for y, v in r.budgets.items()},

@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
 
+from carestat.analytics import finance as calc
 from carestat.core.access import Access
 from carestat.core.models import Membership, Unit
 from carestat.finance import ledger, services
@@ -62,13 +63,14 @@ SAVING_RISKS = {"CS-01": "CSF-02", "CS-02": "CSF-02", "CS-04": "CSF-01"}
 
 # Adults' long-term support, modelled from the client level data (the adults' demo): lines with
 # budgets only (the adults' ledger is not loaded), each driven by the adults receiving long-term
-# support in its setting at the end of the latest year the CLD covers. code, name, activity,
-# unit cost a year in 2026-27, inflation %, the number the budget assumed, and the budgets for
-# 2026-27 and 2027-28 (the number assumed at the unit cost, to the nearest £1,000).
+# support in its setting at the end of the latest year the CLD covers, or for home care by their
+# planned hours a week then. code, name, activity, unit cost in 2026-27 (a year; an hour for home
+# care), inflation %, the number (hours a week) the budget assumed; the budgets for 2026-27 and
+# 2027-28 are the number assumed at the unit cost (for hours, x 365/7 weeks), to the nearest £1,000.
 ADULT_LINES = [
     ("AS110", "Residential care for older people and adults", "adults_residential", "46800", "4", "650"),
     ("AS120", "Nursing care", "adults_nursing", "58500", "4", "640"),
-    ("AS130", "Home care and community support", "adults_community", "15600", "3", "6200"),
+    ("AS130", "Home care", "homecare_hours", "26.50", "3", "55000"),
 ]
 
 SAVINGS = [
@@ -195,7 +197,8 @@ def _adults(org, progress):
     for code, name, activity, unit_cost, inflation, volume in ADULT_LINES:
         line = services.add_line(helen, name=name, cost_code=code, parent=top, unit=units["Adults' Services"])
         for k, year in enumerate(("2026-27", "2027-28")):
-            budget = Decimal(unit_cost) * int(volume) * (1 + Decimal(inflation) / 100) ** k
+            per_year = calc.WEEKS_A_YEAR if activity == calc.HOME_CARE_HOURS else 1
+            budget = Decimal(unit_cost) * int(volume) * per_year * (1 + Decimal(inflation) / 100) ** k
             services.set_budget(helen, line, year=year, amount_=_pounds(budget / 1000) * 1000,
                                 source="the adults' budget setting")
         services.set_driver(helen, line, activity=activity, base_year="2026-27", unit_cost=unit_cost,

@@ -241,11 +241,12 @@ class DriverForm(forms.Form):
     activity = forms.ChoiceField(label="Activity that drives its cost")
     base_year = forms.CharField(label="Year of the unit cost", max_length=7, help_text="Such as 2026-27.",
                                 error_messages={"required": "Enter the year the unit cost is for"})
-    unit_cost = _money("Unit cost a year", help_text="The cost of one child's placement or one adult's support for "
-                                                 "a year, in pounds.")
+    unit_cost = _money("Unit cost", help_text="In pounds: the cost of one child's placement or one adult's support "
+                                          "for a year, or of one hour for hours of home care.")
     inflation_percent = forms.CharField(label="Inflation (% a year)", max_length=6, initial="0")
-    budget_volume = forms.CharField(label="Children or adults the budget assumed", max_length=10, required=False,
-                                    help_text="To split the variance into price and volume.")
+    budget_volume = forms.CharField(label="Volume the budget assumed", max_length=10, required=False,
+                                    help_text="Children or adults, or hours a week for hours of home care: to split "
+                                              "the variance into price and volume.")
 
     def __init__(self, *args, org, **kwargs):
         from carestat.finance.models import ActivitySource
@@ -267,9 +268,10 @@ class ScenarioForm(forms.Form):
     description = forms.CharField(label="Description", widget=forms.Textarea, required=False)
     cost_code = forms.ChoiceField(label="Service line", error_messages={"required": "Choose the service line"})
     kind = forms.ChoiceField(label="Change", choices=[
-        ("volume", "Number of children or adults (negative for fewer)"), ("unit_cost", "Unit cost (% change)"),
-        ("inflation", "Inflation (% a year, replacing the line's)")])
-    amount = forms.CharField(label="Amount", max_length=12, help_text="Such as -10 children or 3 per cent.",
+        ("volume", "Children, adults or hours a week (negative for fewer)"),
+        ("unit_cost", "Unit cost (% change)"), ("inflation", "Inflation (% a year, replacing the line's)")])
+    amount = forms.CharField(label="Amount", max_length=12,
+                             help_text="Such as -10 children, -500 hours a week or 3 per cent.",
                              error_messages={"required": "Enter the amount of the change"})
     start = forms.CharField(label="From quarter", max_length=10, required=False,
                             help_text="Such as 2026-27-Q3; not needed for inflation.")
@@ -283,8 +285,8 @@ class ScenarioForm(forms.Form):
             for d in CostDriver.objects.filter(organisation=org).select_related("line")]
 
 
-CHANGE_KINDS = [("volume", "Number of children or adults (negative for fewer)"), ("unit_cost", "Unit cost (% change)"),
-                ("inflation", "Inflation (% a year, replacing the line's)")]
+CHANGE_KINDS = [("volume", "Children, adults or hours a week (negative for fewer)"),
+                ("unit_cost", "Unit cost (% change)"), ("inflation", "Inflation (% a year, replacing the line's)")]
 
 
 class ScenarioEditForm(forms.Form):
@@ -313,8 +315,9 @@ class ScenarioEditForm(forms.Form):
                                                                required=False)
             self.fields[f"c{i}_kind"] = forms.ChoiceField(label=f"{label}: what changes",
                                                           choices=[("", "Choose")] + CHANGE_KINDS, required=False)
-            self.fields[f"c{i}_amount"] = forms.CharField(label=f"{label}: amount", max_length=12, required=False,
-                                                          help_text="Such as -10 children or 3 per cent.")
+            self.fields[f"c{i}_amount"] = forms.CharField(
+                label=f"{label}: amount", max_length=12, required=False,
+                help_text="Such as -10 children, -500 hours a week or 3 per cent.")
             self.fields[f"c{i}_start"] = forms.CharField(label=f"{label}: from quarter", max_length=10,
                                                          required=False,
                                                          help_text="Such as 2026-27-Q3; not needed for inflation.")

@@ -258,7 +258,8 @@ class ActivitySource(models.TextChoices):
     """Where a cost driver's activity comes from: children looked after at the latest SSDA903
     year end in a placement group, counted as the measure LAC-COUNT counts them; or adults
     receiving long-term support at the latest client level data year end in a setting, counted
-    as ASCOF's long-term support measures count them."""
+    as ASCOF's long-term support measures count them; or the planned hours a week of home care
+    at that year end, as the measure ASC-HOMECARE-HOURS sums them (costed an hour, not a year)."""
 
     RESIDENTIAL = calc.PlacementGroup.RESIDENTIAL.value, "Children in residential placements (SSDA903)"
     FOSTERING = calc.PlacementGroup.FOSTERING.value, "Children in foster placements (SSDA903)"
@@ -270,11 +271,13 @@ class ActivitySource(models.TextChoices):
     ADULTS_NURSING = calc.AdultSetting.NURSING.value, "Adults in nursing care (client level data)"
     ADULTS_COMMUNITY = calc.AdultSetting.COMMUNITY.value, \
         "Adults with long-term support in the community (client level data)"
+    HOME_CARE_HOURS = calc.HOME_CARE_HOURS, "Planned hours of home care a week (client level data)"
 
 
 class CostDriver(TrackedModel):
     """A line's cost model: its activity (from the case data) times a unit cost a year, which
-    rises by inflation from its base year; and the volume its budget assumed."""
+    rises by inflation from its base year; and the volume its budget assumed. For hours of home
+    care the activity is hours a week and the unit cost an hour's: a year is 365/7 weeks."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     line = models.OneToOneField(ServiceLine, on_delete=models.PROTECT, related_name="driver")
@@ -290,9 +293,19 @@ class CostDriver(TrackedModel):
     def __str__(self) -> str:
         return f"Cost model of {self.line}"
 
+    @property
+    def is_hourly(self) -> bool:
+        """Whether its activity is hours a week and its unit cost is an hour's (not a year's)."""
+        return self.activity == calc.HOME_CARE_HOURS
+
+    @property
+    def per_year(self) -> Decimal:
+        """Units of unit cost in a year for each unit of activity: weeks for hours a week."""
+        return calc.WEEKS_A_YEAR if self.is_hourly else Decimal(1)
+
     def driver(self, volume) -> calc.Driver:
         return calc.Driver(self.line.cost_code, Decimal(volume), self.unit_cost, self.base_year,
-                           self.inflation_percent, self.budget_volume)
+                           self.inflation_percent, self.budget_volume, self.per_year)
 
 
 class Scenario(TrackedModel):

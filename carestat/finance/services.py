@@ -584,7 +584,8 @@ DRIVER_FIELDS = ("activity", "base_year", "unit_cost", "inflation_percent", "bud
 @transaction.atomic
 def set_driver(access: Access, line: ServiceLine, *, activity: str, base_year: str, unit_cost,
                inflation_percent="0", budget_volume=None) -> CostDriver:
-    """Model ``line``'s cost as its activity times a unit cost a year, rising by inflation."""
+    """Model ``line``'s cost as its activity times a unit cost a year, rising by inflation (for hours
+    of home care: hours a week times 365/7 weeks times a unit cost an hour)."""
     from carestat.finance.models import ActivitySource
 
     access.require(Perm.MANAGE)
@@ -612,7 +613,8 @@ def set_driver(access: Access, line: ServiceLine, *, activity: str, base_year: s
     log_action("finance.driver.set", actor=access.user, organisation=access.organisation, record=line,
                before=before, after=snapshot(row, DRIVER_FIELDS),
                message=f"{access.user.display_name} modelled {line.name} as {row.get_activity_display().lower()} "
-               f"at {fmt(cost)} a year each in {base_year}, rising {inflation}% a year")
+               f"at {fmt(cost)} {'an hour' if row.is_hourly else 'a year each'} in {base_year}, "
+               f"rising {inflation}% a year")
     return row
 
 

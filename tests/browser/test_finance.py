@@ -107,6 +107,34 @@ def test_a_line_is_modelled_and_a_scenario_saved_and_compared(browser_page, cast
     assert page.page.locator("#model-chart svg").count() == 1
 
 
+def test_hours_of_home_care_from_client_level_data_are_modelled_an_hour_at_a_time(browser_page, cast, demoshire,
+                                                                                   tmp_path, settings):
+    from carestat.analytics.tests.adults.test_homecare import write
+    from carestat.casedata import services as casedata
+    from carestat.finance import services
+
+    settings.CARESTAT_JOBS_INLINE = True
+    access = access_for(cast["manager"], demoshire)
+    made = lines(access)
+    casedata.ingest(access, [write(tmp_path / "cld_2024-25.csv")], format="cld")
+    services.set_budget(access, made["teams"], year="2026-27", amount_="30000")
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+    page.goto("/o/demoshire/finance/model/?year=2026-27")
+    page.page.select_option("#id_m-line", str(made["teams"].pk))
+    page.page.select_option("#id_m-activity", "homecare_hours")
+    page.page.fill("#id_m-base_year", "2026-27")
+    page.page.fill("#id_m-unit_cost", "26")
+    page.page.fill("#id_m-budget_volume", "22")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Save cost model')")
+    page.assert_accessible()
+    assert "26.00 planned hours of home care a week on 31 March 2025 for 3 adults" in page.page.content()
+    row = page.page.locator("#drivers tbody tr").inner_text()
+    # 26 hours x 365/7 weeks x £26; 4 hours more than budgeted = 4/22 of £30,000
+    assert "26.00 hours a week" in row and "£35,248.57" in row and "£5,454.55" in row
+
+
 def test_a_line_plan_and_scenario_are_changed_and_a_saving_is_linked_to_a_risk(browser_page, cast, demoshire):
     from carestat.finance import services
     from carestat.finance.models import MediumTermPlan, Scenario, ServiceLine

@@ -208,7 +208,8 @@ CLD_HEADER = ["LA Code", "LA Name", "Reporting Period Start Date", "Reporting Pe
               "Primary Support Reason", "Postcode", "Accommodation Status", "Event Type",
               "Event Reference", "Event Start Date", "Event End Date", "Event Outcome",
               "Request: Route of Access", "Assessment Type", "Service Type",
-              "Service Component", "Delivery Mechanism", "Review Reason"]
+              "Service Component", "Delivery Mechanism", "Review Reason", "Unit Cost",
+              "Cost Frequency (Unit Type)", "Planned units per week"]
 ACCOMMODATION = [
     ("Owner occupier or shared ownership scheme", 0.45),
     ("Tenant - Local Authority/Arms Length Management Organisation/Registered Social "
@@ -315,6 +316,28 @@ def _simulate_cld(rng: random.Random, start: dt.date, end: dt.date) -> list[dict
     return events
 
 
+# Home care commissioned by the council (or through a managed personal budget) is costed by
+# the hour: about 12.5 planned hours a week each on average (a few calls a day), from 2 to
+# 30. A direct payment is costed weekly; care homes weekly. Unit costs are sent, as councils
+# send them, but CareStat does not keep them.
+HOME_CARE_RATE = "24.80"
+
+
+def _costing(ev: dict) -> tuple[str, str, str]:
+    """(unit cost, cost frequency, planned units per week) of a service event.
+
+    Drawn from a generator of the event's own (seeded by its reference), not the demo's, so
+    the rest of the demo (every other figure) is the same as before hours were added."""
+    if ev["type"] != "Service" or ev.get("component") == "Reablement":
+        return "", "", ""
+    if ev.get("component") == "Care home placement":
+        return ("1050.00" if "Nursing" in ev["stype"] else "880.00"), "Weekly", "1"
+    if ev.get("delivery") == "Direct Payment":
+        return "310.00", "Weekly", "1"
+    hours = round(random.Random(f"hours {ev['ref']}").triangular(2, 30, 6) * 4) / 4
+    return HOME_CARE_RATE, "Hourly", f"{hours:g}"
+
+
 def _cld_row(ev: dict, period: tuple[dt.date, dt.date]) -> list[str]:
     p = ev["person"]
     start, end = period
@@ -328,7 +351,7 @@ def _cld_row(ev: dict, period: tuple[dt.date, dt.date]) -> list[str]:
         shown_end.isoformat() if shown_end else "", ev.get("outcome", "")
         if ev["type"] != "Service" or shown_end else "", ev.get("route", ""),
         ev.get("atype", ""), ev.get("stype", ""), ev.get("component", ""),
-        ev.get("delivery", ""), ev.get("reason", ""),
+        ev.get("delivery", ""), ev.get("reason", ""), *_costing(ev),
     ]
 
 

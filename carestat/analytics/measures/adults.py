@@ -37,6 +37,7 @@ EARLY_CESSATION = (
 )
 HOME_OR_FAMILY = ("owner occupier", "tenant", "settled mainstream housing with family")
 SEQUEL_DAYS = 91
+HOURLY = "Hourly"  # the CLD reader's cost frequency for units that are hours
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -220,6 +221,51 @@ def ascof_3d(ctx: MeasureContext, by: list[str]):
     people = people.mutate(age_band=_age_band(_age_at(people.birth_ym, p.end)))
     people = people.filter(people.age_band != "under 18")
     return _ratio(people, by, people.sds == 1)
+
+
+def _home_care(t):
+    """A service component naming home care ("Home care", "Home care/home support", ...)."""
+    component = t.service_component.lower()
+    return ibis.coalesce(component.startswith("home care") | component.startswith("home support"), False)
+
+
+def home_care_people(m, day: dt.date):
+    """Service users aged 18+ at ``day`` with long-term community support of home care costed
+    by the hour active on ``day``, one row each: ``person_key``, ``age_band`` and ``hours``,
+    the planned hours a week of those services (a blank counts none; the reader warned).
+
+    ``m`` is the DHSC main table, so each service counts once: as its latest submission
+    states it (DHSC keeps cost fields only for single submissions, as they are uplifted; the
+    planned hours here are the latest sent). Two rows for one package (double-up care) with
+    the same start, type and component are one event there, counted once.
+    """
+    hc = m.filter((m.service_type == COMMUNITY) & _home_care(m) & (m.unit_type == HOURLY)
+                  & _active(m, day, day) & _service_users(m))
+    people = hc.group_by("person_key").aggregate(
+        birth_ym=hc.birth_ym.max(),
+        hours=ibis.coalesce(hc.planned_units_per_week.sum(), 0.0),
+    )
+    people = people.mutate(age_band=_age_band(_age_at(people.birth_ym, day)))
+    return people.filter(people.age_band != "under 18")
+
+
+@measure("ASC-HOMECARE-HOURS", unit="hours a week", version=VERSION, needs=(TABLE,),
+         breakdowns=("age_band",))
+def asc_homecare_hours(ctx: MeasureContext, by: list[str]):
+    """Planned hours a week of home care for people with long-term community support at the
+    year end, and how many people they are (see ``home_care_people``).
+
+    Value and numerator: the planned hours a week, to two decimal places. Denominator: the
+    people. No value when there are none (the CLD may not carry the fields). The cost model's
+    "hours of home care" activity is this figure.
+    """
+    people = home_care_people(_main(ctx), ctx.period.end)
+    g = people.group_by(by) if by else people
+    t = g.aggregate(numerator=ibis.coalesce(people.hours.sum(), 0.0).round(2),
+                    denominator=people.count().cast("int64"))
+    # no one with hourly home care: no figure (a council whose CLD lacks the fields has not
+    # 0 hours of home care); the runner records nothing for a None value
+    return t.mutate(value=ibis.ifelse(t.denominator > 0, t.numerator, ibis.null().cast("float64")))
 
 
 def _admissions(ctx: MeasureContext):

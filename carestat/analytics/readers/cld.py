@@ -19,7 +19,8 @@ submissions, in ``carestat.analytics.measures.adults.cld_main_table``.
 
 Privacy: the person id is pseudonymised; names, GP, postcode, ethnicity, event references and
 free text are not kept; date of birth is kept as a year-month number (``birth_ym``), as DHSC
-receives it.
+receives it. Of a service's cost fields only the cost frequency (``unit_type``) and planned
+units a week are kept, for the home-care hours measure; the unit cost is not.
 """
 
 from __future__ import annotations
@@ -71,10 +72,15 @@ TABLES = {
         "service_component": "VARCHAR",
         "delivery_mechanism": "VARCHAR",
         "review_reason": "VARCHAR",
+        # a service's planned units a week, in the unit its cost frequency names (hours when
+        # "Hourly"): what the home-care hours measure and the cost model read. The unit cost
+        # itself is not kept: the cost model's unit costs are the council's own, by year.
+        "unit_type": "VARCHAR",  # Cost Frequency (Unit Type), one of UNIT_TYPES
+        "planned_units_per_week": "DOUBLE",
     }
 }
 _ARROW = {"VARCHAR": pa.string(), "DATE": pa.date32(), "INTEGER": pa.int32(),
-          "BIGINT": pa.int64()}
+          "BIGINT": pa.int64(), "DOUBLE": pa.float64()}
 ARROW_SCHEMA = pa.schema([(c, _ARROW[t]) for c, t in TABLES[TABLE].items()])
 
 OUTCOME_HIERARCHY = [
@@ -143,6 +149,18 @@ _DELIVERY = {"direct payment": "Direct Payment",
              "cassr managed personal budget": "CASSR Managed Personal Budget",
              "cassr commissioned support": "CASSR Commissioned Support"}
 
+# Cost Frequency (Unit Type): the spec's list is "hourly/daily/weekly/per session etc."; these
+# are the values kept (matched without case or punctuation), anything else as INVALID.
+HOURLY = "Hourly"
+UNIT_TYPES = (HOURLY, "Daily", "Weekly", "Fortnightly", "Four-weekly", "Monthly", "Annually",
+              "Per session", "One-off")
+_UNIT_TYPES = {_k: v for v in UNIT_TYPES for _k in {
+    re.sub(r"[^a-z0-9]+", "", v.lower()),
+    *{"Hourly": ("hour", "perhour", "hours"), "Daily": ("day", "perday"),
+      "Weekly": ("week", "perweek"), "Four-weekly": ("4weekly", "fourweekly"),
+      "Annually": ("annual", "yearly", "peryear"), "Per session": ("session",),
+      "One-off": ("oneoff", "once")}.get(v, ())}}
+
 # Normalised header -> stored meaning. Headers are matched case-insensitively with any
 # punctuation (the spec's "Event Start Date", DHSC's Event_Start_Date, ...).
 _FIELDS = {
@@ -167,6 +185,10 @@ _FIELDS = {
     "service_component": "service_component",
     "delivery_mechanism": "delivery_mechanism",
     "review_reason": "review_reason",
+    "cost_frequency_unit_type": "unit_type",
+    "cost_frequency": "unit_type",
+    "unit_type": "unit_type",
+    "planned_units_per_week": "planned_units_per_week",
 }
 REQUIRED = ("la_code", "stated_start", "stated_end", "event_type", "event_start")
 
@@ -393,6 +415,21 @@ def _clean_row(raw, index, rownum, label, pseudonymiser):
     if event_type == "Service" and service is None:
         problems.append(Problem(label, where, "Service Type", "required",
                                 "a service needs a Service Type", record_key=key))
+    unit_raw = get("unit_type")
+    unit_type = None
+    if unit_raw:
+        unit_type = _UNIT_TYPES.get(re.sub(r"[^a-z0-9]+", "", unit_raw.lower()), INVALID)
+        if unit_type == INVALID:
+            problems.append(Problem(label, where, "Cost Frequency (Unit Type)", "cld-code",
+                                    f"'{unit_raw}' is not a cost frequency ({', '.join(UNIT_TYPES)}); "
+                                    f"kept as '{INVALID}'", Severity.WARNING, record_key=key))
+    units = _planned_units(get("planned_units_per_week"), where, label, key, problems)
+    if unit_type in (HOURLY, "Daily", "Per session") and units is None and event_type == "Service" \
+            and not any(p.field == "Planned units per week" for p in problems):
+        problems.append(Problem(label, where, "Planned units per week", "cld-planned-units",
+                                f"a service costed {unit_type.lower()} needs its planned units a week "
+                                "(the specification requires them where the cost frequency is finer "
+                                "than weekly); none are counted", Severity.WARNING, record_key=key))
     client_raw = get("client_type")
     client = _CLIENT_TYPES.get(client_raw.lower(), INVALID) if client_raw else None
     delivery_raw = get("delivery_mechanism")
@@ -432,9 +469,33 @@ def _clean_row(raw, index, rownum, label, pseudonymiser):
             "service_component": get("service_component"),
             "delivery_mechanism": delivery,
             "review_reason": get("review_reason"),
+            "unit_type": unit_type,
+            "planned_units_per_week": units,
         },
         problems,
     )
+
+
+def _planned_units(raw: str | None, where: str, label: str, key: str | None,
+                   problems: list[Problem]) -> float | None:
+    """Planned units per week: blank, or a number of no less than 0 (an error otherwise)."""
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):
+        problems.append(Problem(label, where, "Planned units per week", "cld-planned-units",
+                                f"'{raw}' is not a number (planned units a week, such as 12.5)",
+                                record_key=key))
+        return None
+    if value < 0:
+        problems.append(Problem(label, where, "Planned units per week", "cld-planned-units",
+                                f"'{raw}' is negative: planned units a week are 0 or more",
+                                record_key=key))
+        return None
+    return value
 
 
 # ---- loading through carestat.analytics.ingest -------------------------------------------

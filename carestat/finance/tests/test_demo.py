@@ -46,11 +46,12 @@ def test_the_demo_loads_through_the_ledger_import_and_its_outturn_matches_hand_a
     assert (by_code["CS100"].variance.amount, by_code["CS100"].variance.percent) == (D("2118000"), D("10.4"))
     assert (by_code["CS000"].variance.amount, by_code["CS000"].variance.percent) == (D("2158000"), D("6.6"))
     # adults' long-term support, budgeted only (so counted at budget): 46,800 x 650 = 30,420,000;
-    # 58,500 x 640 = 37,440,000; 15,600 x 6,200 = 96,720,000; together 164,580,000
+    # 58,500 x 640 = 37,440,000; home care 55,000 hours a week x 365/7 weeks x £26.50 an hour =
+    # 75,998,214.29 -> 75,998,000; together 143,858,000
     assert [by_code[c].budget for c in ("AS110", "AS120", "AS130", "AS100")] == [
-        D("30420000"), D("37440000"), D("96720000"), D("164580000")]
-    # the council: 35.05 + 164.58 = 199.63m against 32.892 + 164.58 = 197.472m: 2,158k, 1.0928% -> 1.1%, amber
-    assert (y2.variance.amount, y2.variance.percent, y2.variance.rag.value) == (D("2158000"), D("1.1"), "amber")
+        D("30420000"), D("37440000"), D("75998000"), D("143858000")]
+    # the council: 35.05 + 143.858 = 178.908m against 32.892 + 143.858 = 176.75m: 2,158k, 1.2209% -> 1.2%, amber
+    assert (y2.variance.amount, y2.variance.percent, y2.variance.rag.value) == (D("2158000"), D("1.2"), "amber")
     assert y2.without_forecast == 3
     assert by_code["CS130"].variance.rag.value == "green"  # in-house fostering underspends
     mtp = MediumTermPlan.objects.get(organisation=demo)
@@ -76,14 +77,22 @@ def test_the_demo_loads_through_the_ledger_import_and_its_outturn_matches_hand_a
     pv = next(r for r in model.rows if r.driver.line.cost_code == "CS110").price_volume
     assert (pv.volume_variance, pv.price_variance) == (D("1250000"), D("684000"))
     # adults' lines take their activity from the client level data (the full demo's counts at 31
-    # March 2026: 669 in residential care, 654 in nursing care, 6,313 supported in the community)
-    act = costmodel.Activity({"adults_residential": 669, "adults_nursing": 654, "adults_community": 6313})
+    # March 2026: 669 in residential care, 654 in nursing care; 57,330.75 planned hours of home
+    # care a week)
+    act = costmodel.Activity({"adults_residential": 669, "adults_nursing": 654, "adults_community": 6313,
+                              "homecare_hours": D("57330.75")})
     rows = {r.driver.line.cost_code: r for r in costmodel.build(demo, year="2026-27", act=act).rows}
     # residential: 19 more than the 650 budgeted at 46,800 = 889,200, all volume
     assert (rows["AS110"].price_volume.volume_variance, rows["AS110"].price_volume.price_variance) == (
         D("889200"), D("0"))
-    # community: 113 more than 6,200 at 15,600 = 1,762,800
-    assert rows["AS130"].price_volume.variance == D("1762800")
+    # home care: 57,330.75 hours x 365/7 x £26.50 = £79,218,811.34 in 2026-27 (x 1.03 in 2027-28:
+    # £81,595,375.68). Against £75,998,000 for 55,000 hours (£26.4999... an hour budgeted):
+    # volume 2,330.75 hours more = 2,330.75/55,000 of the budget = £3,220,587.97; price the rest
+    # (the budget was rounded to £1,000), 79,218,811.34 - 75,998,000 - 3,220,587.97 = £223.37
+    home = rows["AS130"]
+    assert [c.cost for c in home.baseline] == [D("79218811.34"), D("81595375.68")]
+    pv = home.price_volume
+    assert (pv.volume_variance, pv.price_variance, pv.variance) == (D("3220587.97"), D("223.37"), D("3220811.34"))
 
 
 def test_the_demo_links_savings_to_the_risks_that_threaten_them_and_names_a_scenario_for_the_report(demo):
@@ -99,5 +108,5 @@ def test_the_demo_money_pages_render_for_a_councillor(demo, client):
 
     client.force_login(User.objects.get(username="jane.ellis@demoshire.example"))
     html = client.get("/o/demoshire/finance/?year=2026-27").content.decode()
-    assert "£2,158,000.00 overspend (1.1%)" in html and "External residential placements" in html
+    assert "£2,158,000.00 overspend (1.2%)" in html and "External residential placements" in html
     assert "Step children down" in client.get("/o/demoshire/finance/savings/").content.decode()

@@ -140,4 +140,4 @@ def test_carestat_help_lists_the_measures_commands(tmp_path):
 
 def test_measures_catalogue_command_loads_the_catalogue(db, capsys):
     call_command("measures_catalogue")
-    assert "Measure catalogue loaded: 45 new, 0 updated." in capsys.readouterr().out
+    assert "Measure catalogue loaded: 46 new, 0 updated." in capsys.readouterr().out

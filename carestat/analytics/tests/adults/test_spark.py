@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import ibis
 import pyarrow as pa
@@ -101,3 +102,21 @@ def test_duckdb_and_spark_agree_on_every_adult_operational_and_workforce_measure
         on_spark = _results(spark, tables, period, settings, codes)
         assert on_duckdb, codes
         assert on_spark == on_duckdb, codes
+
+
+def test_duckdb_and_spark_agree_on_hours_of_home_care_for_the_measure_and_the_cost_model(
+    tmp_path, pseudonymiser
+):
+    from carestat.analytics.finance import HomeCareHours, home_care_hours
+
+    from . import test_homecare
+
+    t = read_cld(test_homecare.write(tmp_path / "cld.csv"), pseudonymiser=pseudonymiser,
+                 loaded_on=dt.date(2025, 5, 10)).table
+    tables = {"cld_events": t.add_column(0, "submission_id", pa.array([1] * t.num_rows, pa.int32()))}
+    duck, spark = engines.duckdb_backend(), engines.spark_backend()
+    codes = ["ASC-HOMECARE-HOURS"]
+    on_duckdb = _results(duck, tables, test_homecare.YEAR, {}, codes)
+    assert _results(spark, tables, test_homecare.YEAR, {}, codes) == on_duckdb
+    hours = home_care_hours(_spark_tables(spark, tables), spark, test_homecare.YEAR)
+    assert hours == HomeCareHours(Decimal("26.00"), 3)

@@ -112,6 +112,11 @@ class Command(CareStatCommand):
         m = calc.format_money
         if model.activity.problem:
             self.stdout.write(model.activity.problem)
+        for r in model.rows:
+            volume = f"{r.volume:,.2f} hours of home care a week at {m(r.driver.unit_cost)} an hour" \
+                if r.driver.is_hourly else f"{r.volume:,} at {m(r.driver.unit_cost)} a year each"
+            self.stdout.write(f"{r.driver.line.cost_code} {r.driver.line.name}: {volume} in {r.driver.base_year}, "
+                              + ", ".join(f"{c.year} {m(c.cost)}" for c in r.baseline))
         self.stdout.write("Budget: " + ", ".join(f"{y} {m(v)}" for y, v in zip(model.years, model.budget_totals,
                                                                               strict=True)))
         for res in model.results:
