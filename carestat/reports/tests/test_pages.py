@@ -52,6 +52,7 @@ def test_the_public_version_of_the_page_says_small_numbers_are_suppressed(client
     from carestat.reports import services
 
     report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    services.approve_report(world["admin_access"], report)
     client.force_login(world["cast"]["viewer"])
     page = client.get(f"/o/demoshire/reports/{report.pk}/?version=public").content.decode()
     assert "(public version)" in page and "fewer than 5" in page
