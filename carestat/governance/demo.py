@@ -151,7 +151,7 @@ def load(org, progress):
     from carestat.governance.models import Recommendation
     from carestat.plans.models import Plan
     from carestat.reports import services as reports
-    from carestat.reports.models import Report, ReportStatus
+    from carestat.reports.models import Remit, Report, ReportStatus
 
     if org is None:
         return org
@@ -164,7 +164,9 @@ def load(org, progress):
     today = timezone.localdate()
     boards = {}
     for name, kind, frequency, plan_titles, tor, members in BOARDS:
-        remit = reports.create_remit(priya, name=name, plans=[plans[t] for t in plan_titles if t in plans])
+        # The reports demo sets up the scrutiny committee's remit, with the measures it asked for.
+        remit = (Remit.objects.filter(organisation=org, name=name).first()
+                 or reports.create_remit(priya, name=name, plans=[plans[t] for t in plan_titles if t in plans]))
         board = services.create_board(priya, name=name, kind=kind, frequency=frequency, remit=remit,
                                       terms_of_reference=tor)
         for person, role, username in members:

@@ -20,7 +20,7 @@ from carestat.core.jobs import enqueue_job
 from carestat.core.permissions import Perm
 from carestat.reports import selectors, services
 from carestat.reports.access import get_report_for_user
-from carestat.reports.models import Report, ScopeKind
+from carestat.reports.models import Report, ScopeKind, report_rules
 
 router = Router(tags=["reports"])
 
@@ -42,6 +42,12 @@ class ReportOut(Schema):
     published_by: str | None
     published_at: dt.datetime | None
     counts: dict
+    version_number: int = Field(..., description="1 for a report never reopened; each reopening drafts the next")
+    previous_id: int | None = Field(None, description="The version this one continues from")
+    reopened_by: str | None = None
+    reopened_at: dt.datetime | None = None
+    reopen_reason: str = ""
+    superseded: bool = Field(False, description="A later version replaced this one: read its history only")
 
 
 class ReportIn(Schema):
@@ -60,13 +66,16 @@ def _out(r: Report) -> dict:
             "status": r.status, "snapshot_hash": r.snapshot_hash, "built_at": r.built_at,
             "approved_by": name_of(r.approved_by, None), "approved_at": r.approved_at,
             "published_by": name_of(r.published_by, None), "published_at": r.published_at,
-            "counts": r.snapshot.get("summary", {}).get("counts", {})}
+            "counts": r.snapshot.get("summary", {}).get("counts", {}),
+            "version_number": r.version_number, "previous_id": r.previous_id,
+            "reopened_by": name_of(r.reopened_by, None) if r.reopened_at else None, "reopened_at": r.reopened_at,
+            "reopen_reason": r.reopen_reason, "superseded": r.is_superseded}
 
 
 @router.get("/organisations/{slug}/reports", response={200: list[ReportOut], **ERRORS})
 def list_reports(request, slug: str):
     access = org_access(request, slug, Perm.VIEW)
-    return [_out(r) for r in selectors.reports(access.organisation)]
+    return [_out(r) for r in selectors.visible_reports(access)]
 
 
 @router.get("/organisations/{slug}/reports/{report_id}", response={200: ReportOut, **ERRORS})
@@ -100,10 +109,55 @@ def create(request, slug: str, payload: ReportIn):
 
 
 @router.post("/organisations/{slug}/reports/{report_id}/approve", response={200: ReportOut, **ERRORS},
-             summary="Approve a draft report: its content is frozen from then on")
+             summary="Approve a draft report: its content is frozen from then on",
+             description="403 with the reason when the organisation's report rules refuse approval by the "
+                         "person who drafted the report (created it or its version, or last refreshed it).")
 def approve(request, slug: str, report_id: int):
     access = org_access(request, slug, Perm.MANAGE)
     return _out(services.approve_report(access, get_report_for_user(access, report_id)))
+
+
+class ReportReopenIn(Schema):
+    reason: str = Field(..., max_length=2000, description="Why the report is reopened; kept with the version reopened")
+
+
+class ReportRulesOut(Schema):
+    drafter_cannot_approve: bool
+    viewers_see_drafts: bool
+
+
+class ReportRulesIn(Schema):
+    drafter_cannot_approve: bool | None = None
+    viewers_see_drafts: bool | None = None
+
+
+@router.post("/organisations/{slug}/reports/{report_id}/reopen", response={201: ReportOut, **ERRORS},
+             summary="Reopen an approved report, or start the correction of a published one, with a reason "
+                     "(managers)",
+             description="The version reopened keeps its frozen content and kept files; the answer is the new "
+                         "draft (the next version_number), which must be approved again. A published version "
+                         "stays published until its correction is published. 409 when the report is a draft or "
+                         "was already reopened; 422 when the reason is empty.")
+def reopen(request, slug: str, report_id: int, payload: ReportReopenIn):
+    access = org_access(request, slug, Perm.MANAGE)
+    new = services.reopen_report(access, get_report_for_user(access, report_id), reason=payload.reason)
+    return Status(201, _out(new))
+
+
+@router.get("/organisations/{slug}/report-rules", response={200: ReportRulesOut, **ERRORS},
+            summary="Whether a report's drafter may approve it, and whether viewers read drafts")
+def get_report_rules(request, slug: str):
+    access = org_access(request, slug, Perm.VIEW)
+    rules = report_rules(access.organisation)
+    return {n: getattr(rules, n) for n in services.RULE_NAMES}
+
+
+@router.patch("/organisations/{slug}/report-rules", response={200: ReportRulesOut, **ERRORS},
+              summary="Change the report rules (admins)")
+def set_report_rules(request, slug: str, payload: ReportRulesIn):
+    access = org_access(request, slug, Perm.ADMINISTER)
+    row = services.set_report_rules(access, **payload.model_dump(exclude_none=True))
+    return {n: getattr(row, n) for n in services.RULE_NAMES}
 
 
 @router.post("/organisations/{slug}/reports/{report_id}/publish", response={200: ReportOut, **ERRORS},

@@ -130,3 +130,23 @@ class ExceptionForm(forms.Form):
 class WordTemplateForm(forms.Form):
     template = forms.FileField(label="Word template (.docx)", error_messages={
         "required": "Choose the council's Word template (.docx) to upload"})
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the report being reopened?", max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="This is kept with the version being reopened and shown to everyone who reads its history. For "
+                  "example, the September backlog figures were loaded before the late returns.",
+        error_messages={"required": "Say why the report is being reopened",
+                        "max_length": "The reason must be 2,000 characters or fewer"})
+
+
+class ReportRulesForm(forms.Form):
+    drafter_cannot_approve = forms.BooleanField(
+        label="The person who drafted a report cannot approve it", required=False,
+        help_text="Whoever created the report (or reopened it as a new version), or last refreshed its figures, "
+                  "must ask another manager or an admin to approve it.")
+    viewers_see_drafts = forms.BooleanField(
+        label="Viewers and contributors can read draft reports", required=False,
+        help_text="Managers, admins and auditors always can. When this is off, drafts are left out of their "
+                  "report lists, search and home page, and a draft's address shows them ‘Page not found’.")

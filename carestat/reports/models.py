@@ -76,6 +76,22 @@ class Report(TrackedModel):
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)
+    # Who last built the snapshot: whoever drafted the report, or refreshed its figures since.
+    # With the organisation's "drafter cannot approve" rule, neither they nor the creator approve it.
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    # Versions: reopening an approved or published report leaves it as it was (its snapshot and
+    # kept files) and drafts the next version from it, which must be approved again.
+    version_number = models.PositiveIntegerField("version", default=1)
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_versions",
+                                 help_text="The approved or published version this one continues from.")
+    reopened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
+    # When a later version replaced this one in lists: at once for an approved version reopened
+    # (it never went out), when its correction is published for a published one.
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     objects = scoped()
 
@@ -99,6 +115,14 @@ class Report(TrackedModel):
             ScopeKind.REMIT: f"remit:{self.remit_id}",
         }[self.scope]
 
+    @property
+    def is_reopened(self) -> bool:
+        return self.reopened_at is not None
+
+    @property
+    def is_superseded(self) -> bool:
+        return self.superseded_at is not None
+
     def sign_off(self) -> dict:
         """Who approved and published the report and when: printed on the cover."""
         return {
@@ -110,6 +134,34 @@ class Report(TrackedModel):
             "published_at": self.published_at.isoformat() if self.published_at else "",
             "hash": self.snapshot_hash,
         }
+
+
+class ReportRules(TrackedModel):
+    """An organisation's rules for who approves reports and who reads drafts (admins set them).
+
+    Both start off for an organisation that has never set them: approval as it always was, and
+    drafts read by those who can approve them and by auditors only."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="report_rules")
+    drafter_cannot_approve = models.BooleanField(
+        "the person who drafted a report cannot approve it", default=False,
+        help_text="Drafted means created the report (or its new version) or last refreshed its figures.")
+    viewers_see_drafts = models.BooleanField(
+        "viewers and contributors can read draft reports", default=False,
+        help_text="Managers, admins and auditors always can.")
+
+    objects = scoped()
+
+    class Meta:
+        verbose_name_plural = "report rules"
+
+    def __str__(self) -> str:
+        return f"Report rules for {self.organisation}"
+
+
+def report_rules(org: Organisation) -> ReportRules:
+    """The organisation's report rules, or the defaults (unsaved) when it has never set them."""
+    return ReportRules.objects.filter(organisation=org).first() or ReportRules(organisation=org)
 
 
 class ReportFile(models.Model):

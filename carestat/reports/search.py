@@ -14,7 +14,7 @@ def _report(r) -> SearchHit:
 
 
 def _reports(access):
-    return selectors.reports(access.organisation)
+    return selectors.visible_reports(access)
 
 
 def register() -> None:

@@ -9,17 +9,26 @@ from django.db.models import QuerySet
 
 from carestat.core.access import Access, get_unit_for_user
 from carestat.core.models import Organisation, ReportingPeriod
-from carestat.reports.access import get_remit_for_user
+from carestat.reports.access import can_see_drafts, get_remit_for_user
 from carestat.reports.models import Report, ReportStatus
 
 SCOPE_OBJECTS = ("plan", "unit", "remit")
 
 
 def reports(org: Organisation, *, status: str = "") -> QuerySet[Report]:
-    """The organisation's reports, as the list page and the API show them; only those of one
-    status (draft, approved, published) when ``status`` names one."""
-    rows = Report.objects.filter(organisation=org).select_related("period", "approved_by", "published_by")
+    """The organisation's current reports (a version replaced by a later one is read from its
+    report's version history instead); only those of one status (draft, approved, published)
+    when ``status`` names one. Drafts included: see ``visible_reports`` for what a person sees."""
+    rows = (Report.objects.filter(organisation=org, superseded_at__isnull=True)
+            .select_related("period", "approved_by", "published_by", "reopened_by"))
     return rows.filter(status=status) if status in ReportStatus.values else rows
+
+
+def visible_reports(access: Access, *, status: str = "") -> QuerySet[Report]:
+    """The current reports this person may read, as the list page, the API, search and the
+    home page show them: drafts only to those who may see drafts (``can_see_drafts``)."""
+    rows = reports(access.organisation, status=status)
+    return rows if can_see_drafts(access) else rows.exclude(status=ReportStatus.DRAFT)
 
 
 def latest_published_reports(org: Organisation, limit: int = 3) -> QuerySet[Report]:
@@ -49,11 +58,15 @@ def scope_from(access: Access, covers: str) -> dict:
 
 
 def latest_published(org: Organisation, period: ReportingPeriod, *, scope: str, plan=None, unit=None, remit=None,
-                     earlier_too: bool = False, excluding: Report | None = None) -> Report | None:
+                     earlier_too: bool = False, excluding: Report | None = None,
+                     excluding_ids: list[int] | None = None) -> Report | None:
     """The latest published report on this scope for ``period``, or (``earlier_too``) for it
-    or the latest period before it; ``excluding`` a report that is not to count (itself)."""
+    or the latest period before it; ``excluding`` a report that is not to count (itself), and
+    ``excluding_ids`` (its earlier versions). A published version since corrected never counts."""
     qs = Report.objects.filter(organisation=org, status=ReportStatus.PUBLISHED, scope=scope, plan=plan, unit=unit,
-                               remit=remit)
+                               remit=remit, superseded_at__isnull=True)
+    if excluding_ids:
+        qs = qs.exclude(pk__in=excluding_ids)
     qs = qs.filter(period__start__lte=period.start) if earlier_too else qs.filter(period=period)
     if excluding is not None and excluding.pk:
         qs = qs.exclude(pk=excluding.pk)

@@ -19,24 +19,61 @@ from django.utils import timezone
 from carestat.core.access import Access
 from carestat.core.archiving import set_archived
 from carestat.core.audit import describe_changes, log_action
-from carestat.core.changes import acting_user, require_reason, stamp
-from carestat.core.errors import Conflict, InvalidInput, RateLimited, StoredFileDamaged
+from carestat.core.changes import acting_user, name_of, require_reason, stamp
+from carestat.core.errors import Conflict, InvalidInput, NotAllowed, RateLimited, StoredFileDamaged
 from carestat.core.models import AuditEntry, NotificationEvent, ReportingPeriod, Role
 from carestat.core.notifications import members_with_roles, notify
 from carestat.core.permissions import Perm
 from carestat.reports import snapshot as snap
-from carestat.reports.models import Remit, Report, ReportFile, ReportFormat, ReportStatus, ScopeKind, WordTemplate
+from carestat.reports.models import (
+    Remit,
+    Report,
+    ReportFile,
+    ReportFormat,
+    ReportRules,
+    ReportStatus,
+    ScopeKind,
+    WordTemplate,
+    report_rules,
+)
 from carestat.reports.snapshot import Progress, no_progress
 
 FORMATS = tuple(ReportFormat.values)
 
 
 def previous_published(report: Report) -> Report | None:
-    """The latest published report for the same scope before (or in) this report's period."""
+    """The latest published report for the same scope before (or in) this report's period, not
+    counting the report's own earlier versions: a correction compares with what the version it
+    corrects compared with."""
     from carestat.reports.selectors import latest_published
 
     return latest_published(report.organisation, report.period, scope=report.scope, plan=report.plan,
-                            unit=report.unit, remit=report.remit, earlier_too=True, excluding=report)
+                            unit=report.unit, remit=report.remit, earlier_too=True, excluding=report,
+                            excluding_ids=[v.pk for v in earlier_versions(report)])
+
+
+def earlier_versions(report: Report) -> list[Report]:
+    """The versions ``report`` continues from, latest first."""
+    found, seen = [], {report.pk}
+    current = report.previous
+    while current is not None and current.pk not in seen:  # never loops, even on a bad row
+        found.append(current)
+        seen.add(current.pk)
+        current = current.previous
+    return found
+
+
+def versions(report: Report) -> list[Report]:
+    """Every version of the report, first to last (one, for a report never reopened)."""
+    first = ([report, *earlier_versions(report)])[-1]
+    chain, seen = [first], {first.pk}
+    while True:
+        nxt = (Report.objects.filter(previous=chain[-1]).select_related(
+            "period", "approved_by", "published_by", "reopened_by", "created_by", "built_by").order_by("pk").first())
+        if nxt is None or nxt.pk in seen:
+            return chain
+        chain.append(nxt)
+        seen.add(nxt.pk)
 
 
 def _previous_meta(prev: Report | None) -> dict | None:
@@ -97,7 +134,7 @@ def create_report(access: Access, *, period: ReportingPeriod, scope: str = Scope
                     unit=unit if scope == "unit" else None, remit=remit if scope == "remit" else None,
                     period=period, main_messages=main_messages.strip(),
                     title=(title.strip() or default_title(org, scope, period, plan=plan, unit=unit, remit=remit))[:300],
-                    created_by=acting_user(access.user),
+                    created_by=acting_user(access.user), built_by=acting_user(access.user),
                     changed_by=acting_user(access.user))
     report.snapshot = build_snapshot(report, progress=progress)
     report.built_at = timezone.now()
@@ -158,8 +195,8 @@ def refresh_report(access: Access, report: Report, *, progress: Progress | None 
                            "authoring": report.snapshot.get("authoring") or {}}
         report.snapshot_hash = snap.content_hash(report.snapshot)
         report.built_at = report.changed_at = timezone.now()
-        report.changed_by = acting_user(access.user)
-        report.save()
+        report.changed_by = report.built_by = acting_user(access.user)
+        report.save(update_fields=["snapshot", "snapshot_hash", "built_at", "built_by", "changed_at", "changed_by"])
         log_action("reports.report.refreshed", actor=access.user, organisation=report.organisation, record=report,
                    before={"hash": before}, after={"hash": report.snapshot_hash},
                    message=f"{access.user.display_name} refreshed the draft report ‘{report.title}’")
@@ -186,22 +223,124 @@ def set_main_messages(access: Access, report: Report, text: str) -> Report:
     return report
 
 
+def approval_refusal(access: Access, report: Report) -> str:
+    """Why this person may not approve this draft, in words for them; "" when they may.
+
+    With the organisation's "drafter cannot approve" rule on, whoever drafted the report (created
+    it or its new version, or last refreshed its figures) cannot approve it: a second person
+    checks what the first built (docs/decisions/00XX-report-versions-and-who-approves.md)."""
+    if not access.can(Perm.MANAGE) or report.status != ReportStatus.DRAFT:
+        return ""
+    if not report_rules(access.organisation).drafter_cannot_approve:
+        return ""
+    me = access.user.pk
+    if me not in (report.created_by_id, report.built_by_id):
+        return ""
+    if me == report.created_by_id:
+        did = "reopened the report as this version" if report.previous_id else "drafted it"
+    else:
+        did = "refreshed its figures last"
+    return (f"You {did}, and {access.organisation.name} requires a report to be approved by someone who did not "
+            "draft it. Ask another manager or an admin to approve it.")
+
+
 @transaction.atomic
 def approve_report(access: Access, report: Report) -> Report:
-    """A manager approves the draft as last built: its snapshot is frozen from now on."""
+    """A manager approves the draft as last built: its snapshot is frozen from now on. Refused
+    to its drafter where the organisation's rules say so (``approval_refusal``)."""
     access.require(Perm.MANAGE)
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require_draft(report, "approve it again")
+    refusal = approval_refusal(access, report)
+    if refusal:
+        raise NotAllowed(refusal)
     report.snapshot_hash = snap.content_hash(report.snapshot)
     report.status = ReportStatus.APPROVED
     report.approved_by, report.approved_at = acting_user(access.user), timezone.now()
     report.changed_at, report.changed_by = report.approved_at, report.approved_by
-    report.save()
+    report.save(update_fields=["snapshot_hash", "status", "approved_by", "approved_at", "changed_at", "changed_by"])
+    version = f"version {report.version_number} of " if report.version_number > 1 else ""
     log_action("reports.report.approved", actor=access.user, organisation=report.organisation, record=report,
-               before={"status": "Draft"}, after={"status": "Approved", "hash": report.snapshot_hash},
-               message=f"{access.user.display_name} approved the report ‘{report.title}’ (content frozen, "
+               before={"status": "Draft"}, after={"status": "Approved", "hash": report.snapshot_hash,
+                                                  "version": report.version_number},
+               message=f"{access.user.display_name} approved {version}the report ‘{report.title}’ (content frozen, "
                        f"fingerprint {report.snapshot_hash[:12]})")
     return report
+
+
+# Versions: reopening an approved report, or correcting a published one ------------------------
+
+REASON_MAX = 2000
+
+
+def reopen_refusal(report: Report) -> str:
+    """Why ``report`` cannot be reopened now, in words; "" when it can."""
+    if report.status == ReportStatus.DRAFT:
+        return "The report is a draft: change it as it is, there is nothing to reopen."
+    if report.is_reopened:
+        return (f"Version {report.version_number} was already reopened by {name_of(report.reopened_by)} on "
+                f"{report.reopened_at:%-d %B %Y}: change version {report.version_number + 1} instead.")
+    return ""
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending as a sentence does, so a reason can be followed by another sentence."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def reopen_report(access: Access, report: Report, *, reason: str) -> Report:
+    """Reopen an approved report, or start the correction of a published one, with a reason
+    (managers). Returns the new draft.
+
+    Nothing of the version reopened changes but the record that it was reopened, by whom and
+    why: its frozen snapshot and kept files stay readable and downloadable as they were. The
+    new draft continues from it (the same snapshot, main messages and authoring), has the next
+    version number, and must be approved again (and published, to replace a published version).
+    An approved version reopened is replaced in lists at once; a published one stays the
+    published report until its correction is published, because it is what the board read."""
+    access.require(Perm.MANAGE)
+    reason = require_reason(reason, "Say why the report is being reopened", min_length=1, max_length=REASON_MAX)
+    with transaction.atomic():
+        old = Report.objects.select_for_update().select_related("approved_by", "period").get(
+            pk=report.pk, organisation=access.organisation)
+        refusal = reopen_refusal(old)
+        if refusal:
+            raise Conflict(refusal)
+        now, who = timezone.now(), acting_user(access.user)
+        was_published = old.status == ReportStatus.PUBLISHED
+        old.reopened_by, old.reopened_at, old.reopen_reason = who, now, reason
+        fields = ["reopened_by", "reopened_at", "reopen_reason"]
+        if not was_published:
+            old.superseded_at = now
+            fields.append("superseded_at")
+        old.save(update_fields=fields)
+        new = Report.objects.create(
+            organisation=old.organisation, scope=old.scope, plan=old.plan, unit=old.unit, remit=old.remit,
+            period=old.period, title=old.title, main_messages=old.main_messages, snapshot=old.snapshot,
+            snapshot_hash=old.snapshot_hash, built_at=old.built_at, status=ReportStatus.DRAFT,
+            version_number=old.version_number + 1, previous=old,
+            created_by=who, changed_by=who, built_by=who)
+        approved = (f"approved by {name_of(old.approved_by)} on {old.approved_at:%-d %B %Y}"
+                    if old.approved_at else "approved")
+        doing = "started a correction of the published" if was_published else "reopened the approved"
+        log_action("reports.report.reopened", actor=access.user, organisation=old.organisation, record=old,
+                   before={"status": old.get_status_display(), "version": old.version_number},
+                   after={"reopened": True, "reason": reason, "new_version": new.version_number,
+                          "new_report": new.pk},
+                   message=f"{access.user.display_name} {doing} report ‘{old.title}’ (version {old.version_number}, "
+                           f"{approved}) because: {_sentence(reason)} Version {new.version_number} is a draft "
+                           "continuing from it and must be approved again.")
+        log_action("reports.report.version_drafted", actor=access.user, organisation=old.organisation, record=new,
+                   after={"version": new.version_number, "continues_from": old.pk, "reason": reason},
+                   message=f"{access.user.display_name} drafted version {new.version_number} of ‘{new.title}’ from "
+                           f"version {old.version_number}, because: {reason}")
+        org = old.organisation
+        notify(org, members_with_roles(org, str(Role.MANAGER), str(Role.ADMIN)), str(NotificationEvent.REPORT_AWAITING),
+               exclude=access.user, title=f"Report to approve again: {new.title}"[:300],
+               body=f"{access.user.display_name} reopened ‘{old.title}’ because: {_sentence(reason)} Version "
+                    f"{new.version_number} awaits a manager's approval.",
+               url=f"/o/{org.slug}/reports/{new.pk}/")
+    return new
 
 
 # Authoring: what each section shows and says, and the exceptions' commentary ----------------
@@ -362,6 +501,9 @@ def check_publishable(report: Report) -> None:
         raise Conflict("A manager must approve the report before it can be published")
     if report.status == ReportStatus.PUBLISHED:
         raise Conflict("The report is already published")
+    if report.is_reopened:
+        raise Conflict(f"Version {report.version_number} was reopened by {name_of(report.reopened_by)}, so it will "
+                       f"not be published: approve and publish version {report.version_number + 1} instead")
 
 
 def publish_report(access: Access, report: Report) -> Report:
@@ -388,15 +530,69 @@ def _publish(access: Access, report: Report) -> Report:
     report.status = ReportStatus.PUBLISHED
     report.published_by, report.published_at = acting_user(access.user), timezone.now()
     report.changed_at, report.changed_by = report.published_at, report.published_by
-    report.save()
+    report.save(update_fields=["status", "published_by", "published_at", "changed_at", "changed_by"])
+    corrected = _published_version_corrected(report)
+    if corrected is not None:
+        corrected.superseded_at = report.published_at
+        corrected.save(update_fields=["superseded_at"])
     log_action("reports.report.published", actor=access.user, organisation=report.organisation, record=report,
-               before={"status": "Approved"}, after={"status": "Published"},
-               message=f"{access.user.display_name} published the report ‘{report.title}’")
+               before={"status": "Approved"},
+               after={"status": "Published", "version": report.version_number,
+                      **({"corrects_version": corrected.version_number} if corrected else {})},
+               message=f"{access.user.display_name} published the report ‘{report.title}’"
+                       + (f" (version {report.version_number}, correcting version {corrected.version_number} "
+                          f"published on {corrected.published_at:%-d %B %Y})" if corrected else ""))
+    if corrected is None:
+        title = f"Report published: {report.title}"
+        body = f"{access.user.display_name} published the report ‘{report.title}’."
+    else:
+        title = f"Corrected report published: {report.title}"
+        body = (f"{access.user.display_name} published a corrected version of ‘{report.title}’ (version "
+                f"{report.version_number}). It replaces the version published on "
+                f"{corrected.published_at:%-d %B %Y}, reopened because: {corrected.reopen_reason}")
     notify(report.organisation, board_readers(report), str(NotificationEvent.REPORT_PUBLISHED), exclude=access.user,
-           title=f"Report published: {report.title}"[:300],
-           body=f"{access.user.display_name} published the report ‘{report.title}’.",
-           url=f"/o/{report.organisation.slug}/reports/{report.pk}/")
+           title=title[:300], body=body, url=f"/o/{report.organisation.slug}/reports/{report.pk}/")
     return report
+
+
+def _published_version_corrected(report: Report) -> Report | None:
+    """The latest published earlier version that ``report`` corrects, if any (locked)."""
+    for earlier in earlier_versions(report):
+        if earlier.status == ReportStatus.PUBLISHED:
+            return Report.objects.select_for_update().get(pk=earlier.pk)
+    return None
+
+
+# The organisation's report rules ------------------------------------------------------------
+
+RULE_NAMES = ("drafter_cannot_approve", "viewers_see_drafts")
+
+
+@transaction.atomic
+def set_report_rules(access: Access, **values: bool) -> ReportRules:
+    """Change who may approve reports and who may read drafts (admins)."""
+    access.require(Perm.ADMINISTER)
+    for name, value in values.items():
+        if name not in RULE_NAMES:
+            raise InvalidInput(f"‘{name}’ is not a report rule", field=name)
+        if not isinstance(value, bool):
+            raise InvalidInput(f"{ReportRules._meta.get_field(name).verbose_name.capitalize()}: choose yes or no",
+                               field=name)
+    ReportRules.objects.get_or_create(organisation=access.organisation,
+                                      defaults={"created_by": acting_user(access.user)})
+    row = ReportRules.objects.select_for_update().get(organisation=access.organisation)
+    before = {n: getattr(row, n) for n in RULE_NAMES}
+    for name, value in values.items():
+        setattr(row, name, value)
+    after = {n: getattr(row, n) for n in RULE_NAMES}
+    if before == after:
+        return row
+    row.save(update_fields=[*RULE_NAMES, *stamp(row, access.user)])
+    log_action("reports.rules.changed", actor=access.user, organisation=access.organisation, record=row,
+               before=before, after=after,
+               message=f"{access.user.display_name} changed the report rules: "
+                       + "; ".join(describe_changes(ReportRules, before, after)))
+    return row
 
 
 def check_format(fmt: str) -> str:

@@ -21,17 +21,19 @@ from carestat.core.models import AuditEntry
 from carestat.core.permissions import Perm
 from carestat.core.views.base import org_access, page, posted
 from carestat.reports import selectors, services
-from carestat.reports.access import get_remit_for_user, get_report_for_user
+from carestat.reports.access import can_see_drafts, get_remit_for_user, get_report_for_user
 from carestat.reports.forms import (
     ArchiveRemitForm,
     ExceptionForm,
     MessagesForm,
     RemitForm,
+    ReopenForm,
     ReportForm,
+    ReportRulesForm,
     SectionForm,
     WordTemplateForm,
 )
-from carestat.reports.models import Remit
+from carestat.reports.models import Remit, ReportStatus, report_rules
 from carestat.reports.render import view
 from carestat.reports.selectors import scope_from
 
@@ -42,7 +44,7 @@ def reports(request, slug):
     access = org_access(request, slug, Perm.VIEW)
     status = request.GET.get("status", "")
     return page(request, "reports/list.html", "Reports", section="reports",
-                reports=selectors.reports(access.organisation, status=status), status_filter=status)
+                reports=selectors.visible_reports(access, status=status), status_filter=status)
 
 
 @login_required
@@ -76,9 +78,13 @@ def report(request, slug, pk):
     r = get_report_for_user(access, pk)
     public = request.GET.get("version") == "public"
     authoring = services.authoring_choices(r) if r.status == "draft" and access.can("manage") else None
+    drafts = can_see_drafts(access)
+    shown = [v for v in services.versions(r) if drafts or v.status != ReportStatus.DRAFT]
     return page(request, "reports/report.html", r.title, section="reports", report=r, public=public,
                 r=view(r.snapshot, public=public, sign_off=r.sign_off()),
-                form=MessagesForm(initial={"main_messages": r.main_messages}), authoring=authoring)
+                form=MessagesForm(initial={"main_messages": r.main_messages}), authoring=authoring,
+                versions=shown, later_version=next((v for v in shown if v.version_number > r.version_number), None),
+                approval_refusal=services.approval_refusal(access, r), reopen_refusal=services.reopen_refusal(r))
 
 
 @login_required
@@ -199,11 +205,13 @@ def main_messages(request, slug, pk):
 
 
 def _confirm(request, slug, pk, verb: str):
-    """The step before approving or publishing: what it does, and a button to do it (no script needed)."""
+    """The step before approving or publishing: what it does, and a button to do it (no script
+    needed); or, where the person may not approve this report, why not."""
     access = org_access(request, slug, Perm.MANAGE)
     r = get_report_for_user(access, pk)
+    refusal = services.approval_refusal(access, r) if verb == "approve" else ""
     return page(request, "reports/confirm.html", f"{verb.capitalize()} ‘{r.title}’?", section="reports", report=r,
-                verb=verb, slug=slug)
+                verb=verb, slug=slug, refusal=refusal)
 
 
 @login_required
@@ -229,6 +237,47 @@ def publish(request, slug, pk):
     messages.success(request, "Published. Its PDF, Word, Excel, slides and web page files are being made once, so "
                               "every download is the same file.")
     return redirect("core:job", slug, r.files_job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reopen(request, slug, pk):
+    """Reopen an approved report, or start the correction of a published one, with a reason."""
+    access = org_access(request, slug, Perm.MANAGE)
+    r = get_report_for_user(access, pk)
+    form = ReopenForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            new = services.reopen_report(access, r, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, f"Reopened: this is version {new.version_number}, a draft continuing from "
+                                      f"version {r.version_number}. It must be approved again.")
+            return redirect("reports:report", slug, new.pk)
+    verb = "Correct" if r.status == "published" else "Reopen"
+    return page(request, "reports/reopen.html", f"{verb} ‘{r.title}’", section="reports", report=r, form=form,
+                refusal=services.reopen_refusal(r))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rules(request, slug):
+    """Who may approve reports and who may read drafts (admins)."""
+    access = org_access(request, slug, Perm.ADMINISTER)
+    current = report_rules(access.organisation)
+    initial = {n: getattr(current, n) for n in services.RULE_NAMES}
+    form = ReportRulesForm(request.POST) if request.method == "POST" else ReportRulesForm(initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_report_rules(access, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, "Saved the report rules.")
+            return redirect("reports:rules", slug)
+    return page(request, "reports/rules.html", "Report approval and drafts", section="reports", form=form,
+                current=current)
 
 
 @login_required

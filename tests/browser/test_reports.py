@@ -127,3 +127,33 @@ def test_a_manager_writes_a_section_and_an_exceptions_commentary_before_approval
     assert "Recovered by October." in page.page.content()
     page.goto("/o/demoshire/reports/word-template/")
     page.assert_accessible()
+
+
+def test_a_manager_reopens_an_approved_report_with_a_reason_and_sees_its_versions(browser_page, cast, demoshire):
+    from carestat.reports import services
+
+    world = report_world(cast, demoshire)
+    report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    report = services.approve_report(world["admin_access"], report)
+    page = browser_page
+    page.sign_in(cast["manager"].email, PASSWORD)
+    page.goto(f"/o/demoshire/reports/{report.pk}/")
+    with page.page.expect_navigation():
+        page.page.click("a:has-text('Reopen the report')")
+    page.assert_accessible()
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Draft version 2')")
+    assert page.page.is_visible(".govuk-error-summary")
+    assert "Say why the report is being reopened" in page.page.content()
+    page.assert_accessible()
+    page.page.fill("#id_reason", "The September backlog figure was entered before the late returns.")
+    with page.page.expect_navigation():
+        page.page.click("button:has-text('Draft version 2')")
+    assert page.page.is_visible("h2:has-text('Status: Draft, version 2')")
+    assert "because: The September backlog figure was entered before the late returns." in page.page.content()
+    page.assert_accessible()
+    with page.page.expect_navigation():
+        page.page.click("a:has-text('Version 1')")
+    assert page.page.is_visible("text=This is version 1, replaced by a later version.")
+    page.assert_accessible()
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.APPROVED

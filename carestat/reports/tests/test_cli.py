@@ -65,3 +65,22 @@ def test_with_a_published_report_the_command_writes_the_file_kept_when_it_was_pu
                  "--format", "docx", "-o", str(again), stdout=out, stderr=io.StringIO())
     assert "Using the Word document kept for it" in out.getvalue()
     assert again.read_bytes() == target.read_bytes()
+
+
+def test_the_command_writes_a_published_correction_in_place_of_the_version_it_corrects(world, tmp_path):
+    manager, admin = world["manager_access"], world["admin_access"]
+    v1 = services.create_report(manager, period=world["q2"], scope="plan", plan=world["plan"],
+                                main_messages="First words.")
+    v1 = services.publish_report(admin, services.approve_report(admin, v1))
+    v2 = services.reopen_report(manager, v1, reason="The first words were wrong.")
+    services.set_main_messages(manager, v2, "Corrected words.")
+    target = tmp_path / "r.html"
+    args = ["report", "--org", "demoshire", "--period", "2026-27-Q2", "--plan", str(world["plan"].pk),
+            "--format", "html", "-o", str(target)]
+    call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
+    assert "First words." in target.read_text()  # the correction is not published yet
+    services.publish_report(admin, services.approve_report(admin, v2))
+    err = io.StringIO()
+    call_command(*args, stdout=io.StringIO(), stderr=err)
+    assert f"(id {v2.pk}, version 2, a correction, published " in err.getvalue()
+    assert "Corrected words." in target.read_text() and "First words." not in target.read_text()

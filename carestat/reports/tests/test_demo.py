@@ -1,4 +1,5 @@
-"""The demo's reports load through the services: two published Q2 reports and a Q3 draft."""
+"""The demo's reports load through the services: two published Q2 reports, the scrutiny
+committee's Q2 report reopened and approved again, and a Q3 draft."""
 
 import pytest
 
@@ -24,7 +25,9 @@ def test_the_demo_has_two_published_q2_reports_and_a_q3_draft(demo):
     published = Report.objects.filter(organisation=demo, status=ReportStatus.PUBLISHED)
     assert sorted(r.plan.kind for r in published) == ["improvement", "portfolio"]
     assert all(r.period.identifier == "2026-27-Q2" for r in published)
-    assert {r.approved_by.display_name for r in published} == {"Priya Shah"}
+    # Demoshire does not let a report's drafter approve it: Priya drafts, Helen approves
+    assert {r.created_by.display_name for r in published} == {"Priya Shah"}
+    assert {r.approved_by.display_name for r in published} == {"Helen Morgan"}
     assert {r.published_by.display_name for r in published} == {"Helen Morgan"}
     for report in published:  # made once when published, so they open at once
         kept = set(ReportFile.objects.filter(report=report).values_list("format", "public"))
@@ -56,7 +59,7 @@ def test_every_demo_reports_public_version_agrees_with_its_full_version_figure_b
     from carestat.reports.tests.helpers import assert_public_agrees_with_full
 
     reports = list(Report.objects.filter(organisation=demo))
-    assert len(reports) == 3
+    assert len(reports) == 5
     for report in reports:
         assert_public_agrees_with_full(report.snapshot)
     for report in [r for r in reports if r.status == ReportStatus.PUBLISHED]:
@@ -72,3 +75,21 @@ def test_every_demo_reports_public_version_agrees_with_its_full_version_figure_b
             "measure_counts"]
         kept = ReportFile.objects.get(report=report, format="html", public=True, status=report.status)
         assert b"fewer than 5" in bytes(kept.content)
+
+
+def test_the_demo_has_the_scrutiny_committees_remit_and_its_report_reopened_and_approved_again(demo):
+    from carestat.reports import services
+    from carestat.reports.demo import REOPEN_REASON
+    from carestat.reports.models import Remit, report_rules
+
+    assert report_rules(demo).drafter_cannot_approve and not report_rules(demo).viewers_see_drafts
+    remit = Remit.objects.get(organisation=demo, name="Health and Adult Social Care Scrutiny Committee")
+    assert sorted(p.kind for p in remit.plans.all()) == ["improvement", "portfolio"]
+    assert {m.code for m in remit.measures.all()} >= {"OT-28DAYS", "ASC-REVIEWS-ONTIME", "WF-PERMANENT-SHARE",
+                                                       "SL-CARERS-LEFT"}
+    v1, v2 = services.versions(Report.objects.get(remit=remit, version_number=1))
+    assert (v1.status, v1.approved_by.display_name, v1.reopened_by.display_name, v1.reopen_reason) == (
+        ReportStatus.APPROVED, "Helen Morgan", "Priya Shah", REOPEN_REASON)
+    assert (v2.version_number, v2.status, v2.approved_by.display_name) == (2, ReportStatus.APPROVED, "Helen Morgan")
+    assert v1.is_superseded and not v2.is_superseded
+    assert any(s.get("narrative") for s in v2.snapshot["authoring"]["sections"].values())

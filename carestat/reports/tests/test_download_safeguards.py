@@ -67,7 +67,7 @@ def test_a_person_may_download_only_so_many_draft_pdfs_an_hour_and_is_told_when_
     settings.CARESTAT_DRAFT_RENDERS_PER_HOUR = 2
     monkeypatch.setattr(rendering, "render", lambda snapshot, fmt, **kw: b"%PDF-1.7 draft")
     draft = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
-    client.force_login(world["cast"]["viewer"])
+    client.force_login(world["cast"]["auditor"])  # reads drafts, and approves none
     url = f"/o/demoshire/reports/{draft.pk}/download/pdf/"
     assert [client.get(url).status_code for _ in range(2)] == [200, 200]
     refused = client.get(url)
@@ -85,7 +85,7 @@ def test_the_api_answers_429_with_retry_after_for_too_many_draft_renders(client,
     settings.CARESTAT_DRAFT_RENDERS_PER_HOUR = 1
     monkeypatch.setattr(rendering, "render", lambda snapshot, fmt, **kw: b"%PDF-1.7 draft")
     draft = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
-    _, plain = create_api_token(world["cast"]["viewer"], "test")
+    _, plain = create_api_token(world["cast"]["auditor"], "test")
     url = f"/api/v1/organisations/demoshire/reports/{draft.pk}/download?format=docx"
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 200
     refused = client.get(url, HTTP_AUTHORIZATION=f"Bearer {plain}")

@@ -27,13 +27,15 @@ def test_a_manager_drafts_approves_publishes_and_downloads_a_report_through_the_
     assert AuditEntry.objects.filter(action="reports.report.exported", record_id=str(report.pk)).exists()
 
 
-def test_a_viewer_sees_the_report_without_the_approve_button(client, world):
+def test_a_viewer_sees_an_approved_report_without_the_publish_or_reopen_buttons(client, world):
     from carestat.reports import services
 
     report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    services.approve_report(world["admin_access"], report)
     client.force_login(world["cast"]["viewer"])
     page = client.get(f"/o/demoshire/reports/{report.pk}/").content.decode()
-    assert "Approve the report" not in page and "Backlog clearance" in page
+    assert "Backlog clearance" in page
+    assert "Publish the report" not in page and "Reopen the report" not in page
     assert page.count("<h1") == 1
 
 
@@ -50,6 +52,7 @@ def test_the_public_version_of_the_page_says_small_numbers_are_suppressed(client
     from carestat.reports import services
 
     report = services.create_report(world["manager_access"], period=world["q2"], scope="plan", plan=world["plan"])
+    services.approve_report(world["admin_access"], report)
     client.force_login(world["cast"]["viewer"])
     page = client.get(f"/o/demoshire/reports/{report.pk}/?version=public").content.decode()
     assert "(public version)" in page and "fewer than 5" in page

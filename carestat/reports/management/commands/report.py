@@ -16,7 +16,8 @@ class Command(CareStatCommand):
     help = """Write a committee report for an organisation and period as PDF, Word, Excel or HTML.
 
     Uses the latest published report for that scope and period if there is one (its frozen
-    content, and the file kept for it, so it matches every other download); otherwise builds a
+    content, and the file kept for it, so it matches every other download; a corrected re-issue,
+    once published, in place of the version it corrects); otherwise builds a
     draft from the figures held now without saving it, showing its progress, and says so.
     Every report written is recorded in the audit trail as an export."""
 
@@ -46,8 +47,10 @@ class Command(CareStatCommand):
         label = ReportFormat(fmt).label
         progress = cli_progress(self.stdout)
         if published is not None:
-            self.stderr.write(f"Using the published report ‘{published.title}’ (id {published.pk}, published "
-                              f"{published.published_at:%-d %B %Y}).")
+            version = (f"version {published.version_number}, a correction, " if published.version_number > 1
+                       else "")
+            self.stderr.write(f"Using the published report ‘{published.title}’ (id {published.pk}, {version}"
+                              f"published {published.published_at:%-d %B %Y}).")
             kept = ReportFile.objects.filter(report=published, format=fmt, public=o["public"],
                                              status=published.status).exists()
             progress(0, 0, f"Using the {label} kept for it" if kept else f"Making the {label} (kept from now on)")
