@@ -26,6 +26,8 @@ GROUPS: list[tuple[str, list[tuple[str, str, str, Perm]]]] = [
         ("plans:rules", "Plan status rules", "When an action counts as slipped, and whether re-dating needs approval.",
          Perm.ADMINISTER),
         ("reports:remits", "Board remits", "The plans and measures each board or committee oversees.", Perm.VIEW),
+        ("reports:rules", "Report approval and drafts",
+         "Whether the person who drafted a report may approve it, and who may read drafts.", Perm.ADMINISTER),
         ("reports:word_template", "Word template for reports", "The council's own styles for reports' Word files.",
          Perm.VIEW),
         ("jurisdictions:framework", "Measures in your national framework",
