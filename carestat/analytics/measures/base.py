@@ -15,8 +15,8 @@ pass over the rows then serves the headline and every breakdown
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
