@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import ibis.expr.operations as ops
+
 from carestat.analytics.periods import Period
 
 
@@ -96,7 +98,13 @@ def summed(columns: list[str], rows: list[tuple], by: list[str],
         for j, i in enumerate(values):
             acc[j] += _clean(row[i]) or 0
     return [{**dict(zip(by, key, strict=True)),
-             **{columns[i]: acc[j] for j, i in enumerate(values)}} for key, acc in sums.items()]
+             **{columns[i]: acc[j] for j, i in enumerate(values)}}
+            for key, acc in sorted(sums.items(), key=_key_order)]
+
+
+def _key_order(item) -> list[str]:
+    """Breakdown rows in a stable order (by the keys' text; NULL keys allowed)."""
+    return [str(k) for k in item[0]]
 
 
 def _at_finest(fn: Compute, breakdowns: tuple[str, ...]) -> Callable[[MeasureContext], Any]:
@@ -229,6 +237,13 @@ _FINEST_SQL_LIMIT = 512
 
 def _finest_key(backend: Any, definition: MeasureDefinition, ctx: MeasureContext) -> tuple | None:
     if getattr(backend, "name", None) != "duckdb":
+        return None
+    used = [t for k, t in ctx.tables.items() if k in definition.needs]
+    if ctx.working_days is not None:
+        used.append(ctx.working_days)
+    # only tables the connection holds: a memtable exists there only once Ibis's own
+    # execute has registered it, and a derived table has no stable name
+    if not all(isinstance(getattr(t, "op", lambda: None)(), ops.DatabaseTable) for t in used):
         return None
     try:
         tables = tuple(sorted((k, t.get_name(), tuple(t.schema().items()))

@@ -175,7 +175,7 @@ def _wait_rollup(columns: list[str], rows: list[tuple], by: list[str],
             h = histograms.setdefault(key, {})
             h[int(row[wait_i])] = h.get(int(row[wait_i]), 0) + int(row[items_i])
     out = []
-    for key, oldest in longest.items():
+    for key, oldest in sorted(longest.items(), key=lambda item: [str(k) for k in item[0]]):
         counts = sorted(histograms.get(key, {}).items())
         n = sum(items for _, items in counts)
         out.append({**dict(zip(by, key, strict=True)),
