@@ -46,6 +46,7 @@ def spark_session(master: str | None = None):
             SparkSession.builder.master(master)
             .appName("carestat")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .getOrCreate()

@@ -5,13 +5,22 @@ the ``by`` columns with integer ``numerator`` and ``denominator`` columns, and o
 ``value`` column where the value is not a plain ratio (a median wait, say). The runner calls
 it once with ``by=[]`` for the headline figure and once per declared breakdown. Values are
 derived from numerator and denominator in Python, so every engine gives identical figures.
+
+A definition may instead be run once, at the finest grain (grouped by every breakdown at
+once), and rolled up in Python: ``additive=True`` when every column is a count to be summed,
+or ``finest`` and ``rollup`` for figures such as a median, rolled up from a histogram. One
+pass over the rows then serves the headline and every breakdown
+(docs/decisions/00XX-measures-against-the-floor.md).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import ibis.expr.operations as ops
 
 from carestat.analytics.periods import Period
 
@@ -56,6 +65,9 @@ class MeasureResult:
 
 
 Compute = Callable[[MeasureContext, list[str]], Any]
+# (column names, rows at the finest grain, the breakdown wanted, every breakdown)
+# -> result rows as dicts
+Rollup = Callable[[list[str], list[tuple], list[str], tuple[str, ...]], list[dict]]
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,37 @@ class MeasureDefinition:
     needs: tuple[str, ...]
     compute: Compute
     breakdowns: tuple[str, ...] = ()
+    # One query at the finest grain, rolled up in Python (None: one query per breakdown).
+    finest: Callable[[MeasureContext], Any] | None = None
+    rollup: Rollup | None = None
+
+
+def summed(columns: list[str], rows: list[tuple], by: list[str],
+           keys: tuple[str, ...]) -> list[dict]:
+    """Roll additive columns (counts) of finest-grain rows up to ``by``.
+
+    NULL keys stay a group of their own, as GROUP BY keeps them; the headline is one row
+    even when there are no rows at all (every count 0), as an ungrouped aggregate is.
+    """
+    values = [i for i, c in enumerate(columns) if c not in keys]
+    at = [columns.index(b) for b in by]
+    sums: dict[tuple, list] = {} if by else {(): [0] * len(values)}
+    for row in rows:
+        acc = sums.setdefault(tuple(_clean(row[i]) for i in at), [0] * len(values))
+        for j, i in enumerate(values):
+            acc[j] += _clean(row[i]) or 0
+    return [{**dict(zip(by, key, strict=True)),
+             **{columns[i]: acc[j] for j, i in enumerate(values)}}
+            for key, acc in sorted(sums.items(), key=_key_order)]
+
+
+def _key_order(item) -> list[str]:
+    """Breakdown rows in a stable order (by the keys' text; NULL keys allowed)."""
+    return [str(k) for k in item[0]]
+
+
+def _at_finest(fn: Compute, breakdowns: tuple[str, ...]) -> Callable[[MeasureContext], Any]:
+    return lambda ctx: fn(ctx, list(breakdowns))
 
 
 REGISTRY: dict[str, MeasureDefinition] = {}
@@ -78,19 +121,33 @@ def measure(
     version: str,
     needs: Iterable[str],
     breakdowns: Iterable[str] = (),
+    additive: bool = False,
+    finest: Callable[[MeasureContext], Any] | None = None,
+    rollup: Rollup | None = None,
 ) -> Callable[[Compute], Compute]:
-    """Register a measure definition under its catalogue code."""
+    """Register a measure definition under its catalogue code.
+
+    ``additive``: every column but the breakdowns is a count, so the runner groups once by
+    every breakdown and sums. ``finest`` and ``rollup``: the runner executes
+    ``finest(ctx)`` once and calls ``rollup(frame, by)`` for the headline and each breakdown.
+    """
+    breakdowns = tuple(breakdowns)
 
     def register(fn: Compute) -> Compute:
         if code in REGISTRY:
             raise ValueError(f"measure {code} is defined twice")
+        first, roll = finest, rollup
+        if additive:
+            first, roll = _at_finest(fn, breakdowns), summed
         REGISTRY[code] = MeasureDefinition(
             code=code,
             unit=unit,
             method_version=version,
             needs=tuple(needs),
             compute=fn,
-            breakdowns=tuple(breakdowns),
+            breakdowns=breakdowns,
+            finest=first,
+            rollup=roll,
         )
         return fn
 
@@ -137,10 +194,15 @@ def compute_measures(
             raise KeyError(f"no measure is defined with code {code!r}") from None
         if codes is None and not all(t in ctx.tables for t in definition.needs):
             continue
+        finest = None
+        if definition.finest is not None and definition.rollup is not None:
+            finest = _finest_rows(backend, definition, ctx)
         for by in ([], *([b] for b in definition.breakdowns)):
-            expr = definition.compute(ctx, by)
-            frame = backend.execute(expr)
-            for row in frame.to_dict("records"):
+            if finest is not None and definition.rollup is not None:
+                rows = definition.rollup(*finest, by, definition.breakdowns)
+            else:
+                rows = backend.execute(definition.compute(ctx, by)).to_dict("records")
+            for row in rows:
                 numerator = _clean(row.get("numerator"))
                 denominator = _clean(row.get("denominator"))
                 value = _clean(row.get("value")) if "value" in row else None
@@ -165,6 +227,49 @@ def compute_measures(
                     )
                 )
     return results
+
+
+# Finest-grain queries compiled to SQL, by (engine, code, tables, period, settings): Ibis
+# takes longer to compile one of these than DuckDB takes to run it on a million rows.
+_FINEST_SQL: dict[tuple, str] = {}
+_FINEST_SQL_LIMIT = 512
+
+
+def _finest_key(backend: Any, definition: MeasureDefinition, ctx: MeasureContext) -> tuple | None:
+    if getattr(backend, "name", None) != "duckdb":
+        return None
+    used = [t for k, t in ctx.tables.items() if k in definition.needs]
+    if ctx.working_days is not None:
+        used.append(ctx.working_days)
+    # only tables the connection holds: a memtable exists there only once Ibis's own
+    # execute has registered it, and a derived table has no stable name
+    if not all(isinstance(getattr(t, "op", lambda: None)(), ops.DatabaseTable) for t in used):
+        return None
+    try:
+        tables = tuple(sorted((k, t.get_name(), tuple(t.schema().items()))
+                              for k, t in ctx.tables.items() if k in definition.needs))
+        wd = ctx.working_days.get_name() if ctx.working_days is not None else None
+        settings = json.dumps(ctx.settings, sort_keys=True, default=str)
+    except (AttributeError, ValueError, TypeError):  # derived tables: no stable SQL
+        return None
+    return (definition.code, tables, wd, ctx.period, settings)
+
+
+def _finest_rows(backend: Any, definition: MeasureDefinition,
+                 ctx: MeasureContext) -> tuple[list[str], list[tuple]]:
+    """(columns, rows) of the definition's finest-grain query, compiled once on DuckDB."""
+    assert definition.finest is not None
+    key = _finest_key(backend, definition, ctx)
+    if key is None:
+        frame = backend.execute(definition.finest(ctx))
+        return list(frame.columns), list(frame.itertuples(index=False, name=None))
+    sql = _FINEST_SQL.get(key)
+    if sql is None:
+        if len(_FINEST_SQL) >= _FINEST_SQL_LIMIT:
+            _FINEST_SQL.clear()
+        sql = _FINEST_SQL[key] = str(backend.compile(definition.finest(ctx)))
+    cur = backend.con.execute(sql)
+    return [d[0] for d in cur.description], cur.fetchall()
 
 
 def empty_group(table, by: list[str]):

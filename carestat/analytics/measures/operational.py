@@ -91,7 +91,7 @@ def _backlog(t, end, by):
 
 
 @measure("OPS-BACKLOG", unit="count", version=VERSION, needs=(TABLE,),
-         breakdowns=("work_type", "team", "priority"))
+         breakdowns=("work_type", "team", "priority"), additive=True)
 def ops_backlog(ctx: MeasureContext, by: list[str]):
     """Work items received on or before the period end and not completed by it."""
     _, end = period_bounds(ctx)
@@ -99,7 +99,7 @@ def ops_backlog(ctx: MeasureContext, by: list[str]):
 
 
 @measure("DOLS-NOT-COMPLETED", unit="count", version=VERSION, needs=(TABLE,),
-         breakdowns=("team", "priority"))
+         breakdowns=("team", "priority"), additive=True)
 def dols_not_completed(ctx: MeasureContext, by: list[str]):
     """DoLS applications received on or before the period end and not completed by it."""
     _, end = period_bounds(ctx)
@@ -122,8 +122,80 @@ def _full_join(left, right, by: list[str]):
     return joined.select(**keys, **{c: joined[c] for c in rest})
 
 
+WAIT_BREAKDOWNS = ("work_type", "team", "priority")
+
+
+def _wait_histogram(ctx: MeasureContext):
+    """One pass for every breakdown of OPS-WAIT-MEDIAN: at the finest grain (every breakdown
+    at once), the number of items completed in the period with each whole-day wait
+    (``wait``, ``items``), and, in rows whose ``wait`` is NULL, the oldest open item's wait
+    (``longest``). Waits are whole days, so a histogram holds every rank exactly."""
+    start, end = period_bounds(ctx)
+    t = ctx.tables[TABLE]
+    keys = list(WAIT_BREAKDOWNS)
+    done = t.filter((t.completed_at >= start) & (t.completed_at < end))
+    done = done.mutate(wait=done.completed_date.delta(done.received_date, unit="day").cast("int64"))
+    hist = done.group_by([*keys, "wait"]).aggregate(items=done.count().cast("int64"))
+    hist = hist.mutate(longest=ibis.null().cast("int64"))
+    waiting = t.filter((t.received_at < end) & (t.completed_at.isnull() | (t.completed_at >= end)))
+    longest = waiting.group_by(keys).aggregate(
+        longest=ibis.literal(ctx.period.end).delta(waiting.received_date, unit="day")
+        .max().cast("int64"))
+    longest = longest.mutate(wait=ibis.null().cast("int64"), items=ibis.null().cast("int64"))
+    return hist.union(longest.select(hist.columns))
+
+
+def _nearest_rank_from_histogram(counts: list[tuple[int, int]], n: int, percent: int):
+    rank = _nearest_rank(n, percent)
+    seen = 0
+    for wait, items in counts:
+        seen += items
+        if seen >= rank:
+            return wait
+    return None
+
+
+def _wait_rollup(columns: list[str], rows: list[tuple], by: list[str],
+                 keys: tuple[str, ...]) -> list[dict]:
+    """OPS-WAIT-MEDIAN's rows for ``by`` from ``_wait_histogram``'s: the nearest-rank
+    median and 90th percentile, items completed and the longest current wait. A group with
+    open items but none completed has no median (as the outer join of the two gave)."""
+    at = [columns.index(b) for b in by]
+    wait_i, items_i, longest_i = (columns.index(c) for c in ("wait", "items", "longest"))
+    longest: dict[tuple, int | None] = {(): None} if not by else {}
+    histograms: dict[tuple, dict[int, int]] = {}
+    for row in rows:
+        key = tuple(None if _missing(row[i]) else _plain(row[i]) for i in at)
+        if _missing(row[wait_i]):
+            value = None if _missing(row[longest_i]) else int(row[longest_i])
+            known = longest.get(key)
+            longest[key] = value if known is None or value is None else max(known, value)
+        else:
+            longest.setdefault(key, None)
+            h = histograms.setdefault(key, {})
+            h[int(row[wait_i])] = h.get(int(row[wait_i]), 0) + int(row[items_i])
+    out = []
+    for key, oldest in sorted(longest.items(), key=lambda item: [str(k) for k in item[0]]):
+        counts = sorted(histograms.get(key, {}).items())
+        n = sum(items for _, items in counts)
+        out.append({**dict(zip(by, key, strict=True)),
+                    "value": _nearest_rank_from_histogram(counts, n, 50),
+                    "p90_days": _nearest_rank_from_histogram(counts, n, 90),
+                    "items_completed": n,
+                    "longest_current_wait_days": oldest})
+    return out
+
+
+def _plain(x):
+    return x.item() if hasattr(x, "item") else x
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and x != x)
+
+
 @measure("OPS-WAIT-MEDIAN", unit="days", version=VERSION, needs=(TABLE,),
-         breakdowns=("work_type", "team", "priority"))
+         breakdowns=WAIT_BREAKDOWNS, finest=_wait_histogram, rollup=_wait_rollup)
 def ops_wait_median(ctx: MeasureContext, by: list[str]):
     """Median calendar days from receipt to completion for items completed in the period.
 
@@ -179,7 +251,7 @@ def _within(ctx: MeasureContext, by: list[str], kind: str, column: str):
 
 
 @measure("OPS-WITHIN-TARGET", unit="percent", version=VERSION, needs=(TABLE,),
-         breakdowns=("work_type", "priority", "team"))
+         breakdowns=("work_type", "priority", "team"), additive=True)
 def ops_within_target(ctx: MeasureContext, by: list[str]):
     """Items received in the period whose first action came within their target time.
 
@@ -190,7 +262,7 @@ def ops_within_target(ctx: MeasureContext, by: list[str]):
 
 
 @measure("OPS-SIGNOFF-TARGET", unit="percent", version=VERSION, needs=(TABLE,),
-         breakdowns=("work_type", "priority", "team"))
+         breakdowns=("work_type", "priority", "team"), additive=True)
 def ops_signoff_target(ctx: MeasureContext, by: list[str]):
     """Items received in the period signed off within the sign-off target from receipt.
 

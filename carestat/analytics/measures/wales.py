@@ -54,7 +54,8 @@ def three_or_more_placements(ctx: MeasureContext):
     return three_placements(ctx)
 
 
-@measure("WAL-PM18", unit="percent", version=METHOD_VERSION, needs=(CASE_EVENTS,), breakdowns=("team",))
+@measure("WAL-PM18", unit="percent", version=METHOD_VERSION, needs=(CASE_EVENTS,), breakdowns=("team",),
+         additive=True)
 def adult_protection_enquiries_in_7_days(ctx: MeasureContext, by: list[str]):
     """Adult protection enquiries completed in the period; numerator: within 7 working days."""
     start, end = period_bounds(ctx)
