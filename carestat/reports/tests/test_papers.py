@@ -315,3 +315,21 @@ def test_the_api_writes_a_section_and_an_exception(client, world, draft):
     got = client.put(f"{base}/exceptions/{exception}", data={"commentary": "Edited via the API."},
                      content_type="application/json", **auth)
     assert got.json()["exceptions"][0]["written"] == "Edited via the API."
+
+
+def test_the_api_uploads_the_template_and_refuses_an_empty_file_by_name(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from carestat.core import services as core_services
+
+    token = core_services.create_api_token(world["cast"]["manager"], "template upload")[1]
+    url = "/api/v1/organisations/demoshire/report-word-template"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    empty = client.post(url, {"template": SimpleUploadedFile("blank.docx", b"")}, **auth)
+    assert empty.status_code == 422 and empty.json()["detail"].startswith("blank.docx: ")
+    assert services.word_template(world["org"]) is None
+    missing = client.post(url, {}, **auth)
+    assert missing.status_code == 422 and "template" in missing.json()["detail"]
+    done = client.post(url, {"template": SimpleUploadedFile("council.docx", _template())}, **auth)
+    assert done.status_code == 200 and done.json()["name"] == "council.docx"
+    assert services.word_template(world["org"]).name == "council.docx"
