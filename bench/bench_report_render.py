@@ -16,7 +16,7 @@ of y, contents with page numbers) and timed by stage:
 
 The floor is WeasyPrint making the same number of tagged PDF/UA-1 pages of plain paragraphs
 with a minimal stylesheet: the least any WeasyPrint report of that length costs on this machine,
-in the same run. ``--before`` also times the PDF made as it was before decision 00XX (report
+in the same run. ``--before`` also times the PDF made as it was before decision 0031 (report
 rendering speed): the HTML with inline SVG charts and a fresh font configuration.
 
 Target (issue 14, item 6): the PDF (html + parse + layout + write) under 10 s on this 2-core
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
                         help="measures in the synthetic report (30: about 40 pages)")
     parser.add_argument("--repeat", type=int, default=3, help="renderings of the PDF; the best is reported")
     parser.add_argument("--before", action="store_true",
-                        help="also time the PDF as made before decision 00XX (inline SVG charts)")
+                        help="also time the PDF as made before decision 0031 (inline SVG charts)")
     parser.add_argument("--no-other-formats", action="store_true", help="skip the Word, Excel and slides timings")
     args = parser.parse_args(argv)
     import django

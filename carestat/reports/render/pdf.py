@@ -1,7 +1,7 @@
 """The report as PDF (WeasyPrint): A4, a running header and footer, the contents with page
 numbers, headings as bookmarks, SVG charts with their data tables, and tagged for
 accessibility (PDF/UA-1: a structure tree, the document's language and title, and each chart's
-title as its alternative text). What makes it fast enough is in decision 00XX (report
+title as its alternative text). What makes it fast enough is in decision 0031 (report
 rendering speed) and ``print_charts``."""
 
 from __future__ import annotations
