@@ -121,7 +121,7 @@ def cached_measure_rows(org: Organisation, *, public: bool = False, **filters: s
 # The rows are kept as objects in this process, not in Django's cache: the local-memory cache
 # pickles what it keeps and unpickles it on every read, and unpickling a list of judged measures
 # (model instances, judgements, sparklines) cost more CPU than rendering the page it served
-# (docs/decisions/00XX-pages-under-load.md). Callers only read the rows. A marker in Django's
+# (docs/decisions/0030-pages-under-load.md). Callers only read the rows. A marker in Django's
 # cache ties these to it, so that clearing the cache (each test does) forgets them too.
 _KEPT: dict[str, tuple[float, tuple[list[dict], list[str]]]] = {}
 _KEPT_MAX = 64

@@ -228,7 +228,7 @@ def approval_refusal(access: Access, report: Report) -> str:
 
     With the organisation's "drafter cannot approve" rule on, whoever drafted the report (created
     it or its new version, or last refreshed its figures) cannot approve it: a second person
-    checks what the first built (docs/decisions/00XX-report-versions-and-who-approves.md)."""
+    checks what the first built (docs/decisions/0027-report-versions-and-who-approves.md)."""
     if not access.can(Perm.MANAGE) or report.status != ReportStatus.DRAFT:
         return ""
     if not report_rules(access.organisation).drafter_cannot_approve:

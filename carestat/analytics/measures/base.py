@@ -10,7 +10,7 @@ A definition may instead be run once, at the finest grain (grouped by every brea
 once), and rolled up in Python: ``additive=True`` when every column is a count to be summed,
 or ``finest`` and ``rollup`` for figures such as a median, rolled up from a histogram. One
 pass over the rows then serves the headline and every breakdown
-(docs/decisions/00XX-measures-against-the-floor.md).
+(docs/decisions/0032-measures-against-the-floor.md).
 """
 
 from __future__ import annotations
