@@ -272,10 +272,10 @@ def read_case_events(
     for c in REQUIRED:
         cond = f"{c} IS NULL AND {c}_bad IS NULL" if c in TIMESTAMPS else f"{c} IS NULL"
         checks.append(("required", c, cond, f"'{c} is required but is blank'"))
-    for c in TIMESTAMPS:
+    for n, c in enumerate(TIMESTAMPS, start=1):
         checks.append((
             "timestamp-format", c, f"{c}_bad IS NOT NULL",
-            f"'''' || {c}_bad || ''' is not an ISO 8601 date-time such as 2024-05-01T09:30 "
+            f"'''' || _bad[{n}] || ''' is not an ISO 8601 date-time such as 2024-05-01T09:30 "
             f"or 2024-05-01T09:30+01:00'",
         ))
     for c in ("first_action_at", "completed_at", "signed_off_at"):
@@ -300,6 +300,13 @@ def read_case_events(
     bits = [1 << i for i in range(len(checks))]
     err = " | ".join(f"(CASE WHEN {cond} THEN {bit} ELSE 0 END)"
                      for (_, _, cond, _), bit in zip(checks, bits, strict=True))
+    # The text of values that are no date-time, for the messages, in one column that is NULL
+    # on every good row: four text columns would take 64 bytes a row even when empty.
+    format_bits = sum(bit for (rule, *_), bit in zip(checks, bits, strict=True)
+                      if rule == "timestamp-format")
+    bad = (f"CASE WHEN _err & {format_bits} <> 0 THEN "
+           f"[{', '.join(f'{c}_bad' for c in TIMESTAMPS)}] END AS _bad")
+    kept = [c.rsplit(" AS ", 1)[-1] for c in final if not c.endswith("_bad")]
     if progress:
         progress(0, 4, f"reading {label}")
     timings: dict[str, float] = {}
@@ -307,8 +314,8 @@ def read_case_events(
     try:
         # No window or join here, so the table's rowid follows the file's row order.
         con.execute(
-            f"CREATE TEMP TABLE {stage} AS SELECT *, CAST({err} AS INTEGER) AS _err FROM "
-            f"(SELECT {', '.join(final)} FROM ({query}))",
+            f"CREATE TEMP TABLE {stage} AS SELECT {', '.join(kept)}, _err, {bad} FROM ("
+            f"SELECT *, CAST({err} AS INTEGER) AS _err FROM (SELECT {', '.join(final)} FROM ({query})))",
             [str(path), positional],
         )
     except duckdb.Error as exc:
