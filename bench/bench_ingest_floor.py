@@ -182,10 +182,11 @@ def floor_comparison(csv: Path, work: Path, rows: int, repeat: int) -> list[tupl
     sha = min(shas, key=lambda r: r["seconds"])
     ours = min(loads, key=lambda r: r["seconds"])
     base = floor["seconds"]
-    print(f"  floor: DuckDB read_csv into a file table  {base:7.2f} s  (CPU {floor['cpu']:.1f} s)")
+    print(f"  floor: DuckDB read_csv into a file table  {base:7.2f} s  (CPU {floor['cpu']:.1f} s, "
+          f"peak {floor['peak_mb']:,.0f} MB)")
     print(f"  floor: SHA-256 of the file                {sha['seconds']:7.2f} s  (CPU {sha['cpu']:.1f} s)")
     print(f"  CareStat load_submission                  {ours['seconds']:7.2f} s  (CPU {ours['cpu']:.1f} s); "
-          f"{ours['rows']:,} rows stored, {ours['left_out']:,} left out")
+          f"{ours['rows']:,} rows stored, {ours['left_out']:,} left out, peak {ours['peak_mb']:,.0f} MB")
     t = ours["timings"]
     print("  stage by stage (wall-clock; hash runs in a thread beside read, keying beside checks):")
     for stage in STAGES:
