@@ -37,8 +37,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import threading
+import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +80,9 @@ class FormatRead:
     # The local authority codes the return states (header LEA, an LA Code column), with
     # where each is stated, for the check that the return is the loading council's.
     la_codes: dict[str, str] = field(default_factory=dict)
+    # Seconds the reader spent per stage ("read", "checks", "keying", ...), for the load's
+    # timings; a reader that reports none is timed as one "read" stage.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 # format -> (reader, detect); reader(paths, *, pseudonymiser, jurisdiction, report,
@@ -105,6 +111,9 @@ class LoadResult:
     duplicate: bool = False
     superseded: list[int] = field(default_factory=list)  # submission ids this replaced
     status: str = "loaded"  # loaded, duplicate, rejected
+    # Wall-clock seconds per stage: hash (in a thread, alongside the reading), read, checks,
+    # keying (pseudonymisation), store and total; stages a format runs together overlap.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class SubmissionRejected(Exception):
@@ -210,6 +219,64 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
+def submission_digest(fmt: str, files: Iterable[Path]) -> str:
+    """What identifies a submission's content: its format and its files' SHA-256s."""
+    digest = hashlib.sha256(fmt.encode())
+    for h in sorted(_sha256(x) for x in files):
+        digest.update(h.encode())
+    return digest.hexdigest()
+
+
+class _Digest:
+    """The submission's digest, worked out in a thread while its files are read: hashlib lets
+    go of the interpreter while it hashes, and DuckDB while it reads, so the two overlap."""
+
+    def __init__(self, fmt: str, files: list[Path]):
+        self.seconds = 0.0
+        self._value: str | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fmt, files),
+                                         name="carestat-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self, fmt: str, files: list[Path]) -> None:
+        started = time.perf_counter()
+        try:
+            self._value = submission_digest(fmt, files)
+        except BaseException as exc:  # raised again by result(), in the loading thread
+            self._error = exc
+        self.seconds = time.perf_counter() - started
+
+    def result(self) -> str:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+
+class _Stages:
+    """Seconds spent per stage, added up over many short spells (one per child, say)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def time(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+
+    def keyed(self, p: Pseudonymiser) -> Callable[..., str | None]:
+        """``p``, with the time it takes counted as keying."""
+        def key(identifier, *, kind: str = "person") -> str | None:
+            with self.time("keying"):
+                return p(identifier, kind=kind)
+        return key
+
+
 class _Rows:
     """Column buffers per data table, with each row's record key for quarantine."""
 
@@ -240,8 +307,9 @@ def _ym(day: dt.date | None) -> int | None:
 
 
 def _read_cin(path: Path, p: Pseudonymiser, jurisdiction: str, report: ValidationReport,
-              progress: Progress | None, la_codes: dict[str, str]):
+              progress: Progress | None, la_codes: dict[str, str], stages: _Stages):
     rows = _Rows(FORMAT_TABLES["cin"])
+    key_of = stages.keyed(p)
     calendar = calendar_for(jurisdiction)
     header: CinHeader | None = None
     returns = cin_rules.ReturnChecks(path.name)
@@ -256,14 +324,15 @@ def _read_cin(path: Path, p: Pseudonymiser, jurisdiction: str, report: Validatio
         if header is None:  # read_cin raises before yielding a child without a header
             raise UnreadableFile(path.name, "children appear before the <Header>", "/Message/Header")
         child = obj
-        key = p(child.la_child_id, kind="child") or f"{path.name}#Child[{child.index}]"
-        problems = [dataclasses.replace(x, record_key=key) for x in problems]
-        problems += cin_rules.check_child(child, header, calendar, path.name, key)
-        problems += returns.child(child, key)
-        report.extend(problems)
+        key = key_of(child.la_child_id, kind="child") or f"{path.name}#Child[{child.index}]"
+        with stages.time("checks"):
+            problems = [dataclasses.replace(x, record_key=key) for x in problems]
+            problems += cin_rules.check_child(child, header, calendar, path.name, key)
+            problems += returns.child(child, key)
+            report.extend(problems)
         year = header.year
         rows.add("cin_children", key, collection_year=year, child_key=key,
-                 upn_key=p(child.upn, kind="upn"), sex=_sex_cin(child),
+                 upn_key=key_of(child.upn, kind="upn"), sex=_sex_cin(child),
                  birth_ym=_ym(child.birth_date or child.expected_birth_date))
         for ep in child.episodes:
             ref = ep["referral_date"]
@@ -399,45 +468,90 @@ def load_submission(
     if fmt in ("cin", "population") and len(files) != 1:
         raise ValueError(f"a {fmt} submission is one file; load each year's file separately")
 
-    digest = hashlib.sha256(fmt.encode())
-    for h in sorted(_sha256(x) for x in files):
-        digest.update(h.encode())
-    sha = digest.hexdigest()
+    # The files are hashed while they are read. The same content loaded twice changes nothing
+    # and reports no problems, so a duplicate is answered as one whatever the reading found.
+    started = time.perf_counter()
+    digest = _Digest(fmt, files)
     report = ValidationReport()
-    existing = store.con.execute(
-        "SELECT id, period_label, period_start, period_end FROM submissions WHERE sha256 = ?",
-        [sha]).fetchone()
-    if existing:
+
+    def duplicate() -> LoadResult | None:
+        existing = store.con.execute(
+            "SELECT id, period_label, period_start, period_end FROM submissions WHERE sha256 = ?",
+            [digest.result()]).fetchone()
+        if not existing:
+            return None
         return LoadResult(existing[0], fmt, Period(existing[1], existing[2], existing[3]),
-                          report, duplicate=True, status="duplicate")
+                          ValidationReport(), duplicate=True, status="duplicate",
+                          timings={"hash": digest.seconds, "total": time.perf_counter() - started})
 
     if progress:
         progress(0, 1, f"reading {count_of(len(files), 'file')} as {fmt}")
     extra: FormatRead | None = None
     la_codes: dict[str, str] = {}
-    if fmt == "cin":
-        rows, period = _read_cin(files[0], pseudonymiser, jurisdiction, report, progress, la_codes)
-    elif fmt == "ssda903":
-        rows, period = _read_ssda903(files, pseudonymiser, report, year, progress)
-    elif fmt == "population":
-        rows, period = _read_population(files[0], report)
-    else:
-        extra = _EXTRA_FORMATS[fmt][0](files, pseudonymiser=pseudonymiser,
-                                       jurisdiction=jurisdiction, report=report,
-                                       progress=progress, year=year,
-                                       accept_with_errors=accept_with_errors, con=store.con)
-        rows, period = None, extra.period
-        la_codes = extra.la_codes
+    stages = _Stages()
+    try:
+        with stages.time("read"):
+            if fmt == "cin":
+                rows, period = _read_cin(files[0], pseudonymiser, jurisdiction, report, progress,
+                                         la_codes, stages)
+            elif fmt == "ssda903":
+                rows, period = _read_ssda903(files, pseudonymiser, report, year, progress)
+            elif fmt == "population":
+                rows, period = _read_population(files[0], report)
+            else:
+                extra = _EXTRA_FORMATS[fmt][0](files, pseudonymiser=pseudonymiser,
+                                               jurisdiction=jurisdiction, report=report,
+                                               progress=progress, year=year,
+                                               accept_with_errors=accept_with_errors, con=store.con)
+                rows, period = None, extra.period
+                la_codes = extra.la_codes
+    except Exception:
+        if (known := _duplicate_or_none(duplicate)) is not None:
+            return known
+        raise
+    waited = time.perf_counter()
+    sha = digest.result()
+    timings = _read_timings(stages.seconds, extra)
+    timings["hash"] = digest.seconds
+    timings["hash_wait"] = time.perf_counter() - waited
+    if (known := duplicate()) is not None:
+        if extra is not None and extra.cleanup is not None:
+            extra.cleanup()
+        return known
     wrong_council = check_authority(la_codes, la_code, files[0].name)
     if wrong_council:
         report.problems[:0] = wrong_council  # the reason it was refused comes first
         raise SubmissionRejected(LoadResult(None, fmt, period, report, status="rejected"), wrong_council[0].message)
     try:
-        return _store(store, fmt, files, sha, period, report, rows, extra,
-                      accept_with_errors, progress, jurisdiction, confirm_fewer)
+        storing = time.perf_counter()
+        result = _store(store, fmt, files, sha, period, report, rows, extra,
+                        accept_with_errors, progress, jurisdiction, confirm_fewer)
+        timings["store"] = time.perf_counter() - storing
+        timings["total"] = time.perf_counter() - started
+        result.timings = timings
+        return result
     finally:
         if extra is not None and extra.cleanup is not None:
             extra.cleanup()
+
+
+def _duplicate_or_none(duplicate: Callable[[], LoadResult | None]) -> LoadResult | None:
+    """``duplicate()``, or None when the files could not even be hashed (the reading's
+    error is the one to report then)."""
+    try:
+        return duplicate()
+    except Exception:
+        return None
+
+
+def _read_timings(measured: dict[str, float], extra: FormatRead | None) -> dict[str, float]:
+    """The reading's stages: a registered reader's own figures, or the time spent checking
+    and keying inside the reading and the rest of it as "read"."""
+    if extra is not None and extra.timings:
+        return dict(extra.timings)
+    out = dict(measured)
+    out["read"] = measured.get("read", 0.0) - measured.get("checks", 0.0) - measured.get("keying", 0.0)
+    return out
 
 
 def _store(store, fmt, paths, sha, period, report, rows, extra, accept_with_errors, progress,

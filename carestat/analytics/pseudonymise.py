@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 KEY_LENGTH = 20  # hex characters kept: 80 bits, ample for a council's population
 
@@ -42,6 +43,39 @@ class Pseudonymiser:
             return None
         digest = hmac.new(self._secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
         return digest[:KEY_LENGTH]
+
+    def many(self, identifiers: Iterable[str | None], *, kind: str = "person") -> list[str | None]:
+        """``[self(i, kind=kind) for i in identifiers]``, about twice as fast.
+
+        HMAC's padded key blocks are hashed once and copied for each identifier (RFC 2104,
+        as ``hmac`` does inside), rather than set up again per call. For keying the distinct
+        identifiers of a large extract, which are then joined back to its rows.
+        """
+        inner, outer = self._pads()
+        prefix = f"{kind}:"
+        out: list[str | None] = []
+        append = out.append
+        for identifier in identifiers:
+            if identifier is None:
+                append(None)
+                continue
+            value = str(identifier).strip().upper()
+            if not value:
+                append(None)
+                continue
+            h = inner.copy()
+            h.update((prefix + value).encode())
+            o = outer.copy()
+            o.update(h.digest())
+            append(o.hexdigest()[:KEY_LENGTH])
+        return out
+
+    def _pads(self):
+        """sha256 states after the key XORed with the inner and the outer pad (RFC 2104)."""
+        block = self._secret if len(self._secret) <= 64 else hashlib.sha256(self._secret).digest()
+        block = block.ljust(64, b"\0")
+        return (hashlib.sha256(bytes(b ^ 0x36 for b in block)),
+                hashlib.sha256(bytes(b ^ 0x5C for b in block)))
 
     # -- the same keyed hash as SQL, for readers that stream millions of rows through DuckDB
 

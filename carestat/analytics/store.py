@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -232,10 +233,17 @@ def build_working_day_index(jurisdiction: str, start: dt.date = INDEX_START,
     return pa.table({"date": pa.array(dates, pa.date32()), "wd_index": pa.array(index, pa.int32())})
 
 
+# How much memory DuckDB may hold for a store before it spills to disk beside the store
+# (``<store>.tmp``): a 100-million-row extract then loads in a few gigabytes. Python's own
+# objects (the keying of distinct identifiers, say) come on top, so the process peaks above it.
+MEMORY_LIMIT = os.environ.get("CARESTAT_DUCKDB_MEMORY_LIMIT", "1500MB")
+
+
 class Store:
     """One organisation's analytics store (a DuckDB file; in memory when path is None)."""
 
-    def __init__(self, path: str | Path | None, *, read_only: bool = False):
+    def __init__(self, path: str | Path | None, *, read_only: bool = False,
+                 memory_limit: str | None = None):
         self.path = Path(path) if path is not None else None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -244,6 +252,12 @@ class Store:
         # Ibis table handles, made once: each lookup asks DuckDB for the table's schema, and
         # the tables keep their names and columns when their rows are rebuilt.
         self._tables: dict[str, Any] = {}
+        # Settings rather than connect(config=...): DuckDB refuses a second connection to an
+        # open file with another configuration. They apply to the whole DuckDB instance.
+        self.con.execute(f"SET memory_limit = '{_size(memory_limit or MEMORY_LIMIT)}'")
+        if self.path is not None and not read_only:
+            spill = self.path.with_name(self.path.name + ".tmp")
+            self.con.execute(f"SET temp_directory = '{_quoted(str(spill))}'")
         if not read_only:
             self.con.execute(_DDL)
             for name, cols in DATA_TABLES.items():
@@ -421,6 +435,20 @@ class Store:
             out[name] = backend.table(name)
         wd = out.pop(wd_name)
         return out, wd
+
+
+def _size(value: str) -> str:
+    """A DuckDB memory size such as 1500MB or 4GB, refused if it is anything else."""
+    import re
+
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", value, re.IGNORECASE):
+        raise ValueError(f"{value!r} is not a memory size such as 1500MB or 4GB "
+                         "(CARESTAT_DUCKDB_MEMORY_LIMIT)")
+    return value.strip()
+
+
+def _quoted(value: str) -> str:
+    return value.replace("'", "''")
 
 
 def _spark_schema(schema: pa.Schema):

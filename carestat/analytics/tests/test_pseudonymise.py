@@ -38,3 +38,15 @@ def test_sql_keys_match_python_keys(secret):
     [(child,)] = con.execute(f"SELECT {sql_child} FROM ids WHERE v = 'P123'",
                              params_child).fetchall()
     assert child == p("P123", kind="child") != got["P123"]
+
+
+@pytest.mark.parametrize("secret", ["a-secret-of-sixteen+", "s" * 100])  # over 64 bytes: hashed
+def test_keying_many_identifiers_at_once_gives_the_keys_one_at_a_time_gives(secret):
+    rng = random.Random(11)
+    alphabet = string.printable + "ÜïßéŁ€\u00a0"
+    values = ODD + ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+                    for _ in range(500)]
+    p = Pseudonymiser(secret)
+    for kind in ("adult", "child", "person"):
+        assert p.many(values, kind=kind) == [p(v, kind=kind) for v in values]
+    assert p.many([], kind="adult") == []

@@ -64,6 +64,80 @@ def test_case_events_with_errors_are_rejected_or_loaded_without_the_bad_rows(
     assert result.quarantined_records == 3
 
 
+def test_a_repeated_file_with_errors_is_a_duplicate_though_it_is_read_while_hashed(
+    store, write_csv, pseudonymiser
+):
+    path = write_csv(test_case_events.MESSY)
+    first = load_submission(store, path, pseudonymiser=pseudonymiser, jurisdiction="england",
+                            accept_with_errors=True)
+    again = load_submission(store, path, pseudonymiser=pseudonymiser, jurisdiction="england")
+    assert again.duplicate and again.submission_id == first.submission_id
+    assert again.report.problems == []
+    assert store.con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+    # the staging tables of the second reading, which hold raw identifiers, are gone
+    assert store.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '_ce_%'").fetchone()[0] == 0
+
+
+def test_each_person_is_keyed_once_and_every_row_gets_the_key_of_its_own_identifier(
+    store, write_csv, pseudonymiser
+):
+    people = ["P1", " p1 ", "p1", "Zoë-1", "ZOË-1", "O'Brien", "tab\tinside", "P2"]
+    lines = [test_case_events.HEADER]
+    for n in range(40):
+        who = people[n % len(people)]
+        quoted = '"' + who + '"' if "," in who or " " in who else who
+        lines.append(f"I{n},{quoted},ot_assessment,East,standard,2024-05-01T09:00,,,,,")
+    path = write_csv("\n".join(lines) + "\n")
+    result = load_submission(store, path, pseudonymiser=pseudonymiser, jurisdiction="england")
+    stored = dict(store.con.execute("SELECT item_id, person_key FROM case_events").fetchall())
+    assert result.rows == {"case_events": 40}
+    assert stored == {f"I{n}": pseudonymiser(people[n % len(people)], kind="adult")
+                      for n in range(40)}
+    assert len(set(stored.values())) == 5  # P1 three ways, Zoë two ways, O'Brien, tab, P2
+
+
+def test_rows_breaking_rules_and_repeated_items_are_left_out_and_counted_once(
+    store, write_csv, pseudonymiser
+):
+    lines = [test_case_events.HEADER,
+             "A,P1,review,T,standard,2024-06-01,,,,,",
+             "B,P1,review,T,sometimes,2024-06-02,2024-06-01,,,,",  # two rules broken
+             "A,P2,review,T,standard,2024-06-03,,,,,",  # repeats A
+             "A,P2,review,T,,2024-06-04,,,,,",  # repeats A and has no priority
+             "C,,review,T,standard,not a date,,,,,"]  # three rules broken
+    path = write_csv("\n".join(lines) + "\n")
+    with pytest.raises(SubmissionRejected) as refused:
+        load_submission(store, path, pseudonymiser=pseudonymiser, jurisdiction="england")
+    found = {(p.location, p.field, p.rule) for p in refused.value.report.errors}
+    assert found == {
+        ("row 3", "priority", "unknown-priority"), ("row 3", "first_action_at", "timestamp-order"),
+        ("row 4", "item_id", "duplicate-item"), ("row 5", "item_id", "duplicate-item"),
+        ("row 5", "priority", "required"), ("row 6", "person_id", "required"),
+        ("row 6", "received_at", "timestamp-format")}
+    result = load_submission(store, path, pseudonymiser=pseudonymiser, jurisdiction="england",
+                             accept_with_errors=True)
+    assert result.rows == {"case_events": 1} and result.quarantined_records == 4
+    assert store.con.execute("SELECT item_id, person_key FROM case_events").fetchall() == [
+        ("A", pseudonymiser("P1", kind="adult"))]
+
+
+def test_a_load_says_how_long_each_of_its_stages_took(store, write_csv, pseudonymiser, tmp_path):
+    from carestat.analytics.demo.children import write_children_demo
+
+    result = load_submission(store, write_csv(test_operational.EVENTS), pseudonymiser=pseudonymiser,
+                             jurisdiction="england")
+    stages = {"hash", "read", "checks", "keying", "store", "total"}
+    assert stages <= set(result.timings)
+    assert all(seconds >= 0 for seconds in result.timings.values())
+    write_children_demo(tmp_path / "demo", seed=1, years=(2024,), cin_children=60, lac_children=10)
+    [cin] = sorted((tmp_path / "demo").glob("CIN_Census_*.xml"))
+    result = load_submission(store, cin, pseudonymiser=pseudonymiser, jurisdiction="england",
+                             accept_with_errors=True)
+    assert stages <= set(result.timings)
+    assert all(seconds >= 0 for seconds in result.timings.values())
+
+
 def test_workforce_sample_loads_with_its_xsd_errors_quarantined(tmp_path, pseudonymiser):
     from carestat.analytics.readers import workforce
 
