@@ -14,7 +14,8 @@ from carestat.wsgi import application
 # Multipart file uploads are left out: schemathesis sends them without the file part, which
 # the document rightly calls required; the upload endpoint has its own tests.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).exclude(
-    method="POST", path_regex=r"/(submissions|finance/import|commissioning/import/{kind}|demand/population|report-word-template)$"
+    method="POST",
+    path_regex=r"/(submissions|finance/import|commissioning/import/{kind}|demand/population|report-word-template)$",
 )
 # Text holding a NUL byte is refused with a 422 anywhere in a request, before the schema is
 # consulted (carestat.core.middleware.RejectNulMiddleware), so valid requests have none.

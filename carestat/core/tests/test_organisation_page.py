@@ -32,8 +32,8 @@ def test_the_organisation_page_lists_every_admin_link_grouped_by_purpose_for_an_
     assert headings == [heading for heading, _ in GROUPS]
     hrefs = re.findall(r'<a class="govuk-link" href="(/o/demoshire/[^"]+)"', html.split("<main", 1)[1])
     for path in ("members/", "units/", "periods/", "bodies/", "plans/rules/", "reports/word-template/",
-                 "reports/remits/", "reports/rules/", "finance/settings/", "commissioning/settings/", "risks/settings/", "audit/",
-                 "framework/"):
+                 "reports/remits/", "reports/rules/", "finance/settings/", "commissioning/settings/",
+                 "risks/settings/", "audit/", "framework/"):
         assert f"/o/demoshire/{path}" in hrefs
 
 
