@@ -301,7 +301,7 @@ def reopen_report(access: Access, report: Report, *, reason: str) -> Report:
     access.require(Perm.MANAGE)
     reason = require_reason(reason, "Say why the report is being reopened", min_length=1, max_length=REASON_MAX)
     with transaction.atomic():
-        old = Report.objects.select_for_update().select_related("approved_by", "period").get(
+        old = Report.objects.select_for_update(of=("self",)).select_related("approved_by", "period").get(
             pk=report.pk, organisation=access.organisation)
         refusal = reopen_refusal(old)
         if refusal:
