@@ -30,7 +30,6 @@ over the store's current tables, checked equal; target faster than polars.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import subprocess
@@ -47,11 +46,13 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # when imported by the tests rather than run as a script
     sys.path.insert(0, str(HERE))
 
+# The same period, targets, work types and key as bench_operational, whose generator makes the rows.
+from bench_operational import PERIOD, SECRET, TARGETS, WORK_TYPES  # noqa: E402
+
 from carestat.analytics.measures import operational, wales  # noqa: E402,F401  (registers them)
 from carestat.analytics.measures.base import (  # noqa: E402
     REGISTRY,
     MeasureContext,
-    Period,
     _clean,
     _derive_value,
     compute_measures,
@@ -59,24 +60,12 @@ from carestat.analytics.measures.base import (  # noqa: E402
 from carestat.analytics.measures.operational import period_bounds, target_for  # noqa: E402
 from carestat.analytics.store import build_working_day_index  # noqa: E402
 
-PERIOD = Period("2025-26-Q1", dt.date(2025, 4, 1), dt.date(2025, 6, 30))
-TARGETS = {
-    "safeguarding_concern": {
-        "urgent": {"first_action_hours": 24},
-        "standard": {"first_action_days": 3},
-        "*": {"signoff_days": 5},
-    },
-    "*": {"*": {"first_action_days": 10}},
-}
 # The generated data has no adult protection enquiries: WAL-PM18 counts safeguarding
 # concerns instead, so it has rows to count.
 SETTINGS = {"ops_targets": TARGETS, "adult_protection_work_type": "safeguarding_concern"}
 PRIORITIES = ("urgent", "high", "standard", "low")
-WORK_TYPES = ("ot_assessment", "care_act_assessment", "dols_application", "safeguarding_concern",
-              "review")
 JURISDICTION = "england"
 WD_TABLE = "bench_working_days"
-SECRET = "benchmark-secret-0123456789"
 # Above this many rows polars and Spark scan the Parquet export in each measure instead of
 # holding the rows in memory (10 million rows take about 1.1 GB in polars).
 IN_MEMORY_ROWS = 20_000_000
