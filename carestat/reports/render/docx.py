@@ -96,6 +96,57 @@ def _field(paragraph, instruction: str) -> None:
     paragraph._p.append(fld)
 
 
+# Elements CT_Settings puts after w:updateFields (ECMA-376 part 1, 17.15.1.78).
+_SETTINGS_AFTER_UPDATE_FIELDS = frozenset(
+    qn(f"w:{name}") for name in (
+        "hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "attachedSchema",
+        "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+        "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary",
+        "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")
+) | {"{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"}
+
+
+def _fld_char(kind: str, *, dirty: bool = False):
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    if dirty:
+        char.set(qn("w:dirty"), "true")
+    run.append(char)
+    return run
+
+
+def _contents(doc, titles: list[str]) -> None:
+    """Contents as Word's own table-of-contents field over the Heading 1 titles, with page numbers.
+
+    python-docx cannot lay out pages, so the field's kept result is the titles alone (what a
+    reader sees in a program that does not update fields), and the document asks Word to update
+    its fields on opening (``w:updateFields``), which fills in the page numbers and links."""
+    doc.add_heading("Contents", level=1)
+    paragraphs = [doc.add_paragraph(style="List Number") for _ in titles]
+    first, last = paragraphs[0]._p, paragraphs[-1]._p
+    instruction = OxmlElement("w:r")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = ' TOC \\o "1-1" \\h \\z \\u '
+    instruction.append(text)
+    for element in (_fld_char("begin", dirty=True), instruction, _fld_char("separate")):
+        first.append(element)
+    for paragraph, title in zip(paragraphs, titles, strict=True):
+        paragraph.add_run(title)
+    last.append(_fld_char("end"))
+    settings = doc.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        # the schema fixes the order of settings, and Word refuses a file that breaks it
+        after = next((child for child in settings if child.tag in _SETTINGS_AFTER_UPDATE_FIELDS), None)
+        if after is None:
+            settings.append(update)
+        else:
+            after.addprevious(update)
+
+
 def _header_and_footer(doc, v: dict) -> None:
     for section in doc.sections:
         section.header.is_linked_to_previous = False
@@ -193,10 +244,8 @@ def render_docx(v: dict, built_at: str = "", template: bytes | None = None) -> b
     if v["public"]:
         doc.add_paragraph("This public version shows counts of 1 to 4 people as “fewer than 5”, and hides other "
                           "figures from which they could be worked out.")
-    doc.add_heading("Contents", level=1)
-    for title in ["Summary", "Exceptions", "Delivery by priority", "Backlog forecasts",
-                  *[d["title"] for d in v["domains"]], "Data quality", "Changed since the last report"]:
-        doc.add_paragraph(title, style="List Number")
+    _contents(doc, ["Summary", "Exceptions", "Delivery by priority", "Backlog forecasts",
+                    *[d["title"] for d in v["domains"]], "Data quality", "Changed since the last report"])
 
     doc.add_heading("Summary", level=1)
     doc.add_heading("Main messages", level=2)

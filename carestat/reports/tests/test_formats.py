@@ -136,3 +136,23 @@ def test_a_measure_under_two_priorities_keeps_every_id_in_the_page_unique(world)
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert html.count('<h4 class="govuk-heading-s">OT28: ') == 2
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_the_word_contents_is_a_field_word_fills_with_page_numbers(world, report):
+    import zipfile
+
+    data = services.render(report, "docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        body = z.read("word/document.xml").decode()
+        settings = z.read("word/settings.xml").decode()
+    # Word's table of contents over the Heading 1 titles, marked for updating on opening ...
+    assert 'TOC \\o "1-1" \\h \\z \\u' in body
+    assert body.count('w:fldCharType="begin" w:dirty="true"') == 1
+    assert '<w:updateFields w:val="true"/>' in settings
+    # ... kept in schema order: before compat and rsids, which Word checks
+    assert settings.index("w:updateFields") < settings.index("<w:compat")
+    # and, until Word updates it, the titles in order, inside the field
+    text = docx_text(data)
+    contents = text[text.index("Contents"):]
+    assert contents.index("Summary") < contents.index("Exceptions") < contents.index("Delivery by priority")
+    assert body.index("w:fldCharType=\"separate\"") < body.index(">Summary<") < body.index('w:fldCharType="end"')
