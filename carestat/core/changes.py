@@ -53,3 +53,60 @@ def require_reason(reason: str | None, message: str, *, field: str = "reason", m
     if max_length is not None and len(reason) > max_length:
         raise InvalidInput(f"The reason must be {max_length} characters or fewer", field=field)
     return reason
+
+
+def locked(obj, expected_version: int | None = None, *, describe=None):
+    """The row ``obj`` stands for, read afresh and locked until the transaction ends, and
+    refused if it has changed since the version the person opened.
+
+    A service changes this copy, never the one it was handed: that one may have been read
+    before someone else's change (a page opened earlier, the demo holding the row it
+    created), and saving it would put their change back. Callers save it with
+    ``update_fields`` naming only what the service changed. ``describe`` names the row in
+    the refusal (by default its kind and title)."""
+    row = type(obj).objects.select_for_update().get(pk=obj.pk)
+    refuse_if_changed_since(row, expected_version, describe=describe)
+    return row
+
+
+def refuse_if_changed_since(row, expected_version: int | None, *, describe=None) -> None:
+    """Refuse an edit begun on an older version of ``row``, naming who changed it and when.
+
+    ``expected_version`` is the version the person opened (a form's hidden field, the API's
+    ``version``); None skips the check, for callers that hold no earlier copy, and so does
+    a row without versions."""
+    from carestat.core.errors import Conflict
+
+    if expected_version is None or getattr(row, "version", expected_version) == expected_version:
+        return
+    who = name_of(getattr(row, "changed_by", None), "someone")
+    when = timezone.localtime(row.changed_at)
+    at = f"{when:%H:%M}" if when.date() == timezone.localdate() else f"{when:%H:%M} on {when:%-d %B %Y}"
+    what = describe(row) if describe else f"{row._meta.verbose_name} ‘{str(row)[:80]}’"
+    raise Conflict(f"{what[0].upper()}{what[1:]} was changed by {who} at {at} since you opened it; "
+                   "reload it to see their change, then make yours again", field="version")
+
+
+def organisation_id_of(obj) -> int:
+    """The organisation a record belongs to: its own ``organisation``, or for a plan's parts
+    (an action, objective or priority), their plan's. Anything else is a programming error,
+    refused rather than let through."""
+    for step in ("objective", "priority", "plan"):
+        if hasattr(obj, "organisation_id"):
+            return obj.organisation_id
+        if hasattr(obj, f"{step}_id"):
+            obj = getattr(obj, step)
+    if hasattr(obj, "organisation_id"):
+        return obj.organisation_id
+    raise TypeError(f"{type(obj).__name__} records belong to no organisation")
+
+
+def require_same_organisation(access, *objs, field: str | None = None, what: str = "record") -> None:
+    """Anything a change links to must be the acting organisation's own: another's is refused
+    (as a form error on ``field``), never linked. None (nothing chosen) passes."""
+    from carestat.core.errors import InvalidInput
+
+    for obj in objs:
+        if obj is not None and organisation_id_of(obj) != access.organisation.pk:
+            raise InvalidInput(f"That {what} belongs to another organisation; choose one of "
+                               f"{access.organisation.name}'s", field=field)

@@ -22,6 +22,7 @@ from carestat.analytics.periods import PeriodError, PeriodKind, financial_year_o
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
 from carestat.core.changes import acting_user, require_reason, stamp
+from carestat.core.changes import locked as _locked
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed, PeriodClosed, TokenExpired
 from carestat.core.models import (
     UNIT_PARENT_KINDS,
@@ -45,15 +46,6 @@ MEMBER_FIELDS = ("role", "unit", "is_active")
 
 
 _touch = stamp  # who changed it and when: one rule for every app (core.changes)
-
-
-def _locked(obj):
-    """The row ``obj`` stands for, read afresh and locked until the transaction ends.
-
-    Services check and change this copy, never the one they were handed, which may have
-    been read before someone else's change; and they save it with update_fields naming
-    only what they changed, so nothing else on the row is written back."""
-    return type(obj).objects.select_for_update().get(pk=obj.pk)
 
 
 # Organisations -------------------------------------------------------------------------

@@ -17,7 +17,8 @@ from carestat.analytics.periods import PeriodError, parse_period
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
-from carestat.core.changes import stamp
+from carestat.core.changes import locked as _locked
+from carestat.core.changes import require_same_organisation, stamp
 from carestat.core.errors import Conflict, InvalidInput
 from carestat.core.models import Membership, ReportingPeriod, Unit, User
 from carestat.core.permissions import Perm
@@ -41,17 +42,6 @@ fmt = calc.format_money
 
 def _stamp(instance, actor: User | None, *, new: bool = False) -> list[str]:
     return stamp(instance, actor, new=new)
-
-
-def _locked(obj):
-    """A fresh, locked copy of the row ``obj`` stands for; services change this copy only."""
-    return type(obj).objects.select_for_update().get(pk=obj.pk)
-
-
-def _same_org(access: Access, *objs) -> None:
-    for obj in objs:
-        if obj is not None and getattr(obj, "organisation_id", access.organisation.pk) != access.organisation.pk:
-            raise InvalidInput("Choose something in this organisation")
 
 
 def financial_year(label: str, field: str = "year") -> str:
@@ -106,7 +96,7 @@ def save_settings(access: Access, *, report_scenario=_KEEP, **values) -> Finance
     committee report names (left as it is unless given; None clears it)."""
     access.require(Perm.MANAGE)
     if report_scenario is not _KEEP and report_scenario is not None:
-        _same_org(access, report_scenario)
+        require_same_organisation(access, report_scenario)
         if report_scenario.is_archived:
             raise InvalidInput("Choose a scenario that has not been archived", field="report_scenario")
     amber = amount(values.get("amber_from_percent"), "amber_from_percent", allow_negative=False,
@@ -160,7 +150,7 @@ def add_line(access: Access, *, name: str, cost_code: str, parent: ServiceLine |
         raise InvalidInput("Enter the service line's name", field="name")
     if not cost_code:
         raise InvalidInput("Enter the cost code the ledger uses for this line", field="cost_code")
-    _same_org(access, parent, unit)
+    require_same_organisation(access, parent, unit)
     if ServiceLine.objects.filter(organisation=access.organisation, cost_code__iexact=cost_code).exists():
         raise Conflict(f"Cost code {cost_code} is already used by another service line", field="cost_code")
     line = ServiceLine(organisation=access.organisation, name=name, cost_code=cost_code, parent=parent, unit=unit,
@@ -223,7 +213,7 @@ def update_line(access: Access, line: ServiceLine, *, name: str, cost_code: str,
     code, where it sits and whether it is archived cannot while a closed period or year holds
     figures or budgets of it or the lines below it (the closed period's totals would change)."""
     access.require(Perm.MANAGE)
-    _same_org(access, line, parent, unit)
+    require_same_organisation(access, line, parent, unit)
     row = _locked(line)
     name, cost_code = (name or "").strip(), (cost_code or "").strip()
     if not name:
@@ -292,7 +282,7 @@ def update_medium_term_plan(access: Access, mtp: MediumTermPlan, *, title: str, 
     """Change a medium-term plan's title, years or plan, or archive it. Budgets belong to lines
     and years, not to the plan, so no figure changes with it."""
     access.require(Perm.MANAGE)
-    _same_org(access, mtp)
+    require_same_organisation(access, mtp)
     row = _locked(mtp)
     title = (title or "").strip()
     if not title:
@@ -327,7 +317,7 @@ def set_budget(access: Access, line: ServiceLine, *, year: str, amount_: Decimal
     """Set the approved budget of ``line`` for ``year``. Returns whether anything changed
     (setting the same amount again records nothing). A closed year's budget is frozen."""
     access.require(Perm.MANAGE)
-    _same_org(access, line)
+    require_same_organisation(access, line)
     year = financial_year(year)
     value = amount(amount_, "budget", allow_negative=False, what="the budget")
     row = Budget.objects.select_for_update().filter(line=line, year=year).first()
@@ -380,7 +370,7 @@ def set_figures(access: Access, line: ServiceLine, period: ReportingPeriod, *, a
     as at the period's end (either may be None to leave it as it is). Returns whether anything
     changed. A closed period's figures are frozen."""
     access.require(Perm.MANAGE)
-    _same_org(access, line, period)
+    require_same_organisation(access, line, period)
     actual = None if actual is None or actual == "" else amount(actual, "actual", what="the actual spend")
     forecast = None if forecast is None or forecast == "" else amount(forecast, "forecast", allow_negative=False,
                                                                      what="the forecast outturn")
@@ -424,7 +414,7 @@ def _s(value) -> str | None:
 def add_comment(access: Access, line: ServiceLine, period: ReportingPeriod, *, text: str) -> VarianceComment:
     """Commentary on ``line``'s variance in ``period``. A closed period's commentary is frozen."""
     access.require(Perm.MANAGE)
-    _same_org(access, line, period)
+    require_same_organisation(access, line, period)
     text = (text or "").strip()
     if len(text) < 5:
         raise InvalidInput("Say why the line is over or under budget, and what is being done", field="text")
@@ -448,7 +438,7 @@ SAVING_FIELDS = ("reference", "title", "description", "owner", "line", "action",
 
 
 def _check_saving_links(access: Access, owner, line, action, risk=None) -> None:
-    _same_org(access, line)
+    require_same_organisation(access, line)
     if risk is not None and (risk.organisation_id != access.organisation.pk or risk.is_archived):
         raise InvalidInput("Choose a live risk of this organisation's register", field="risk")
     if owner is not None and not Membership.objects.filter(user=owner, organisation=access.organisation,
@@ -503,7 +493,7 @@ def update_saving(access: Access, saving: SavingsProposal, *, status: str, deliv
                   reason: str = "") -> SavingsProposal:
     """Change a saving's status or deliverability RAG."""
     access.require(Perm.MANAGE)
-    _same_org(access, saving)
+    require_same_organisation(access, saving)
     if status not in SavingStatus.values:
         raise InvalidInput("Choose the saving's status", field="status")
     if deliverability not in FinanceRagChoice.values:
@@ -534,7 +524,7 @@ def set_saving_links(access: Access, saving: SavingsProposal, *, owner=None, lin
     """Choose or clear a saving's owner, service line, the plan action that delivers it and the
     risk to its delivery."""
     access.require(Perm.MANAGE)
-    _same_org(access, saving)
+    require_same_organisation(access, saving)
     _check_saving_links(access, owner, line, action, risk)
     row = _locked(saving)
     before = snapshot(row, LINK_FIELDS)
@@ -557,7 +547,7 @@ def record_delivery(access: Access, saving: SavingsProposal, *, year: str, deliv
     """Record how much of a saving's target for ``year`` has been delivered to date.
     A closed year's figure is frozen."""
     access.require(Perm.MANAGE)
-    _same_org(access, saving)
+    require_same_organisation(access, saving)
     year = financial_year(year)
     value = amount(delivered, "delivered", allow_negative=False, what="the amount delivered")
     target = SavingsTarget.objects.select_for_update().filter(proposal=saving, year=year).first()
@@ -589,7 +579,7 @@ def set_driver(access: Access, line: ServiceLine, *, activity: str, base_year: s
     from carestat.finance.models import ActivitySource
 
     access.require(Perm.MANAGE)
-    _same_org(access, line)
+    require_same_organisation(access, line)
     if activity not in ActivitySource.values:
         raise InvalidInput("Choose what activity drives this line's cost", field="activity")
     base_year = financial_year(base_year, "base_year")
@@ -677,7 +667,7 @@ def update_scenario(access: Access, scenario: Scenario, *, name: str, descriptio
     """Rename a scenario, or change its description or its changes (the whole list, so a change
     is removed by leaving it out). Reports already made keep the figures they froze."""
     access.require(Perm.MANAGE)
-    _same_org(access, scenario)
+    require_same_organisation(access, scenario)
     row = _locked(scenario)
     if row.is_archived:
         raise InvalidInput(f"Scenario ‘{row.name}’ is archived; it cannot be changed", field="name")
@@ -710,7 +700,7 @@ def archive_scenario(access: Access, scenario: Scenario, *, reason: str) -> Scen
     from carestat.core.changes import require_reason
 
     access.require(Perm.MANAGE)
-    _same_org(access, scenario)
+    require_same_organisation(access, scenario)
     reason = require_reason(reason, "Say why the scenario is archived")
     row = _locked(scenario)
     if row.is_archived:

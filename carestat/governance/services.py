@@ -19,7 +19,8 @@ from carestat.analytics import governance as rules
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
-from carestat.core.changes import stamp_versioned
+from carestat.core.changes import locked as _locked
+from carestat.core.changes import require_same_organisation, stamp_versioned
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Membership, User
 from carestat.core.permissions import Perm
@@ -68,16 +69,6 @@ def _stamp(row, access: Access, *, new: bool = False) -> list[str]:
     return stamp_versioned(row, access.user, new=new)
 
 
-def _locked(obj, expected_version: int | None = None):
-    """``obj``'s row read afresh and locked; refused if changed since the version opened."""
-    row = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and getattr(row, "version", expected_version) != expected_version:
-        who = row.changed_by.display_name if row.changed_by_id else "someone"
-        raise Conflict(f"This was changed by {who} since you opened it; reload it and make your change again",
-                       field="version")
-    return row
-
-
 def _text(value: str | None, field: str, missing: str, max_length: int | None = None) -> str:
     value = (value or "").strip()
     if not value:
@@ -85,18 +76,6 @@ def _text(value: str | None, field: str, missing: str, max_length: int | None = 
     if max_length and len(value) > max_length:
         raise InvalidInput(f"Keep it to {max_length} characters or fewer", field=field)
     return value
-
-
-def _same_org(access: Access, obj, field: str, what: str) -> None:
-    """Anything linked must be this organisation's own; another's is refused, never linked."""
-    if obj is None:
-        return
-    org_id = getattr(obj, "organisation_id", None)
-    if org_id is None and isinstance(obj, Action):
-        org_id = obj.objective.priority.plan.organisation_id
-    if org_id != access.organisation.pk:
-        raise InvalidInput(f"That {what} belongs to another organisation; choose one of "
-                           f"{access.organisation.name}'s", field=field)
 
 
 def _member(access: Access, user: User | None, field: str = "owner") -> None:
@@ -128,7 +107,7 @@ def _clean_board(access: Access, *, name, kind, remit, frequency, board: Board |
     name = _text(name, "name", "Enter the board's name", 200)
     _choice(kind, BoardKind, "kind", "Choose what kind of board this is")
     _choice(frequency, Frequency, "frequency", "Choose how often the board meets")
-    _same_org(access, remit, "remit", "remit")
+    require_same_organisation(access, remit, field="remit", what="remit")
     if remit is not None and remit.is_archived:
         raise InvalidInput(f"The remit ‘{remit.name}’ is archived; choose a current one", field="remit")
     same = Board.objects.filter(organisation=access.organisation, name__iexact=name)
@@ -268,9 +247,9 @@ def update_meeting(access: Access, meeting: Meeting, *, date: dt.date, location:
 
 
 def _paper(access: Access, report, plan, measure) -> None:
-    _same_org(access, report, "report", "report")
-    _same_org(access, plan, "plan", "plan")
-    _same_org(access, measure, "measure", "measure")
+    require_same_organisation(access, report, field="report", what="report")
+    require_same_organisation(access, plan, field="plan", what="plan")
+    require_same_organisation(access, measure, field="measure", what="measure")
     if sum(x is not None for x in (report, plan, measure)) > 1:
         raise InvalidInput("Choose one paper for the item: a report, a plan or a measure", field="report")
 
@@ -408,9 +387,9 @@ def _clean_rec(access: Access, *, source, source_document, reference, raised_on,
         raise InvalidInput(f"The due date ({_d(due_date)}) is before the recommendation was made "
                            f"({_d(raised_on)}); it must be on or after it", field="due_date")
     _member(access, owner)
-    _same_org(access, board, "board", "board")
-    _same_org(access, decision, "decision", "decision")
-    _same_org(access, answer_meeting, "answer_meeting", "meeting")
+    require_same_organisation(access, board, field="board", what="board")
+    require_same_organisation(access, decision, field="decision", what="decision")
+    require_same_organisation(access, answer_meeting, field="answer_meeting", what="meeting")
     same = Recommendation.objects.filter(organisation=access.organisation, source_document__iexact=source_document,
                                          reference__iexact=reference)
     if rec is not None:
@@ -543,7 +522,7 @@ def change_status(access: Access, rec: Recommendation, *, status: str, reason: s
 def link_action(access: Access, rec: Recommendation, action: Action) -> Recommendation:
     """Answer the recommendation with a plan action; its progress then comes from the plan."""
     access.require(Perm.MANAGE)
-    _same_org(access, action, "action", "action")
+    require_same_organisation(access, action, field="action", what="action")
     row = _locked(rec)
     if action.is_archived:
         raise InvalidInput(f"‘{action.title}’ is archived; choose a live action", field="action")
@@ -573,7 +552,7 @@ def unlink_action(access: Access, rec: Recommendation, action: Action) -> Recomm
 def create_action_for(access: Access, rec: Recommendation, objective: Objective, *, title: str, due: dt.date,
                       owner: User | None = None) -> Action:
     """A new plan action (through the plans services, so audited there too) answering ``rec``."""
-    _same_org(access, objective.priority.plan, "objective", "objective")
+    require_same_organisation(access, objective, field="objective", what="objective")
     action = plan_services.add_action(access, objective, title=title, due=due, owner=owner)
     link_action(access, rec, action)
     return action
@@ -619,7 +598,7 @@ def decide_extension(access: Access, extension: Extension, *, approve: bool, not
         raise Conflict(f"This extension was already {ext.get_status_display().lower()}")
     if ext.created_by_id and ext.created_by_id == access.user.pk:
         raise NotAllowed("Someone other than the person who asked for the extension must decide it")
-    _same_org(access, meeting, "meeting", "meeting")
+    require_same_organisation(access, meeting, field="meeting", what="meeting")
     note = (note or "").strip()
     if not approve and not note:
         raise InvalidInput("Say why the extension is refused", field="note")

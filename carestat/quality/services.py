@@ -24,7 +24,7 @@ from carestat.analytics.periods import PeriodError, parse_period
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import log_action, snapshot
-from carestat.core.changes import stamp, stamp_versioned
+from carestat.core.changes import require_same_organisation, stamp, stamp_versioned
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Membership, Role, Unit, UnitKind, User
 from carestat.core.permissions import Perm
@@ -48,12 +48,6 @@ from carestat.quality.models import (
 MAX_SEED = 10**9
 MEASURE_CODE = "QA-GOOD"
 METHOD = "quality-share-good v1"
-
-
-def _same_org(access: Access, *objs) -> None:
-    for obj in objs:
-        if obj is not None and getattr(obj, "organisation_id", access.organisation.pk) != access.organisation.pk:
-            raise InvalidInput("Choose something in this organisation")
 
 
 def _refuse_closed(round_: AuditRound, what: str) -> None:
@@ -157,7 +151,7 @@ def revise_tool(access: Access, tool: AuditTool, *, questions: list[dict], scale
     """A new version of ``tool``. Earlier versions are kept unchanged, so rounds that used them
     still show the questions their auditors answered."""
     access.require(Perm.MANAGE)
-    _same_org(access, tool)
+    require_same_organisation(access, tool)
     tool = AuditTool.objects.select_for_update().get(pk=tool.pk)
     last = tool.versions.order_by("-number").first()
     questions = _check_questions(questions)
@@ -263,7 +257,7 @@ def draw_round(access: Access, *, title: str, tool_version: ToolVersion, period:
     shares that many across strata in proportion to their size. Nothing is stored when the
     draw cannot be made as asked."""
     access.require(Perm.MANAGE)
-    _same_org(access, tool_version)
+    require_same_organisation(access, tool_version)
     org = access.organisation
     title = (title or "").strip()
     if not title:
@@ -362,7 +356,7 @@ def allocate(access: Access, round_: AuditRound, *, auditors: list[User]) -> int
     (nor, in a peer round, in its team), and a share of them to a second auditor to moderate.
     Returns how many audits were allocated."""
     access.require(Perm.MANAGE)
-    _same_org(access, round_)
+    require_same_organisation(access, round_)
     round_ = AuditRound.objects.select_for_update().get(pk=round_.pk)
     _refuse_closed(round_, "Its allocations")
     if round_.status == RoundStatus.CLOSED:
@@ -432,7 +426,7 @@ def save_audit(access: Access, audit: CaseAudit, *, grades: dict[str, str], comm
     """Save the allocated auditor's grades and findings: a draft, or (``submit``) done, when
     every question and the overall grade must be graded. A grade must be on the tool's scale."""
     access.require(Perm.CONTRIBUTE)
-    _same_org(access, audit)
+    require_same_organisation(access, audit)
     audit = CaseAudit.objects.select_for_update().select_related("round__tool_version", "case").get(pk=audit.pk)
     if audit.auditor_id != access.user.pk:
         raise NotAllowed("Only the auditor allocated to this audit can fill it in")
@@ -499,7 +493,7 @@ def save_audit(access: Access, audit: CaseAudit, *, grades: dict[str, str], comm
 @transaction.atomic
 def close_round(access: Access, round_: AuditRound) -> AuditRound:
     access.require(Perm.MANAGE)
-    _same_org(access, round_)
+    require_same_organisation(access, round_)
     round_ = AuditRound.objects.select_for_update().get(pk=round_.pk)
     if round_.status == RoundStatus.CLOSED:
         return round_
@@ -542,7 +536,7 @@ def record_measures(access: Access, round_: AuditRound) -> list[str]:
     from carestat.quality.selectors import round_results
 
     access.require(Perm.MANAGE)
-    _same_org(access, round_)
+    require_same_organisation(access, round_)
     results = round_results(round_)
     if not results.overall.total:
         raise InvalidInput("No audit of this round is done yet, so there is nothing to record", field=None)
@@ -583,7 +577,7 @@ def action_from_finding(access: Access, round_: AuditRound, *, objective, title:
     from carestat.plans import services as plans
 
     access.require(Perm.MANAGE)
-    _same_org(access, round_, audit)
+    require_same_organisation(access, round_, audit)
     finding = (finding or "").strip()
     if len(finding) < 5:
         raise InvalidInput("Say what the audits found", field="finding")

@@ -20,7 +20,8 @@ from carestat.analytics import risks as scoring
 from carestat.core import services as core_services
 from carestat.core.access import Access
 from carestat.core.audit import describe_changes, log_action, snapshot
-from carestat.core.changes import stamp_versioned
+from carestat.core.changes import locked as _locked
+from carestat.core.changes import require_same_organisation, stamp_versioned
 from carestat.core.errors import Conflict, InvalidInput, NotAllowed
 from carestat.core.models import Membership, ReportingPeriod, Unit, User
 from carestat.core.permissions import Perm
@@ -60,27 +61,11 @@ def _stamp(instance, actor: User | None, *, new: bool = False) -> list[str]:
     return stamp_versioned(instance, actor, new=new)
 
 
-def _locked(obj, expected_version: int | None = None):
-    """``obj`` read afresh and locked until the transaction ends; refused if changed since
-    ``expected_version``. Services change this copy, never the one handed in."""
-    row = type(obj).objects.select_for_update().get(pk=obj.pk)
-    if expected_version is not None and getattr(row, "version", expected_version) != expected_version:
-        who = row.changed_by.display_name if row.changed_by_id else "someone"
-        raise Conflict(f"‘{str(row)[:80]}’ was changed by {who} since you opened it; reload it and make your "
-                       "change again", field="version")
-    return row
-
-
 def _reason(reason: str, what: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise InvalidInput(f"Give the reason for {what}", field="reason")
     return reason
-
-
-def _same_org(access: Access, obj, field: str, what: str) -> None:
-    if obj is not None and getattr(obj, "organisation_id", None) != access.organisation.pk:
-        raise InvalidInput(f"Choose {what} in {access.organisation.name}", field=field)
 
 
 # Who may do what ----------------------------------------------------------------------------
@@ -218,11 +203,11 @@ def _clean_risk(access: Access, *, ref: str, title: str, category, unit, plan, p
         raise InvalidInput("Enter the risk's title", field="title")
     if category is None:
         raise InvalidInput("Choose the risk's category", field="category")
-    _same_org(access, category, "category", "a category")
+    require_same_organisation(access, category, field="category", what="category")
     if category.is_archived:
         raise InvalidInput(f"Category ‘{category.name}’ is archived; choose another", field="category")
-    _same_org(access, unit, "unit", "a unit")
-    _same_org(access, plan, "plan", "a plan")
+    require_same_organisation(access, unit, field="unit", what="unit")
+    require_same_organisation(access, plan, field="plan", what="plan")
     if priority is not None:
         if priority.plan.organisation_id != access.organisation.pk:
             raise InvalidInput(f"Choose a priority in {access.organisation.name}", field="priority")

@@ -48,3 +48,46 @@ def test_archiving_records_its_reason_and_the_latest_reason_is_the_one_read_back
                             "Recruited permanent OTs instead"
     assert archive_reasons(demoshire, ["plans.milestone.archived"], [w["m1"].pk]) == {
         ("milestone", str(w["m1"].pk)): "Recruited permanent OTs instead"}
+
+
+def test_a_link_to_another_organisations_record_is_refused_however_deep_it_belongs(cast, demoshire, westmarch):
+    from carestat.core.changes import organisation_id_of, require_same_organisation
+    from carestat.plans.tests.builders import small_plan
+    from conftest import access_for
+
+    ours = small_plan(demoshire, cast["admin"], cast["contributor"])
+    from carestat.core.models import Membership, Role
+
+    Membership.objects.create(user=cast["contributor"], organisation=westmarch, role=Role.CONTRIBUTOR)
+    theirs = small_plan(westmarch, cast["outsider"], cast["contributor"])
+    # an action, objective and priority belong to their plan's organisation
+    for kind in ("plan", "priority", "objective", "action"):
+        assert organisation_id_of(ours[kind]) == demoshire.pk
+        assert organisation_id_of(theirs[kind]) == westmarch.pk
+    a = access_for(cast["admin"], demoshire)
+    require_same_organisation(a, ours["action"], None, ours["plan"])  # nothing chosen passes too
+    refusal = f"^That action belongs to another organisation; choose one of {demoshire.name}'s$"
+    with pytest.raises(InvalidInput, match=refusal) as refused:
+        require_same_organisation(a, ours["plan"], theirs["action"], field="action", what="action")
+    assert refused.value.field == "action"
+    # a record that belongs to no organisation is a programming error, never let through
+    with pytest.raises(TypeError, match="belong to no organisation"):
+        require_same_organisation(a, cast["admin"])
+
+
+def test_a_locked_row_is_refused_when_changed_since_it_was_opened_naming_who_and_when(cast, demoshire):
+    from carestat.core.changes import locked
+    from carestat.core.errors import Conflict
+    from carestat.plans import services
+    from carestat.plans.tests.builders import small_plan
+    from conftest import access_for
+
+    w = small_plan(demoshire, cast["admin"], cast["contributor"])
+    opened = w["action"].version
+    services.update_action(access_for(cast["manager"], demoshire), w["action"], title="Clear the backlog by March",
+                           due=w["action"].due, expected_version=opened)
+    assert locked(w["action"]).title == "Clear the backlog by March"  # read afresh, not the copy handed in
+    with pytest.raises(Conflict, match=f"^Action ‘Clear the backlog by March’ was changed by "
+                                       f"{cast['manager'].display_name} at \\d\\d:\\d\\d since you opened it; "
+                                       "reload it to see their change, then make yours again$"):
+        locked(w["action"], opened)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
 from carestat.core.access import Access
 from carestat.core.changes import STAMP_FIELDS as CHANGE_STAMP_FIELDS
-from carestat.core.changes import name_of, require_reason, stamp_versioned
-from carestat.core.errors import Conflict, InvalidInput, NotAllowed
+from carestat.core.changes import locked, refuse_if_changed_since, require_reason, stamp_versioned
+from carestat.core.errors import InvalidInput, NotAllowed
 from carestat.core.models import Membership, Role, Unit, User
 from carestat.core.permissions import Perm
 from carestat.plans.models import (
@@ -45,31 +43,14 @@ def _describe(row) -> str:
 
 
 def _refuse_if_changed_since(row, expected_version: int | None) -> None:
-    """Refuse an edit begun on an older version of ``row``, naming who changed it and when.
-
-    ``expected_version`` is the version the person opened (a form's hidden field, the
-    API's ``version``); None skips the check, for callers that hold no earlier copy."""
-    if expected_version is None or row.version == expected_version:
-        return
-    who = name_of(row.changed_by, "someone")
-    when = timezone.localtime(row.changed_at)
-    at = f"{when:%H:%M}" if when.date() == timezone.localdate() else f"{when:%H:%M} on {when:%-d %B %Y}"
-    what = _describe(row)
-    raise Conflict(f"{what[0].upper()}{what[1:]} was changed by {who} at {at} since you opened it; "
-                   "reload it to see their change, then make yours again", field="version")
+    """Refuse an edit begun on an older version of ``row``, naming who changed it and when."""
+    refuse_if_changed_since(row, expected_version, describe=_describe)
 
 
 def _locked(obj, expected_version: int | None = None):
-    """The row ``obj`` stands for, read afresh and locked until the transaction ends, and
-    refused if it has changed since the version the person opened.
-
-    A service changes this copy, never the one it was handed: that one may have been read
-    before someone else's change (a page opened earlier, the demo holding the milestone it
-    created), and saving it would put their change back. Callers save it with
-    ``update_fields`` naming only what the service changed."""
-    row = type(obj).objects.select_for_update().get(pk=obj.pk)
-    _refuse_if_changed_since(row, expected_version)
-    return row
+    """The row ``obj`` stands for, read afresh and locked, refused if changed since opened
+    (core.changes.locked, naming an update by its period and action)."""
+    return locked(obj, expected_version, describe=_describe)
 
 
 def _reason(reason: str, what: str = "the change") -> str:
