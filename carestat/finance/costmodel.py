@@ -163,12 +163,13 @@ def build(org, *, year: str, scenarios: list[Scenario] | None = None, act: Activ
     results = [ScenarioResult(None, base_totals, [ZERO] * len(years), [])]
     if scenarios is None:
         scenarios = list(Scenario.objects.filter(organisation=org, is_archived=False))
+    activities = {d.line.cost_code: d.activity for d in drivers}
     for s in scenarios:
         changes = s.as_changes()
         totals = [sum((calc.project(r.driver.driver(r.volume), [y], changes)[0].cost for r in rows), ZERO)
                   for y in years]
         results.append(ScenarioResult(s, totals, [t - b for t, b in zip(totals, base_totals, strict=True)],
-                                      [describe_change(c) for c in s.changes]))
+                                      [describe_change(c, activities.get(c["cost_code"], "")) for c in s.changes]))
     return CostModel(years, year, act, rows, budget_totals, results)
 
 

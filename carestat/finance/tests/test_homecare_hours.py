@@ -58,6 +58,25 @@ def test_hours_cost_weeks_times_an_hourly_rate_and_split_into_price_and_volume_b
     assert fewer.totals[0] == D("32537.14") and fewer.effect[0] == D("-2711.43")
 
 
+
+def test_a_scenario_on_hours_of_home_care_says_hours_a_week_and_other_lines_keep_their_wording(hours):
+    from carestat.core.models import AuditEntry
+
+    a = hours["access"]
+    services.set_driver(a, hours["residential"], activity="residential", base_year="2026-27", unit_cost="260000")
+    services.save_scenario(a, name="Fewer hours, fewer placements", changes=[
+        {"cost_code": "CS200", "kind": "volume", "amount": "-4", "start": "2026-27-Q3"},
+        {"cost_code": "CS200", "kind": "volume", "amount": "1", "start": "2026-27-Q4"},
+        {"cost_code": "CS110", "kind": "volume", "amount": "-2", "start": "2026-27-Q3"},
+        {"cost_code": "CS200", "kind": "unit_cost", "amount": "5", "start": "2026-27-Q3"},
+        {"cost_code": "CS200", "kind": "inflation", "amount": "2"}])
+    words = ["4 fewer hours a week on CS200 from 2026-27-Q3", "1 more hour a week on CS200 from 2026-27-Q4",
+             "2 fewer on CS110 from 2026-27-Q3", "unit cost of CS200 5% higher from 2026-27-Q3",
+             "inflation on CS200 of 2% a year"]
+    _, scenario = costmodel.build(a.organisation, year="2026-27").results
+    assert scenario.words == words
+    assert AuditEntry.objects.get(action="finance.scenario.saved").message.endswith(": " + "; ".join(words))
+
 def test_the_page_api_and_command_show_hours_of_home_care(hours, client, viewer, capsys):
     from carestat.core import services as core_services
 
