@@ -77,6 +77,7 @@ def test_a_scenario_on_hours_of_home_care_says_hours_a_week_and_other_lines_keep
     assert scenario.words == words
     assert AuditEntry.objects.get(action="finance.scenario.saved").message.endswith(": " + "; ".join(words))
 
+
 def test_the_page_api_and_command_show_hours_of_home_care(hours, client, viewer, capsys):
     from carestat.core import services as core_services
 
