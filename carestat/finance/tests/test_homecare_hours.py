@@ -98,6 +98,36 @@ def test_the_page_api_and_command_show_hours_of_home_care(hours, client, viewer,
            "2026-27 £35,248.57" in out
 
 
+def test_the_summary_command_shows_the_hours_of_home_care_line_as_the_page_does(hours, client, viewer, capsys):
+    import json
+
+    client.force_login(viewer)
+    html = client.get("/o/demoshire/finance/model/?year=2026-27").content.decode()
+    sentence = ("26.00 planned hours of home care a week on 31 March 2025 for 3 adults with long-term support in "
+                "the community, summed as the measure ASC-HOMECARE-HOURS sums them for 2024-25.")
+    assert sentence in html
+    call_command("finance", "summary", "--org", "demoshire", "--year", "2026-27")
+    out = capsys.readouterr().out
+    assert f"Hours of home care in the cost model: {sentence}" in out
+    assert "CS200 Social work teams: 26.00 hours a week for 3 adults at £26.00 an hour, modelled cost " \
+           "2026-27 £35,248.57 against a budget of £30,000.00" in out
+    call_command("finance", "summary", "--org", "demoshire", "--year", "2026-27", "--json")
+    body = json.loads(capsys.readouterr().out)
+    assert body["home_care"] == {
+        "as_at": "2025-03-31", "measure_period": "2024-25", "hours_a_week": "26.00", "adults": 3, "problem": None,
+        "lines": [{"cost_code": "CS200", "name": "Social work teams", "hours_a_week": "26.00",
+                   "unit_cost_an_hour": "26.00", "modelled_cost": "35248.57", "budget": "30000.00"}]}
+
+
+def test_the_summary_command_says_nothing_of_home_care_when_no_line_is_costed_in_hours(world, capsys):
+    import json
+
+    call_command("finance", "summary", "--org", "demoshire", "--year", "2026-27")
+    assert "home care" not in capsys.readouterr().out
+    call_command("finance", "summary", "--org", "demoshire", "--year", "2026-27", "--json")
+    assert json.loads(capsys.readouterr().out)["home_care"] is None
+
+
 def test_the_report_explains_hours_of_home_care_by_volume_and_price(hours, admin, manager):
     from carestat.core.models import ReportingPeriod
     from carestat.plans.tests.builders import small_plan
