@@ -6,8 +6,14 @@ UV_VERSION := 0.13.9
 UV := $(CURDIR)/.tools/bin/uv
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/.venv
 export PYSPARK_PYTHON := $(CURDIR)/.venv/bin/python
+# ldconfig is in /sbin, which is not on everyone's PATH; apt-get can be swapped out by the tests
+LDCONFIG := $(shell command -v ldconfig 2>/dev/null || echo /sbin/ldconfig)
+APT_GET := apt-get
+# The system libraries the PDF, Word and slide files are drawn with (WeasyPrint's Pango; CairoSVG's
+# Cairo for the charts), as library:Debian package
+PDF_LIBS := libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libcairo.so.2:libcairo2
 
-.PHONY: demo test install install-test assets chromium check lint typecheck bench bench-quick
+.PHONY: demo test install install-test assets chromium pdf-libs check lint typecheck bench bench-quick
 
 $(UV):
 	@echo "Installing uv $(UV_VERSION) into .tools/ (a private copy; nothing system-wide)"
@@ -23,10 +29,10 @@ carestat/static/build/carestat.css: node_modules/.package-lock.json frontend/bui
 
 assets: carestat/static/build/carestat.css
 
-install: $(UV) assets
+install: $(UV) assets pdf-libs
 	$(UV) sync --frozen --no-dev
 
-install-test: $(UV) assets chromium
+install-test: $(UV) assets chromium pdf-libs
 	$(UV) sync --frozen --all-extras
 
 chromium:
@@ -36,6 +42,20 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "The browser tests need Chromium: sudo apt-get install chromium"; exit 1; \
+	  fi; \
+	fi
+
+pdf-libs:
+	@missing=""; \
+	for pair in $(PDF_LIBS); do \
+	  $(LDCONFIG) -p 2>/dev/null | grep -qF "$${pair%%:*} (" || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing$$missing for the PDF, Word and slide files"; \
+	    $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq$$missing >/dev/null; \
+	  else \
+	    echo "The PDF, Word and slide files need Pango and Cairo: sudo apt-get install$$missing"; exit 1; \
 	  fi; \
 	fi
 

@@ -92,3 +92,33 @@ def test_the_demo_cost_model_explains_the_residential_overspend_from_its_own_ret
     hours = MeasureValue.objects.get(measure__organisation=org, measure__code="ASC-HOMECARE-HOURS", period="2025-26")
     assert (hours.value, hours.denominator) == (adults["AS130"], model.activity.homecare_people) == \
         (Decimal("57330.75"), 4524)
+
+
+DEMO_ADMINS = ["helen.morgan@demoshire.example", "alex.hughes@westmarch.example", "claire.le.brun@jersey.example",
+               "rhys.pritchard@glanmor.example"]
+
+
+def test_every_recent_changes_link_opens_for_each_demo_admin_as_does_each_kind_of_records_history(loaded, db,
+                                                                                                 client):
+    from django.urls import reverse
+
+    from carestat.core.models import AuditEntry, Membership, User
+    from carestat.core.tests.test_pages import recent_changes_links
+
+    kinds = set()
+    for email in DEMO_ADMINS:
+        user = User.objects.get(email=email)
+        org = Membership.objects.get(user=user).organisation
+        client.force_login(user)
+        links = recent_changes_links(client.get(f"/o/{org.slug}/").content.decode())
+        # the list shows the latest changes only; every kind of record changed in the demo is
+        # linked the same way when it is among them, reporting periods included
+        first_of_each_kind = {}
+        for e in AuditEntry.unscoped.filter(organisation=org).exclude(record_type="").order_by("pk"):
+            first_of_each_kind.setdefault(e.record_type, e)
+        links += [reverse("core:record_history", args=[org.slug, e.record_type, e.record_id])
+                  for e in first_of_each_kind.values()]
+        kinds |= set(first_of_each_kind)
+        for link in links:
+            assert client.get(link).status_code == 200, f"{email}: {link}"
+    assert {"reportingperiod", "report", "recommendation", "serviceline", "measurevalue"} <= kinds

@@ -256,6 +256,15 @@ HOME_CARE_HOURS = "homecare_hours"  # the cost model's activity: planned hours o
 WEEKS_A_YEAR = Decimal(365) / Decimal(7)
 
 
+def volume_unit(activity: str, amount: Decimal) -> str:
+    """The unit a change of ``amount`` in a line's volume counts, for saying it in words: hours
+    a week for hours of home care; none for children or adults, where "2 fewer on CS110" reads
+    right because the line is a count of people."""
+    from carestat.analytics.words import plural
+
+    return f"{plural(amount, 'hour')} a week" if activity == HOME_CARE_HOURS else ""
+
+
 @dataclass(frozen=True)
 class HomeCareHours:
     hours: Decimal  # planned hours a week, to two decimal places

@@ -47,6 +47,18 @@ class Activity:
         return None if hours is None else Decimal(hours)
 
     @property
+    def homecare_words(self) -> str:
+        """The hours of home care as the cost model page and the summary command say them."""
+        from carestat.analytics.words import count_of
+
+        if not self.homecare_people:
+            return ("No planned hours of home care are recorded in the client level data (it needs the fields "
+                    "Cost Frequency (Unit Type) and Planned units per week), so hours of home care have no activity.")
+        return (f"{self.homecare_hours:,.2f} planned hours of home care a week on {self.adults_as_at:%-d %B %Y} for "
+                f"{count_of(self.homecare_people, 'adult')} with long-term support in the community, summed as the "
+                f"measure ASC-HOMECARE-HOURS sums them for {self.adults_year}.")
+
+    @property
     def children(self) -> int:
         return sum(int(n) for k, n in self.counts.items() if k in CHILDREN)
 
@@ -163,13 +175,24 @@ def build(org, *, year: str, scenarios: list[Scenario] | None = None, act: Activ
     results = [ScenarioResult(None, base_totals, [ZERO] * len(years), [])]
     if scenarios is None:
         scenarios = list(Scenario.objects.filter(organisation=org, is_archived=False))
+    activities = {d.line.cost_code: d.activity for d in drivers}
     for s in scenarios:
         changes = s.as_changes()
         totals = [sum((calc.project(r.driver.driver(r.volume), [y], changes)[0].cost for r in rows), ZERO)
                   for y in years]
         results.append(ScenarioResult(s, totals, [t - b for t, b in zip(totals, base_totals, strict=True)],
-                                      [describe_change(c) for c in s.changes]))
+                                      [describe_change(c, activities.get(c["cost_code"], "")) for c in s.changes]))
     return CostModel(years, year, act, rows, budget_totals, results)
+
+
+def home_care(org, *, year: str) -> tuple[Activity, list[DriverRow]] | None:
+    """The lines costed in hours of home care, with the activity they are costed from, for the
+    year; None when no line is (most children's services). What the summary command shows of
+    the cost model, as its page shows it."""
+    if not CostDriver.objects.filter(organisation=org, activity=calc.HOME_CARE_HOURS).exists():
+        return None
+    model = build(org, year=year, scenarios=[])
+    return model.activity, [r for r in model.rows if r.driver.is_hourly]
 
 
 def as_json(model: CostModel) -> dict:

@@ -657,7 +657,7 @@ def save_scenario(access: Access, *, name: str, changes: list[dict], description
     log_action("finance.scenario.saved", actor=access.user, organisation=access.organisation, record=scenario,
                after={"changes": clean},
                message=f"{access.user.display_name} saved scenario ‘{name}’: "
-               + "; ".join(describe_change(c) for c in clean))
+               + "; ".join(describe_changes(access.organisation, clean)))
     return scenario
 
 
@@ -689,7 +689,7 @@ def update_scenario(access: Access, scenario: Scenario, *, name: str, descriptio
                before=before, after=after,
                message=f"{access.user.display_name} changed scenario ‘{before['name']}’"
                + (f" (now ‘{name}’)" if "name" in changed else "") + ": "
-               + "; ".join(describe_change(c) for c in clean))
+               + "; ".join(describe_changes(access.organisation, clean)))
     return row
 
 
@@ -716,11 +716,20 @@ def archive_scenario(access: Access, scenario: Scenario, *, reason: str) -> Scen
     return row
 
 
-def describe_change(c: dict) -> str:
+def describe_change(c: dict, activity: str = "") -> str:
+    """One scenario change in words; ``activity`` is the changed line's (its cost driver's), which
+    says what a change of volume counts: "4 fewer hours a week on CS200", "2 fewer on CS110"."""
     a = Decimal(c["amount"])
     n = format(abs(a).normalize(), "f")  # "2", "2.5": no trailing zeros
     if c["kind"] == "volume":
-        return f"{n} {'more' if a > 0 else 'fewer'} on {c['cost_code']} from {c['start']}"
+        unit = calc.volume_unit(activity, abs(a))
+        return f"{n} {'more' if a > 0 else 'fewer'}{' ' + unit if unit else ''} on {c['cost_code']} from {c['start']}"
     if c["kind"] == "unit_cost":
         return f"unit cost of {c['cost_code']} {n}% {'higher' if a > 0 else 'lower'} from {c['start']}"
     return f"inflation on {c['cost_code']} of {'-' if a < 0 else ''}{n}% a year"
+
+
+def describe_changes(org, changes: list[dict]) -> list[str]:
+    """A scenario's changes in words, each in the unit of its line's activity."""
+    activities = dict(CostDriver.objects.filter(organisation=org).values_list("line__cost_code", "activity"))
+    return [describe_change(c, activities.get(c["cost_code"], "")) for c in changes]

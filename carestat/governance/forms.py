@@ -51,10 +51,22 @@ class OrgForm(forms.Form):
             if value in (None, ""):
                 data[name] = None
             elif value not in self._rows[name]:
-                self.add_error(name, PICK)
+                self.add_error(name, self.not_offered(name, value))
             else:
                 data[name] = self._rows[name][value]
         return data
+
+    def not_offered(self, name: str, value: str) -> str:
+        """What to say when a value the list does not offer is posted anyway."""
+        return PICK
+
+
+class PickField(forms.ChoiceField):
+    """A choice of a record: whether the value is one on offer is judged in ``OrgForm.clean``,
+    which can say why a record is not offered, rather than Django's "Select a valid choice"."""
+
+    def valid_value(self, value) -> bool:
+        return True
 
 
 def _members(org):
@@ -76,7 +88,7 @@ def _meetings(org):
 
 
 def _choice(label, required=True, **kw):
-    return forms.ChoiceField(label=label, required=required, **kw)
+    return PickField(label=label, required=required, **kw)
 
 
 class BoardForm(OrgForm):
@@ -121,9 +133,16 @@ class MeetingChangeForm(MeetingForm):
 
 
 def _reports(org):
-    from carestat.reports.models import Report
+    """Each report's current version (as the reports list shows them): a version replaced by a
+    later one is not a paper for a meeting (the service refuses it too)."""
+    from carestat.reports.selectors import reports
 
-    return Report.objects.filter(organisation=org).select_related("period")
+    return reports(org)
+
+
+def _report_label(r) -> str:
+    version = f"version {r.version_number}, " if r.version_number > 1 else ""
+    return f"{r.title} ({version}{r.get_status_display().lower()})"
 
 
 def _plans(org):
@@ -139,7 +158,7 @@ def _measures(org):
 
 
 class AgendaItemForm(OrgForm):
-    picks = {"report": (_reports, lambda r: f"{r.title} ({r.get_status_display().lower()})", "No report"),
+    picks = {"report": (_reports, _report_label, "No report"),
              "plan": (_plans, str, "No plan"),
              "measure": (_measures, lambda m: f"{m.code}: {m}", "No measure")}
     title = forms.CharField(label="Item", max_length=300, error_messages={"required": "Enter the item's title"})
@@ -149,6 +168,16 @@ class AgendaItemForm(OrgForm):
     report = _choice("Paper: a CareStat report", required=False)
     plan = _choice("Or a plan", required=False)
     measure = _choice("Or a measure", required=False)
+
+    def not_offered(self, name: str, value: str) -> str:
+        if name == "report" and value.isdigit():
+            from carestat.governance.services import superseded_paper
+            from carestat.reports.models import Report
+
+            report = Report.objects.filter(organisation=self.organisation, pk=int(value)).first()
+            if report is not None and report.is_superseded:
+                return superseded_paper(report)
+        return super().not_offered(name, value)
 
 
 class MinutesForm(forms.Form):

@@ -246,8 +246,18 @@ def update_meeting(access: Access, meeting: Meeting, *, date: dt.date, location:
     return row
 
 
+def superseded_paper(report) -> str:
+    """Why a replaced version of a report cannot be an agenda paper, naming what replaced it."""
+    later = report.next_versions.order_by("pk").first()
+    by = f"version {later.version_number}" if later is not None else "a later version"
+    return (f"Version {report.version_number} of ‘{report.title}’ was replaced by {by}, so it cannot be an agenda "
+            "paper: choose its current version from the list")
+
+
 def _paper(access: Access, report, plan, measure) -> None:
     require_same_organisation(access, report, field="report", what="report")
+    if report is not None and report.is_superseded:
+        raise InvalidInput(superseded_paper(report), field="report")
     require_same_organisation(access, plan, field="plan", what="plan")
     require_same_organisation(access, measure, field="measure", what="measure")
     if sum(x is not None for x in (report, plan, measure)) > 1:

@@ -174,3 +174,35 @@ def test_every_data_table_in_a_page_template_sits_in_a_scroll_container():
             if "app-table-scroll" not in tag or 'tabindex="0"' not in tag:
                 unwrapped.append(f"{path.relative_to(root)}:{text.count(chr(10), 0, table.start()) + 1}")
     assert not unwrapped, f"wrap these tables in <div class=\"app-table-scroll\" tabindex=\"0\">: {unwrapped}"
+
+
+def recent_changes_links(page: str) -> list[str]:
+    """The addresses the admin home page's Recent changes list links to."""
+    import html
+    import re
+
+    section = page.split('Recent changes</h3>', 1)[1].split("</section>", 1)[0]
+    return [html.unescape(href) for href in re.findall(r'href="([^"]+)"', section)]
+
+
+def test_every_link_in_recent_changes_opens_including_a_reporting_periods(client, admin, admin_access, demoshire):
+    import datetime as dt
+
+    from carestat.core import services
+    from carestat.core.models import ReportingPeriod
+
+    period = ReportingPeriod.objects.create(organisation=demoshire, identifier="2024-25-Q2", kind="quarter",
+                                            start=dt.date(2024, 7, 1), end=dt.date(2024, 9, 30))
+    services.close_period(admin_access, period)
+    services.reopen_period(admin_access, period, "Late update from the OT team")
+    services.ensure_year_periods(demoshire, "2025-26", actor=admin)
+    client.force_login(admin)
+    client.post("/o/demoshire/units/", {"name": "Adults' Services", "kind": "directorate"})
+    page = client.get("/o/demoshire/").content.decode()
+    assert "Helen Morgan reopened reporting period 2024-25-Q2" in page
+    links = recent_changes_links(page)
+    assert f"/o/demoshire/history/reportingperiod/{period.pk}/" in links and len(links) >= 3
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200, link
+        assert "History" in response.content.decode()

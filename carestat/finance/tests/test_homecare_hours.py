@@ -58,6 +58,26 @@ def test_hours_cost_weeks_times_an_hourly_rate_and_split_into_price_and_volume_b
     assert fewer.totals[0] == D("32537.14") and fewer.effect[0] == D("-2711.43")
 
 
+
+def test_a_scenario_on_hours_of_home_care_says_hours_a_week_and_other_lines_keep_their_wording(hours):
+    from carestat.core.models import AuditEntry
+
+    a = hours["access"]
+    services.set_driver(a, hours["residential"], activity="residential", base_year="2026-27", unit_cost="260000")
+    services.save_scenario(a, name="Fewer hours, fewer placements", changes=[
+        {"cost_code": "CS200", "kind": "volume", "amount": "-4", "start": "2026-27-Q3"},
+        {"cost_code": "CS200", "kind": "volume", "amount": "1", "start": "2026-27-Q4"},
+        {"cost_code": "CS110", "kind": "volume", "amount": "-2", "start": "2026-27-Q3"},
+        {"cost_code": "CS200", "kind": "unit_cost", "amount": "5", "start": "2026-27-Q3"},
+        {"cost_code": "CS200", "kind": "inflation", "amount": "2"}])
+    words = ["4 fewer hours a week on CS200 from 2026-27-Q3", "1 more hour a week on CS200 from 2026-27-Q4",
+             "2 fewer on CS110 from 2026-27-Q3", "unit cost of CS200 5% higher from 2026-27-Q3",
+             "inflation on CS200 of 2% a year"]
+    _, scenario = costmodel.build(a.organisation, year="2026-27").results
+    assert scenario.words == words
+    assert AuditEntry.objects.get(action="finance.scenario.saved").message.endswith(": " + "; ".join(words))
+
+
 def test_the_page_api_and_command_show_hours_of_home_care(hours, client, viewer, capsys):
     from carestat.core import services as core_services
 
@@ -76,6 +96,36 @@ def test_the_page_api_and_command_show_hours_of_home_care(hours, client, viewer,
     out = capsys.readouterr().out
     assert "CS200 Social work teams: 26.00 hours of home care a week at £26.00 an hour in 2026-27, " \
            "2026-27 £35,248.57" in out
+
+
+def test_the_summary_command_shows_the_hours_of_home_care_line_as_the_page_does(hours, client, viewer, capsys):
+    import json
+
+    client.force_login(viewer)
+    html = client.get("/o/demoshire/finance/model/?year=2026-27").content.decode()
+    sentence = ("26.00 planned hours of home care a week on 31 March 2025 for 3 adults with long-term support in "
+                "the community, summed as the measure ASC-HOMECARE-HOURS sums them for 2024-25.")
+    assert sentence in html
+    call_command("finance", "summary", "--org", "demoshire", "--year", "2026-27")
+    out = capsys.readouterr().out
+    assert f"Hours of home care in the cost model: {sentence}" in out
+    assert "CS200 Social work teams: 26.00 hours a week for 3 adults at £26.00 an hour, modelled cost " \
+           "2026-27 £35,248.57 against a budget of £30,000.00" in out
+    call_command("finance", "summary", "--org", "demoshire", "--year", "2026-27", "--json")
+    body = json.loads(capsys.readouterr().out)
+    assert body["home_care"] == {
+        "as_at": "2025-03-31", "measure_period": "2024-25", "hours_a_week": "26.00", "adults": 3, "problem": None,
+        "lines": [{"cost_code": "CS200", "name": "Social work teams", "hours_a_week": "26.00",
+                   "unit_cost_an_hour": "26.00", "modelled_cost": "35248.57", "budget": "30000.00"}]}
+
+
+def test_the_summary_command_says_nothing_of_home_care_when_no_line_is_costed_in_hours(world, capsys):
+    import json
+
+    call_command("finance", "summary", "--org", "demoshire", "--year", "2026-27")
+    assert "home care" not in capsys.readouterr().out
+    call_command("finance", "summary", "--org", "demoshire", "--year", "2026-27", "--json")
+    assert json.loads(capsys.readouterr().out)["home_care"] is None
 
 
 def test_the_report_explains_hours_of_home_care_by_volume_and_price(hours, admin, manager):

@@ -191,3 +191,17 @@ def test_an_action_cannot_be_created_under_another_organisations_objective(world
         services.create_action_for(access_for(admin, demoshire), world["rec"], theirs["objective"], title="X",
                                    due=timezone.localdate())
     assert theirs["objective"].actions.count() == 1
+
+
+def test_a_superseded_report_version_is_refused_as_an_agenda_paper(world, demoshire, admin):
+    from carestat.reports import services as reports
+
+    a = access_for(admin, demoshire)
+    q2 = quarter(demoshire, "2026-27-Q2", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    v1 = reports.approve_report(a, reports.create_report(a, period=q2, scope="plan", plan=world["plan"]))
+    v2 = reports.reopen_report(a, v1, reason="The September backlog figure was entered before the late returns.")
+    v1.refresh_from_db()
+    with pytest.raises(InvalidInput, match="Version 1 of .* was replaced by version 2") as refused:
+        services.add_agenda_item(a, world["meeting"], title="Quarter 2 performance", report=v1)
+    assert refused.value.field == "report"
+    assert services.add_agenda_item(a, world["meeting"], title="Quarter 2 performance", report=v2).report == v2

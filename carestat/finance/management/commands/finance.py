@@ -5,15 +5,17 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from carestat.analytics import finance as calc
+from carestat.analytics.words import count_of
 from carestat.core.management.base import AS_USER_HELP, CareStatCommand, command_access, get_org
 from carestat.core.permissions import Perm
-from carestat.finance import ledger, services
+from carestat.finance import costmodel, ledger, services
 from carestat.finance.summary import current_year, savings_by_year, year_position
 
 
 class Command(CareStatCommand):
     help = ("Import a ledger extract (CSV or Excel; all rows or none, the same file twice changes nothing; "
-            "managers and admins), show a year's budget, forecast outturn, variance and RAG by line, or compare "
+            "managers and admins), show a year's budget, forecast outturn, variance and RAG by line (with the "
+            "hours of home care, adults and modelled cost of any line the cost model costs in hours), or compare "
             "the cost model's saved scenarios year by year.")
 
     def add_arguments(self, parser):
@@ -55,6 +57,7 @@ class Command(CareStatCommand):
             self._scenario(access, year, target, json)
             return
         pos = year_position(access.organisation, year)
+        home_care = costmodel.home_care(access.organisation, year=year)
         if json:
             savings = [s for s in savings_by_year(access.organisation) if s.year == year]
             self.stdout.write(_dumps({
@@ -66,6 +69,7 @@ class Command(CareStatCommand):
                            "variance_percent": p.variance.percent, "rag": p.variance.rag.value}
                           for p in pos.flat()],
                 "savings": {"target": savings[0].target, "delivered": savings[0].delivered} if savings else None,
+                "home_care": _home_care_json(home_care, year),
             }))
             return
         m = calc.format_money
@@ -74,6 +78,17 @@ class Command(CareStatCommand):
         for p in pos.flat():
             self.stdout.write(f"{'  ' * (p.depth + 1)}{p.line.cost_code} {p.line.name}: budget {m(p.budget)}, "
                               f"forecast {m(p.forecast)}, {p.variance.words}, {p.variance.rag.value}")
+        if home_care is not None:
+            act, rows = home_care
+            self.stdout.write(f"Hours of home care in the cost model: {act.problem or act.homecare_words}")
+            for r in rows:
+                cost = next((c for c in r.baseline if c.year == year), None)
+                budget = r.budgets.get(year)
+                self.stdout.write(
+                    f"  {r.driver.line.cost_code} {r.driver.line.name}: {r.volume:,.2f} hours a week for "
+                    f"{count_of(act.homecare_people, 'adult')}"
+                    + (f" at {m(cost.unit_cost)} an hour, modelled cost {year} {m(cost.cost)}" if cost else "")
+                    + (f" against a budget of {m(budget)}" if budget is not None else ""))
 
 
     def _for_report(self, access, name, as_json):
@@ -97,7 +112,6 @@ class Command(CareStatCommand):
                               else "The committee report names no scenario.")
 
     def _scenario(self, access, year, name, as_json):
-        from carestat.finance import costmodel
         from carestat.finance.models import Scenario
 
         scenarios = None
@@ -124,6 +138,21 @@ class Command(CareStatCommand):
             self.stdout.write(f"{label}: " + ", ".join(
                 f"{y} {m(t)}" + (f" ({'+' if e > 0 else ''}{m(e)})" if res.scenario else "")
                 for y, t, e in zip(model.years, res.totals, res.effect, strict=True)))
+
+
+def _home_care_json(home_care, year: str) -> dict | None:
+    if home_care is None:
+        return None
+    act, rows = home_care
+    lines = []
+    for r in rows:
+        cost = next((c for c in r.baseline if c.year == year), None)
+        lines.append({"cost_code": r.driver.line.cost_code, "name": r.driver.line.name,
+                      "hours_a_week": f"{r.volume:.2f}", "unit_cost_an_hour": cost.unit_cost if cost else None,
+                      "modelled_cost": cost.cost if cost else None, "budget": r.budgets.get(year)})
+    return {"as_at": act.adults_as_at.isoformat() if act.adults_as_at else None, "measure_period": act.adults_year,
+            "hours_a_week": f"{act.homecare_hours:.2f}" if act.homecare_hours is not None else None,
+            "adults": act.homecare_people, "problem": act.problem or None, "lines": lines}
 
 
 def _dumps(data) -> str:
