@@ -64,6 +64,12 @@ STORED_COLUMNS = {
 _DUCKDB = {"string": "VARCHAR", "timestamp": "TIMESTAMP", "date": "DATE"}
 # In the analytics store's declaration style (column -> DuckDB type; it adds submission_id).
 TABLES = {TABLE: {c: _DUCKDB[t] for c, t in STORED_COLUMNS.items()}}
+# The order rows are stored in, so DuckDB's zone maps (each row group's minimum, maximum and
+# whether it holds NULLs) let a measure skip most of the table: open items (no completed_at)
+# apart from closed ones, then each work type's items by receipt. "Open at the period end",
+# "received in the period" and "of one work type" then read a few row groups, not all of
+# them (docs/decisions/0032-measures-against-the-floor.md, second round).
+STORED_ORDER = "completed_at IS NULL, work_type, received_at"
 
 LONDON = ZoneInfo("Europe/London")
 _ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$"
@@ -481,7 +487,8 @@ def ingest_reader(paths, *, pseudonymiser, report, con, progress=None,
         cols = ", ".join(["submission_id", *STORED_COLUMNS])
         [(stored,)] = store_con.execute(
             f"INSERT INTO {TABLE} ({cols}) SELECT {int(submission_id)}, * "
-            f"FROM ({read.select_sql(keep_errors=False)})").fetchall()
+            f"FROM ({read.select_sql(keep_errors=False)})"
+            + (f" ORDER BY {STORED_ORDER}" if STORED_ORDER else "")).fetchall()
         return {TABLE: stored}
 
     quarantine = None
