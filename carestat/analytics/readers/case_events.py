@@ -64,11 +64,12 @@ STORED_COLUMNS = {
 _DUCKDB = {"string": "VARCHAR", "timestamp": "TIMESTAMP", "date": "DATE"}
 # In the analytics store's declaration style (column -> DuckDB type; it adds submission_id).
 TABLES = {TABLE: {c: _DUCKDB[t] for c, t in STORED_COLUMNS.items()}}
-# The order rows are stored in, so DuckDB's zone maps (each row group's minimum, maximum and
-# whether it holds NULLs) let a measure skip most of the table: open items (no completed_at)
-# apart from closed ones, then each work type's items by receipt. "Open at the period end",
-# "received in the period" and "of one work type" then read a few row groups, not all of
-# them (docs/decisions/0032-measures-against-the-floor.md, second round).
+# The order rows are stored in, so measures read few rows (docs/decisions/0032, second round):
+# each work type's items by receipt, so DuckDB's zone maps (each row group's minimum and
+# maximum) skip the row groups outside a measure's work type, or received or completed outside
+# its period; and the open items (no completed_at) together after the closed ones, so the
+# rows a backlog selects fill whole vectors, and vectors of closed items, none selected, are
+# not read beyond the filtered columns. (DuckDB 1.5 skips row groups by ranges, not by IS NULL.)
 STORED_ORDER = "completed_at IS NULL, work_type, received_at"
 
 LONDON = ZoneInfo("Europe/London")
