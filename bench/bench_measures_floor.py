@@ -177,10 +177,11 @@ def floor_queries(table: str, wd_table: str) -> dict[str, Callable[[Any], Figure
     def open_at_end(cols: str, where: str = "") -> str:
         """Rows open at the period end, as CareStat's definitions select them: completed at
         or after it, UNION ALL never completed (DuckDB skips row groups for the first half;
-        it evaluates ``completed_at IS NULL OR completed_at >= end`` row by row)."""
+        it evaluates ``completed_at IS NULL OR completed_at >= end`` row by row; the date,
+        NULL where the timestamp is, is the narrower column to scan)."""
         return " UNION ALL ".join(
             f"SELECT {cols} FROM {table} WHERE {where}received_at < {e} AND {last}"
-            for last in (f"completed_at >= {e}", "completed_at IS NULL"))
+            for last in (f"completed_at >= {e}", "completed_date IS NULL"))
 
     def backlog(code, where, dims):
         def run(con):

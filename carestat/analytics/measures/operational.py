@@ -93,9 +93,12 @@ def _open_at(t, end):
     DuckDB evaluates that OR row by row over every row received before ``end``, while
     ``completed_at >= end`` alone skips each row group whose latest completion is earlier
     (most of them, as the rows are stored by receipt: see case_events.STORED_ORDER).
+    "Never completed" reads ``completed_date``, NULL exactly where ``completed_at`` is (the
+    reader derives one from the other): a date is half a timestamp's width to scan, and
+    this filter, which no row group escapes, is most of a backlog's time.
     """
     late = t.filter((t.received_at < end) & (t.completed_at >= end))
-    never = t.filter((t.received_at < end) & t.completed_at.isnull())
+    never = t.filter((t.received_at < end) & t.completed_date.isnull())
     return late.union(never)
 
 
