@@ -135,15 +135,37 @@ def _level(dims: tuple[str, ...]) -> str:
     return f"CASE grouping({', '.join(dims)}) WHEN {full} THEN 0 {cases} END AS _level"
 
 
+def _sql_int(value: int | None) -> str:
+    return "NULL" if value is None else str(value)
+
+
 def _target_case(kind: str, targets: dict) -> str:
+    """Each row's target in seconds, as short a CASE as we can write by hand: by work type,
+    then by priority only where a priority's target differs from its work type's usual one
+    (a CASE over every work type and priority, 20 branches, cost more than CareStat's)."""
+    other = target_for(targets, "\x00", "\x00", kind)
     whens = []
     for wt in WORK_TYPES:
-        for pr in PRIORITIES:
-            secs = target_for(targets, wt, pr, kind)
-            whens.append(f"WHEN work_type = '{wt}' AND priority = '{pr}' THEN "
-                         + ("NULL" if secs is None else str(secs)))
-    other = target_for(targets, "\x00", "\x00", kind)
-    return f"CASE {' '.join(whens)} ELSE {'NULL' if other is None else other} END"
+        usual = target_for(targets, wt, "\x00", kind)
+        inner = [f"WHEN '{pr}' THEN {_sql_int(secs)}" for pr in PRIORITIES
+                 if (secs := target_for(targets, wt, pr, kind)) != usual]
+        if inner:
+            whens.append(f"WHEN '{wt}' THEN CASE priority {' '.join(inner)} "
+                         f"ELSE {_sql_int(usual)} END")
+        elif usual != other:
+            whens.append(f"WHEN '{wt}' THEN {_sql_int(usual)}")
+    return f"CASE work_type {' '.join(whens)} ELSE {_sql_int(other)} END" if whens \
+        else _sql_int(other)
+
+
+def _targeted(kind: str, targets: dict) -> str:
+    """A filter on the work types that have a target, when some have none (the scan applies
+    it itself, and skips row groups of the others)."""
+    types = [wt for wt in WORK_TYPES
+             if any(target_for(targets, wt, pr, kind) is not None for pr in PRIORITIES)]
+    if len(types) == len(WORK_TYPES):
+        return ""
+    return " AND work_type IN (" + ", ".join(f"'{wt}'" for wt in types or ["\x00"]) + ")"
 
 
 def floor_queries(table: str, wd_table: str) -> dict[str, Callable[[Any], Figures]]:
@@ -151,13 +173,21 @@ def floor_queries(table: str, wd_table: str) -> dict[str, Callable[[Any], Figure
     start, end = period_bounds(MeasureContext(PERIOD, {}))
     s, e = f"TIMESTAMP '{start}'", f"TIMESTAMP '{end}'"
     last_day = f"DATE '{PERIOD.end}'"
-    open_at_end = f"received_at < {e} AND (completed_at IS NULL OR completed_at >= {e})"
+
+    def open_at_end(cols: str, where: str = "") -> str:
+        """Rows open at the period end, as CareStat's definitions select them: completed at
+        or after it, UNION ALL never completed (DuckDB skips row groups for the first half;
+        it evaluates ``completed_at IS NULL OR completed_at >= end`` row by row; the date,
+        NULL where the timestamp is, is the narrower column to scan)."""
+        return " UNION ALL ".join(
+            f"SELECT {cols} FROM {table} WHERE {where}received_at < {e} AND {last}"
+            for last in (f"completed_at >= {e}", "completed_date IS NULL"))
 
     def backlog(code, where, dims):
         def run(con):
             sql = f"""
                 WITH f AS (SELECT {', '.join(dims)}, count(*) AS numerator
-                           FROM {table} WHERE {where} GROUP BY ALL)
+                           FROM ({open_at_end(', '.join(dims), where)}) GROUP BY ALL)
                 SELECT {_level(dims)}, {', '.join(dims)},
                        coalesce(sum(numerator), 0)::BIGINT AS numerator
                 FROM f GROUP BY {_grouping_sets(dims)}"""
@@ -172,7 +202,8 @@ def floor_queries(table: str, wd_table: str) -> dict[str, Callable[[Any], Figure
                 WITH t AS (
                   SELECT work_type, priority, team, received_at, {column},
                          {_target_case(kind, TARGETS)} AS tgt
-                  FROM {table} WHERE received_at >= {s} AND received_at < {e})
+                  FROM {table} WHERE received_at >= {s} AND received_at < {e}
+                                   {_targeted(kind, TARGETS)})
                 , f AS (
                   SELECT {', '.join(dims)},
                          count_if({column} IS NOT NULL
@@ -216,7 +247,8 @@ def floor_queries(table: str, wd_table: str) -> dict[str, Callable[[Any], Figure
             o AS (
               SELECT {_level(dims)}, {keys},
                      max({last_day} - received_date) AS longest_current_wait_days
-              FROM {table} WHERE {open_at_end} GROUP BY {_grouping_sets(dims)})
+              FROM ({open_at_end(f"{keys}, received_date")})
+              GROUP BY {_grouping_sets(dims)})
             SELECT coalesce(s._level, o._level) AS _level,
                    {', '.join(f'coalesce(s.{k}, o.{k}) AS {k}' for k in dims)},
                    s.value, s.p90_days, coalesce(s.items_completed, 0) AS items_completed,
@@ -243,9 +275,9 @@ def floor_queries(table: str, wd_table: str) -> dict[str, Callable[[Any], Figure
         return _split_levels("WAL-PM18", dims, con.execute(sql))
 
     return {
-        "OPS-BACKLOG": backlog("OPS-BACKLOG", open_at_end, ("work_type", "team", "priority")),
+        "OPS-BACKLOG": backlog("OPS-BACKLOG", "", ("work_type", "team", "priority")),
         "DOLS-NOT-COMPLETED": backlog(
-            "DOLS-NOT-COMPLETED", f"work_type = 'dols_application' AND {open_at_end}",
+            "DOLS-NOT-COMPLETED", "work_type = 'dols_application' AND ",
             ("team", "priority")),
         "OPS-WAIT-MEDIAN": wait_median,
         "OPS-WITHIN-TARGET": within("OPS-WITHIN-TARGET", "first_action", "first_action_at"),

@@ -64,6 +64,13 @@ STORED_COLUMNS = {
 _DUCKDB = {"string": "VARCHAR", "timestamp": "TIMESTAMP", "date": "DATE"}
 # In the analytics store's declaration style (column -> DuckDB type; it adds submission_id).
 TABLES = {TABLE: {c: _DUCKDB[t] for c, t in STORED_COLUMNS.items()}}
+# The order rows are stored in, so measures read few rows (docs/decisions/0032, second round):
+# each work type's items by receipt, so DuckDB's zone maps (each row group's minimum and
+# maximum) skip the row groups outside a measure's work type, or received or completed outside
+# its period; and the open items (no completed_at) together after the closed ones, so the
+# rows a backlog selects fill whole vectors, and vectors of closed items, none selected, are
+# not read beyond the filtered columns. (DuckDB 1.5 skips row groups by ranges, not by IS NULL.)
+STORED_ORDER = "completed_at IS NULL, work_type, received_at"
 
 LONDON = ZoneInfo("Europe/London")
 _ISO = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$"
@@ -481,7 +488,8 @@ def ingest_reader(paths, *, pseudonymiser, report, con, progress=None,
         cols = ", ".join(["submission_id", *STORED_COLUMNS])
         [(stored,)] = store_con.execute(
             f"INSERT INTO {TABLE} ({cols}) SELECT {int(submission_id)}, * "
-            f"FROM ({read.select_sql(keep_errors=False)})").fetchall()
+            f"FROM ({read.select_sql(keep_errors=False)})"
+            + (f" ORDER BY {STORED_ORDER}" if STORED_ORDER else "")).fetchall()
         return {TABLE: stored}
 
     quarantine = None

@@ -63,6 +63,21 @@ def test_names_and_raw_person_ids_are_not_stored(backend, messy, pseudonymiser):
     ).fetchone()[0]
 
 
+def test_completed_date_is_missing_exactly_where_completed_at_is(backend, messy, write_csv,
+                                                                 pseudonymiser):
+    """The backlog finds never-completed items by completed_date (operational._open_at)."""
+    from . import test_operational
+
+    ops = read_case_events(backend.con, write_csv(test_operational.EVENTS),
+                           pseudonymiser=pseudonymiser)
+    for read in (messy, ops):
+        rows = backend.con.execute(
+            f"SELECT item_id, completed_at IS NULL, completed_date IS NULL "
+            f"FROM ({read.select_sql()})").fetchall()
+        assert rows and all(at == date for _, at, date in rows), rows
+    assert sum(at for _, at, _ in rows) == 3  # D1, O4 and O5 are open
+
+
 def test_local_times_follow_bst_and_offsets_are_honoured(backend, messy):
     rows = {r[0]: r for r in backend.con.execute(messy.select_sql()).fetchall()}
     a1 = rows["A1"]

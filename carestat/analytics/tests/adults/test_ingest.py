@@ -51,6 +51,18 @@ def test_case_events_load_once_and_feed_the_measures(store, write_csv, pseudonym
     assert backlog.numerator == 4  # as in test_operational
 
 
+def test_case_events_are_stored_open_items_apart_then_by_work_type_and_receipt(
+    store, write_csv, pseudonymiser
+):
+    """The stored order lets DuckDB skip row groups (case_events.STORED_ORDER): items
+    completed first, by work type and then receipt; the open ones (D1, O4, O5) after them."""
+    load_submission(store, write_csv(test_operational.EVENTS), pseudonymiser=pseudonymiser,
+                    jurisdiction="england")
+    stored = [r[0] for r in store.con.execute(
+        "SELECT item_id FROM case_events ORDER BY rowid").fetchall()]
+    assert stored == ["D2", "O1", "O2", "O3", "S5", "S1", "S2", "S3", "S4", "D1", "O4", "O5"]
+
+
 def test_case_events_with_errors_are_rejected_or_loaded_without_the_bad_rows(
     store, write_csv, pseudonymiser
 ):

@@ -12,7 +12,11 @@ import datetime as dt
 import pytest
 
 from carestat.analytics.measures.base import compute_measures
-from carestat.analytics.measures.operational import period_bounds, target_for
+from carestat.analytics.measures.operational import (
+    _targeted_work_types,
+    period_bounds,
+    target_for,
+)
 from carestat.analytics.readers.case_events import read_case_events
 
 from .conftest import SAFEGUARDING_TARGETS, context, q4_2024_25
@@ -132,6 +136,19 @@ def test_target_lookup_prefers_the_most_specific_setting():
     assert target_for(targets, "review", "urgent", "first_action") == 48 * 3600
     assert target_for(targets, "safeguarding_concern", "urgent", "signoff") == 5 * 86400
     assert target_for(targets, "review", "standard", "signoff") is None
+
+
+def test_only_work_types_with_a_target_are_read_for_the_target_measures():
+    """The target measures filter on these work types (a filter DuckDB's scan applies
+    itself); None when a "*" work-type entry gives every work type a target."""
+    assert _targeted_work_types(SAFEGUARDING_TARGETS, "signoff") == ["safeguarding_concern"]
+    assert _targeted_work_types(SAFEGUARDING_TARGETS, "first_action") == ["safeguarding_concern"]
+    targets = {"review": {"urgent": {"signoff_days": 2}}, "ot_assessment": {"*": {}},
+               "*": {"*": {"first_action_days": 10}}}
+    assert _targeted_work_types(targets, "signoff") == ["review"]
+    assert _targeted_work_types(targets, "first_action") is None
+    assert _targeted_work_types({"*": {"urgent": {"signoff_days": 1}}}, "signoff") is None
+    assert _targeted_work_types({}, "signoff") == []
 
 
 def test_one_query_rolled_up_gives_what_one_query_per_breakdown_gives(
