@@ -103,6 +103,7 @@ NATURAL_KEYS = {
 }
 
 UNIQUE_WITHIN_SUBMISSION: set[str] = set()  # see register_tables
+STORED_ORDER: dict[str, str] = {}  # table -> ORDER BY its current rows are rebuilt in (register_tables)
 
 FORMAT_TABLES = {
     "cin": ("cin_children", "cin_referrals", "cin_assessments", "cin_section47",
@@ -115,7 +116,8 @@ FORMAT_TABLES = {
 
 def register_tables(format: str, tables: dict[str, dict[str, str]],
                     natural_keys: dict[str, tuple[str, ...]] | None = None,
-                    unique_within_submission: set[str] | frozenset[str] = frozenset()) -> None:
+                    unique_within_submission: set[str] | frozenset[str] = frozenset(),
+                    stored_order: dict[str, str] | None = None) -> None:
     """Declare another format's data tables (column -> DuckDB type, without submission_id).
 
     For formats outside this module (CLD, case events, workforce): every Store opened
@@ -123,7 +125,9 @@ def register_tables(format: str, tables: dict[str, dict[str, str]],
     keys keep every current row in ``current_<table>``. ``unique_within_submission`` names
     tables whose natural key never repeats within one submission (the reader makes sure):
     while one current submission holds all their rows, ``current_<table>`` is a view of it
-    rather than a copy.
+    rather than a copy. ``stored_order`` gives a table's ORDER BY for the rows its reader
+    stores; a ``current_`` table rebuilt from several submissions keeps that order, so
+    DuckDB's zone maps skip the same row groups in it as in the stored rows.
     """
     for name, cols in tables.items():
         declared = {"submission_id": "INTEGER", **cols}
@@ -134,6 +138,8 @@ def register_tables(format: str, tables: dict[str, dict[str, str]],
             NATURAL_KEYS[name] = tuple(natural_keys[name])
         if name in unique_within_submission:
             UNIQUE_WITHIN_SUBMISSION.add(name)
+        if stored_order and name in stored_order:
+            STORED_ORDER[name] = stored_order[name]
     FORMAT_TABLES[format] = tuple(dict.fromkeys((*FORMAT_TABLES.get(format, ()), *tables)))
 
 
@@ -347,10 +353,11 @@ class Store:
             keys = ", ".join(NATURAL_KEYS[name])
             order = "collection_year DESC, submission_id DESC" \
                 if "collection_year" in DATA_TABLES[name] else "submission_id DESC"
+            stored = f" ORDER BY {STORED_ORDER[name]}" if name in STORED_ORDER else ""
             self._replace_current(
                 name, f"SELECT {cols} FROM ("
                 f"SELECT *, row_number() OVER (PARTITION BY {keys} ORDER BY {order}) AS _rn "
-                f"FROM {name} WHERE submission_id IN ({current})) WHERE _rn = 1")
+                f"FROM {name} WHERE submission_id IN ({current})) WHERE _rn = 1{stored}")
 
     def _replace_current(self, name: str, select: str, *, view: bool = False) -> None:
         kinds = dict(self.con.execute(

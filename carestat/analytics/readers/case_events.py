@@ -505,5 +505,5 @@ def register() -> None:
 
     # duplicate item ids in a file are errors, never stored: item_id is unique per submission
     store.register_tables(FORMAT, TABLES, natural_keys={TABLE: ("item_id",)},
-                          unique_within_submission={TABLE})
+                          unique_within_submission={TABLE}, stored_order={TABLE: STORED_ORDER})
     ingest.register_format(FORMAT, ingest_reader, detect)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from carestat.analytics.ingest import SubmissionRejected, load_submission
@@ -208,3 +210,27 @@ def test_a_newer_extract_updates_the_items_it_repeats(store, tmp_path, pseudonym
                        "A3,P3,ot_assessment,North,urgent,2025-04-04T09:00,"])
     assert current() == ("BASE TABLE", [("A1", False), ("A2", True), ("A3", False)])
     assert store.con.execute("SELECT count(*) FROM case_events").fetchone() == (4,)
+
+
+def test_a_current_table_rebuilt_from_several_submissions_keeps_the_stored_order(
+    store, write_csv, pseudonymiser
+):
+    """Two current submissions (two periods) make ``current_case_events`` a table rebuilt by
+    a window query; it is written in the stored order too, so the measures' zone maps apply."""
+    load_submission(store, write_csv(test_operational.EVENTS), pseudonymiser=pseudonymiser,
+                    jurisdiction="england")
+    header, *rows = test_operational.EVENTS.strip().splitlines()
+    three_years_before = [re.sub(r"\b(20\d\d)-", lambda m: f"{int(m.group(1)) - 3}-", row) for row in rows]
+    earlier = "\n".join([header, *(f"N{row}" for row in three_years_before)]) + "\n"
+    load_submission(store, write_csv(earlier), pseudonymiser=pseudonymiser, jurisdiction="england")
+    assert store.con.execute("SELECT count(*) FROM submissions WHERE status = 'current'").fetchone()[0] == 2
+    kind = store.con.execute("SELECT table_type FROM information_schema.tables "
+                             "WHERE table_name = 'current_case_events'").fetchone()[0]
+    assert kind == "BASE TABLE"
+    as_stored = [r[0] for r in store.con.execute(
+        "SELECT item_id FROM current_case_events ORDER BY rowid").fetchall()]
+    in_order = [r[0] for r in store.con.execute(
+        "SELECT item_id FROM current_case_events ORDER BY completed_at IS NULL, work_type, received_at").fetchall()]
+    assert len(as_stored) == 2 * len(rows) and as_stored == in_order
+    # closed items first, the earlier period's before the later's within a work type; open ones last
+    assert as_stored[:2] == ["ND2", "D2"] and as_stored[-4:] == ["NO4", "NO5", "O4", "O5"]
