@@ -118,7 +118,10 @@ class CaseEventRead:
         n = self._names
         self.con.execute(f"DROP TABLE IF EXISTS {n['stage']}")
         self.con.execute(f"DROP TABLE IF EXISTS {n['dup_rows']}")
-        self.con.execute(f"DROP TABLE IF EXISTS {n['keys']}")
+        try:
+            self.con.unregister(n["keys"])
+        except duckdb.Error:
+            pass  # never registered: the read failed before keying
 
 
 def london_to_utc(value: dt.datetime) -> dt.datetime:
@@ -316,11 +319,10 @@ def read_case_events(
         keying.join()
     if "error" in keyed:
         raise keyed["error"]
-    con.register("_ce_key_arrow", keyed["table"])
-    try:
-        con.execute(f"CREATE TEMP TABLE {names['keys']} AS SELECT * FROM _ce_key_arrow")
-    finally:
-        con.unregister("_ce_key_arrow")
+    # The keys stay an Arrow table, registered for the store's join: copying 2.5 million
+    # pairs of strings into a temporary table would only add to the memory beside the
+    # staged rows. cleanup() unregisters it.
+    con.register(names["keys"], keyed["table"])
     # keying's own time; checks and keying overlap, taking checks_and_keying between them
     timings["keying"] = keyed["seconds"]
     timings["checks_and_keying"] = time.perf_counter() - clock
