@@ -76,8 +76,9 @@ KEYING_SLICE = 200_000  # distinct person identifiers keyed at a time
 class CaseEventRead:
     """What reading one case-event file produced, staged in a DuckDB connection.
 
-    The staged rows stay in temporary tables of ``con`` until ``cleanup()``; the store copies
-    them with ``select_sql()`` (one INSERT ... SELECT, so ten million rows move inside DuckDB).
+    The staged rows stay in temporary tables of ``con``, and the person keys in an Arrow table
+    registered with it, until ``cleanup()``; the store copies them with ``select_sql()`` (one
+    INSERT ... SELECT, so ten million rows move inside DuckDB).
     """
 
     file: str
@@ -114,14 +115,11 @@ class CaseEventRead:
         )
 
     def cleanup(self) -> None:
-        """Drop the staging tables (they hold raw person identifiers)."""
+        """Drop the staging tables and unregister the keys (they hold raw person identifiers)."""
         n = self._names
         self.con.execute(f"DROP TABLE IF EXISTS {n['stage']}")
         self.con.execute(f"DROP TABLE IF EXISTS {n['dup_rows']}")
-        try:
-            self.con.unregister(n["keys"])
-        except duckdb.Error:
-            pass  # never registered: the read failed before keying
+        self.con.unregister(n["keys"])  # nothing to do if the read failed before keying
 
 
 def london_to_utc(value: dt.datetime) -> dt.datetime:

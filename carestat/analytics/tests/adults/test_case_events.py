@@ -203,3 +203,17 @@ def test_a_file_the_csv_reader_refuses_is_unreadable_on_either_path(
     for fast in (True, False):
         with pytest.raises(UnreadableFile, match="could not be parsed"):
             read_case_events(backend.con, path, pseudonymiser=pseudonymiser, fast_path=fast)
+
+
+def test_every_repeat_of_an_item_id_after_the_first_is_reported_against_the_first(
+        backend, write_csv, pseudonymiser):
+    ids = ["D1", "D2", "D1", "D3", "D1", "D2"] + [f"U{i}" for i in range(200)]
+    lines = [HEADER] + [f"{i},P,review,T,standard,2024-06-01T09:00,,,,," for i in ids]
+    read = read_case_events(backend.con, write_csv("\n".join(lines)), pseudonymiser=pseudonymiser)
+    dups = [(p.location, p.message) for p in read.problems if p.rule == "duplicate-item"]
+    assert dups == [("row 4", "item_id 'D1' already appears in row 2"),
+                    ("row 6", "item_id 'D1' already appears in row 2"),
+                    ("row 7", "item_id 'D2' already appears in row 3")]
+    assert read.error_rows == 3
+    stored = [r[0] for r in backend.con.execute(read.select_sql()).fetchall()]
+    assert sorted(stored) == sorted(["D1", "D2", "D3"] + [f"U{i}" for i in range(200)])
