@@ -455,20 +455,14 @@ def _check(con: duckdb.DuckDBPyConnection, stage: str, names: dict[str, str], la
         report(rule, fld, f"FROM {stage} WHERE _err & {bit} <> 0", message, total)
     error_rows = sum(n for flags, n, _, _ in groups if flags)
 
-    # Duplicate item ids: every occurrence after the first is an error. The ids are grouped
-    # by their 64-bit hash first, a table of integers rather than of ten million strings
-    # (less memory beside the staged rows, so less of them spills); only ids whose hash
-    # repeats are grouped as text, so a collision of two different ids finds nothing.
+    # Duplicate item ids: every occurrence after the first is an error.
     con.execute(
         f"""
         CREATE TEMP TABLE {names["dup_rows"]} AS
         SELECT t.rowid AS r, d.first_row, t._err
         FROM {stage} t JOIN (
             SELECT item_id, min(rowid) AS first_row FROM {stage}
-            WHERE item_id IS NOT NULL AND hash(item_id) IN (
-                SELECT h FROM (SELECT hash(item_id) AS h FROM {stage} WHERE item_id IS NOT NULL)
-                GROUP BY h HAVING count(*) > 1)
-            GROUP BY item_id HAVING count(*) > 1
+            WHERE item_id IS NOT NULL GROUP BY item_id HAVING count(*) > 1
         ) d USING (item_id)
         WHERE t.rowid <> d.first_row
         """
