@@ -151,3 +151,84 @@ def test_person_ids_sql_cannot_key_are_keyed_in_python(backend, write_csv, pseud
     assert keys == {"B1": pseudonymiser("Zoë-1", kind="adult"),
                     "B2": pseudonymiser("P7", kind="adult")}
     assert None not in keys.values()
+
+
+# ---- the wall-clock fast path and the full path ------------------------------------------
+
+def _both_paths(backend, path, pseudonymiser):
+    """(problems, stored rows with errors left out and kept) read each way, and the reads."""
+    out = []
+    for fast in (True, False):
+        read = read_case_events(backend.con, path, pseudonymiser=pseudonymiser, fast_path=fast)
+        problems = [(p.location, p.field, p.rule, p.message) for p in read.problems]
+        stored = backend.con.execute(read.select_sql()).fetchall()
+        kept = backend.con.execute(read.select_sql(keep_errors=True)).fetchall()
+        out.append(((problems, stored, kept, read.rows, read.error_rows,
+                     read.received_from, read.received_to), read))
+        read.cleanup()
+    (fast, fast_read), (full, full_read) = out
+    assert not full_read.fast_path
+    return fast, full, fast_read
+
+
+def test_a_wall_clock_file_takes_the_fast_path_with_the_full_paths_rows_and_problems(
+        backend, write_csv, pseudonymiser):
+    # every rule but timestamp-format broken somewhere, and BST edges: all wall-clock values
+    path = write_csv(f"""
+{HEADER}
+A1,P1,safeguarding_concern,East,urgent,2024-03-31T01:30,2024-03-31T03:00,2024-04-02T10:00,2024-04-03 09:00,s42,Bob
+A2,P2,ot_assessment,West,Standard,2024-10-27T01:30,,,,,Sue
+A3,P1,ot_assessment,West,standard,2024-10-27T00:59,2024-10-27,,,,Ann
+A3,,ot_assessment,West,weird,2024-01-01,2023-12-31,2024-01-05,2024-01-04,,Tom
+A5,P5,dols_application,,urgent,,,,,,Kim
+A6,P6,review,North,low,2024-06-30T23:30,2024-07-01T00:10:59.5,2024-07-02T09:3,,,Lee
+""")
+    fast, full, read = _both_paths(backend, path, pseudonymiser)
+    assert read.fast_path
+    assert fast == full
+    assert {p[2] for p in fast[0]} == {"required", "timestamp-order", "unknown-priority",
+                                       "duplicate-item"}
+
+
+@pytest.mark.parametrize("odd", [
+    "2024-5-1T09:30",  # not zero-padded
+    " 2024-05-01T09:30", "2024-05-01T09:30 ",  # spaces
+    "24-05-01T09:30", "02024-05-01T09:30", "-2024-05-01T09:30",  # years
+    "2024-05-01T09:30Z", "2024-05-01T10:30+01:00", "2024-05-01T04:30-0500",  # offsets
+    "2024-02-30T09:30", "2024-05-01T24:00", "2024-05-01t09:30", "31/10/2024", "soon",
+])
+@pytest.mark.parametrize("column", [5, 6, 7, 8])  # received_at ... signed_off_at
+def test_any_other_value_gives_the_full_paths_rows_and_problems(
+        odd, column, backend, write_csv, pseudonymiser):
+    good = ["B1", "P1", "review", "T", "standard", "2024-05-01T08:00", "2024-05-01T08:00",
+            "2024-05-02T08:00", "2024-05-03T08:00", "done"]
+    row = list(good)
+    row[0], row[column] = "B2", odd
+    path = write_csv(f"{HEADER}\n{','.join(good)},x\n{','.join(row)},y\n")
+    fast, full, read = _both_paths(backend, path, pseudonymiser)
+    assert fast == full
+    if odd == "2024-05-01T24:00":  # the full path reads it as midnight, a wall-clock value
+        return
+    assert not read.fast_path  # each of these made the reader start again on the full path
+
+
+def test_a_file_the_csv_reader_refuses_is_unreadable_on_either_path(
+        backend, write_csv, pseudonymiser):
+    path = write_csv(f'{HEADER}\nA1,P1,review,T,standard,2024-05-01T08:00,,,,,x\nA2,"P2\n')
+    for fast in (True, False):
+        with pytest.raises(UnreadableFile, match="could not be parsed"):
+            read_case_events(backend.con, path, pseudonymiser=pseudonymiser, fast_path=fast)
+
+
+def test_every_repeat_of_an_item_id_after_the_first_is_reported_against_the_first(
+        backend, write_csv, pseudonymiser):
+    ids = ["D1", "D2", "D1", "D3", "D1", "D2"] + [f"U{i}" for i in range(200)]
+    lines = [HEADER] + [f"{i},P,review,T,standard,2024-06-01T09:00,,,,," for i in ids]
+    read = read_case_events(backend.con, write_csv("\n".join(lines)), pseudonymiser=pseudonymiser)
+    dups = [(p.location, p.message) for p in read.problems if p.rule == "duplicate-item"]
+    assert dups == [("row 4", "item_id 'D1' already appears in row 2"),
+                    ("row 6", "item_id 'D1' already appears in row 2"),
+                    ("row 7", "item_id 'D2' already appears in row 3")]
+    assert read.error_rows == 3
+    stored = [r[0] for r in backend.con.execute(read.select_sql()).fetchall()]
+    assert sorted(stored) == sorted(["D1", "D2", "D3"] + [f"U{i}" for i in range(200)])
