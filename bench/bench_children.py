@@ -8,7 +8,8 @@ SSDA903 set about ``--lac`` children over the three years; ingests it through
 ``load_submission`` into a DuckDB store; computes every children's measure for 2023-24 with
 every breakdown; then computes the same figures with a plain pandas implementation from the
 same current records, checks they agree, and prints times, peak memory (ru_maxrss) and
-PASS/FAIL against the targets: CIN file ingest < 30 s, measures >= 5x faster than pandas.
+PASS/FAIL against the targets: CIN file ingest < 30 s, results identical to pandas; the speed
+against pandas is printed for reference (issue 14 judges the measures against polars instead).
 Measures are timed over several runs of each implementation: the first run in the process
 (which for CareStat includes compiling the query) and the steady state (the median of the
 later runs, when CareStat reuses the compiled SQL as a running server does). The target is
@@ -252,8 +253,9 @@ def main() -> int:
     print()
     print(f"CIN ingest (largest file) {worst_cin:.1f} s  target < 30 s: "
           f"{'PASS' if worst_cin < 30 else 'FAIL'}")
-    print(f"measures {ratio:.1f}x faster than pandas (steady state)  target >= 5x: "
-          f"{'PASS' if ratio >= 5 else 'FAIL'}")
+    # Issue 14 replaced the old "5x pandas" target with polars, judged by bench_measures_floor.py.
+    print(f"INFO: measures {ratio:.1f}x faster than pandas (steady state; no target: "
+          "bench_measures_floor.py judges the children's measures against polars)")
     print(f"  (first run in the process, compiling the query: "
           f"{pandas_cold / duck_cold:.1f}x faster than pandas's first run)")
     print(f"results identical to pandas: {'PASS' if agree else 'FAIL'}")
@@ -261,7 +263,7 @@ def main() -> int:
         if not r.breakdown:
             print(f"  {r.code:22} {r.value!s:>12}  ({r.numerator} / {r.denominator})")
     store.close()
-    return 0 if (worst_cin < 30 and ratio >= 5 and agree) else 1
+    return 0 if (worst_cin < 30 and agree) else 1
 
 
 if __name__ == "__main__":

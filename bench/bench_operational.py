@@ -3,12 +3,13 @@
 Run: ``uv run python bench/bench_operational.py [--rows N] [--keep DIR]``
 
 CareStat's path (``load_submission`` into an organisation's store, as ``carestat ingest``
-does: DuckDB read, SQL validation, pseudonymisation in SQL, one INSERT inside the load's
+does: DuckDB read, SQL validation, pseudonymisation of each distinct person, one INSERT inside the load's
 transaction, the current view; then the Ibis measures and a forecast) runs first so its
 peak memory (ru_maxrss, which only grows) is measured alone; then a plain pandas
 implementation of the same steps runs in the same process and both sets of figures are
-compared. Targets on a 2-core machine: CareStat under 60 s and 2 GB peak; at least 5 times
-faster than pandas.
+compared. Targets on a 2-core machine: CareStat under 60 s and 2 GB peak. The speed against
+pandas is printed for reference: issue 14 replaced the old "5 times pandas" target with the
+floor and polars (bench_ingest_floor.py, bench_measures_floor.py).
 """
 
 from __future__ import annotations
@@ -250,9 +251,11 @@ def main(argv=None) -> int:
         for code, v in theirs["headline"].items():
             print(f"  {code:<20} {v}")
         ratio = theirs["timings"]["total"] / ours["timings"]["total"]
-        ok_ratio = ratio >= 5
-        print(f"\n{'PASS' if ok_ratio else 'FAIL'}: CareStat is {ratio:.1f}x faster than pandas (target >= 5x)")
-        return 0 if ok_time and ok_mem and ok_ratio else 1
+        # Issue 14 replaced the old "5x pandas" target with the floor and polars, judged by
+        # bench_ingest_floor.py and bench_measures_floor.py; pandas stays here as a reference.
+        print(f"\nINFO: CareStat is {ratio:.1f}x pandas's speed, load and measures together (no target: "
+              "bench_ingest_floor.py and bench_measures_floor.py judge against the floor and polars)")
+        return 0 if ok_time and ok_mem else 1
 
 
 if __name__ == "__main__":
