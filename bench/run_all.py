@@ -51,7 +51,9 @@ def load_average() -> str:
 
 
 def scripts(only: list[str]) -> list[Path]:
-    found = sorted(p for p in HERE.glob("*.py") if p.name != "run_all.py" and not p.name.startswith("_"))
+    # a bench is a script (it runs under ``__main__``); a module the benches import is not
+    found = sorted(p for p in HERE.glob("*.py") if p.name != "run_all.py" and not p.name.startswith("_")
+                   and '__name__ == "__main__"' in p.read_text())
     return [p for p in found if not only or any(o in p.name for o in only)]
 
 
