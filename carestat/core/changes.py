@@ -91,14 +91,13 @@ def organisation_id_of(obj) -> int:
     """The organisation a record belongs to: its own ``organisation``, or for a plan's parts
     (an action, objective or priority), their plan's. Anything else is a programming error,
     refused rather than let through."""
-    for step in ("objective", "priority", "plan"):
-        if hasattr(obj, "organisation_id"):
-            return obj.organisation_id
-        if hasattr(obj, f"{step}_id"):
-            obj = getattr(obj, step)
-    if hasattr(obj, "organisation_id"):
-        return obj.organisation_id
-    raise TypeError(f"{type(obj).__name__} records belong to no organisation")
+    start = obj
+    while not hasattr(obj, "organisation_id"):
+        parent = next((p for p in ("objective", "priority", "plan") if hasattr(obj, f"{p}_id")), None)
+        if parent is None:
+            raise TypeError(f"{type(start).__name__} records belong to no organisation")
+        obj = getattr(obj, parent)
+    return obj.organisation_id
 
 
 def require_same_organisation(access, *objs, field: str | None = None, what: str = "record") -> None:

@@ -125,6 +125,10 @@ class DriverRow:
     budgets: dict[str, Decimal]
     price_volume: calc.PriceVolume | None  # for the model's chosen year
 
+    def cost_in(self, year: str) -> calc.YearCost | None:
+        """The modelled cost for ``year``, or None when the model does not reach it."""
+        return next((c for c in self.baseline if c.year == year), None)
+
 
 @dataclass
 class ScenarioResult:
@@ -150,7 +154,7 @@ class CostModel:
 
 def build(org, *, year: str, scenarios: list[Scenario] | None = None, act: Activity | None = None) -> CostModel:
     """The model over the medium-term plan's years, with ``scenarios`` (default: every saved one)."""
-    from carestat.finance.services import describe_change
+    from carestat.finance.services import describe_changes
 
     # the model projects today's activity, so it speaks for the chosen year and those after it
     years = [y for y in plan_years(org) if y >= year] or [year]
@@ -181,7 +185,7 @@ def build(org, *, year: str, scenarios: list[Scenario] | None = None, act: Activ
         totals = [sum((calc.project(r.driver.driver(r.volume), [y], changes)[0].cost for r in rows), ZERO)
                   for y in years]
         results.append(ScenarioResult(s, totals, [t - b for t, b in zip(totals, base_totals, strict=True)],
-                                      [describe_change(c, activities.get(c["cost_code"], "")) for c in s.changes]))
+                                      describe_changes(org, s.changes, activities)))
     return CostModel(years, year, act, rows, budget_totals, results)
 
 

@@ -729,7 +729,9 @@ def describe_change(c: dict, activity: str = "") -> str:
     return f"inflation on {c['cost_code']} of {'-' if a < 0 else ''}{n}% a year"
 
 
-def describe_changes(org, changes: list[dict]) -> list[str]:
-    """A scenario's changes in words, each in the unit of its line's activity."""
-    activities = dict(CostDriver.objects.filter(organisation=org).values_list("line__cost_code", "activity"))
+def describe_changes(org, changes: list[dict], activities: dict[str, str] | None = None) -> list[str]:
+    """A scenario's changes in words, each in the unit of its line's activity; ``activities``
+    (cost code -> activity) when the caller has the cost drivers already."""
+    if activities is None:
+        activities = dict(CostDriver.objects.filter(organisation=org).values_list("line__cost_code", "activity"))
     return [describe_change(c, activities.get(c["cost_code"], "")) for c in changes]

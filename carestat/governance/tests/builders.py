@@ -32,3 +32,16 @@ def small_governance(org, admin, contributor):
     services.link_action(a, rec, plan["action"])
     return {**plan, "board": board, "chair": chair, "member": member, "meeting": meeting, "item": item,
             "decision": decision, "rec": rec}
+
+
+def reopened_report(world, org, admin):
+    """A plan report approved as version 1 and reopened, so version 2 (a draft) replaces it."""
+    from carestat.plans.tests.builders import quarter
+    from carestat.reports import services as reports
+
+    a = access_for(admin, org)
+    q2 = quarter(org, "2026-27-Q2", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    v1 = reports.approve_report(a, reports.create_report(a, period=q2, scope="plan", plan=world["plan"]))
+    v2 = reports.reopen_report(a, v1, reason="The September backlog figure was entered before the late returns.")
+    v1.refresh_from_db()
+    return v1, v2

@@ -14,7 +14,7 @@ from carestat.governance.models import (
     StatusChange,
 )
 from carestat.governance.progress import counts, linked_actions, overall, tracker
-from carestat.governance.tests.builders import small_governance
+from carestat.governance.tests.builders import reopened_report, small_governance
 from carestat.plans.tests.builders import quarter, small_plan
 from conftest import access_for
 
@@ -194,13 +194,8 @@ def test_an_action_cannot_be_created_under_another_organisations_objective(world
 
 
 def test_a_superseded_report_version_is_refused_as_an_agenda_paper(world, demoshire, admin):
-    from carestat.reports import services as reports
-
     a = access_for(admin, demoshire)
-    q2 = quarter(demoshire, "2026-27-Q2", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
-    v1 = reports.approve_report(a, reports.create_report(a, period=q2, scope="plan", plan=world["plan"]))
-    v2 = reports.reopen_report(a, v1, reason="The September backlog figure was entered before the late returns.")
-    v1.refresh_from_db()
+    v1, v2 = reopened_report(world, demoshire, admin)
     with pytest.raises(InvalidInput, match="Version 1 of .* was replaced by version 2") as refused:
         services.add_agenda_item(a, world["meeting"], title="Quarter 2 performance", report=v1)
     assert refused.value.field == "report"

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from carestat.governance import services
 from carestat.governance.models import Board, Recommendation, RecStatus
-from carestat.governance.tests.builders import small_governance
+from carestat.governance.tests.builders import reopened_report, small_governance
 from conftest import access_for
 
 
@@ -118,21 +118,8 @@ def test_an_import_through_the_page_lists_each_bad_row_and_imports_nothing(clien
     assert not Recommendation.objects.filter(source_document="CQC assessment 2026").exists()
 
 
-def _reopened_report(world, org, admin):
-    """A plan report approved as version 1 and reopened, so version 2 (a draft) replaces it."""
-    from carestat.plans.tests.builders import quarter
-    from carestat.reports import services as reports
-
-    a = access_for(admin, org)
-    q2 = quarter(org, "2026-27-Q2", dt.date(2026, 7, 1), dt.date(2026, 9, 30))
-    v1 = reports.approve_report(a, reports.create_report(a, period=q2, scope="plan", plan=world["plan"]))
-    v2 = reports.reopen_report(a, v1, reason="The September backlog figure was entered before the late returns.")
-    v1.refresh_from_db()
-    return v1, v2
-
-
 def test_the_agenda_report_picker_offers_a_reports_current_version_only(client, world, demoshire, admin, manager):
-    v1, v2 = _reopened_report(world, demoshire, admin)
+    v1, v2 = reopened_report(world, demoshire, admin)
     client.force_login(manager)
     page = client.get(f"/o/demoshire/governance/meetings/{world['meeting'].pk}/items/new/").content.decode()
     picker = page.split('name="report"', 1)[1].split("</select>", 1)[0]
@@ -142,7 +129,7 @@ def test_the_agenda_report_picker_offers_a_reports_current_version_only(client, 
 
 def test_a_superseded_report_version_posted_to_the_agenda_is_refused_with_a_clear_error(client, world, demoshire,
                                                                                        admin, manager):
-    v1, v2 = _reopened_report(world, demoshire, admin)
+    v1, v2 = reopened_report(world, demoshire, admin)
     client.force_login(manager)
     r = client.post(f"/o/demoshire/governance/meetings/{world['meeting'].pk}/items/new/",
                     {"title": "Quarter 2 performance", "report": str(v1.pk), "is_public": "on"})

@@ -82,7 +82,7 @@ class Command(CareStatCommand):
             act, rows = home_care
             self.stdout.write(f"Hours of home care in the cost model: {act.problem or act.homecare_words}")
             for r in rows:
-                cost = next((c for c in r.baseline if c.year == year), None)
+                cost = r.cost_in(year)
                 budget = r.budgets.get(year)
                 self.stdout.write(
                     f"  {r.driver.line.cost_code} {r.driver.line.name}: {r.volume:,.2f} hours a week for "
@@ -146,7 +146,7 @@ def _home_care_json(home_care, year: str) -> dict | None:
     act, rows = home_care
     lines = []
     for r in rows:
-        cost = next((c for c in r.baseline if c.year == year), None)
+        cost = r.cost_in(year)
         lines.append({"cost_code": r.driver.line.cost_code, "name": r.driver.line.name,
                       "hours_a_week": f"{r.volume:.2f}", "unit_cost_an_hour": cost.unit_cost if cost else None,
                       "modelled_cost": cost.cost if cost else None, "budget": r.budgets.get(year)})
